@@ -1,0 +1,129 @@
+//! Events for subscribers, on `newsflow.events.>` (stream `NEWSFLOW_EVENTS`). Published by the
+//! `events` stage: one `event.article.v1` per article, one `event.quote.v1` per quote, one
+//! `event.entity.v1` per distinct entity.
+
+use crate::{ArticleId, EntityLabel, Quote, Span};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A sentence with its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SentenceText {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset just past the last byte.
+    pub end: usize,
+    /// Index of the paragraph the sentence is in.
+    pub paragraph: usize,
+    /// The sentence's text.
+    pub text: String,
+}
+
+/// One entity of an article with all its mentions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Entity {
+    /// Index of the entity within its article; what `Quote::speaker_entity` refers to.
+    pub id: usize,
+    /// What kind of entity it is.
+    pub label: EntityLabel,
+    /// Canonical name: the fullest form the article uses.
+    pub name: String,
+    /// Lower-case ASCII slug of `name`, safe as a NATS subject token.
+    pub slug: String,
+    /// Every mention, in reading order.
+    pub mentions: Vec<MentionText>,
+}
+
+/// Where a mention is and what it says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MentionText {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset just past the last byte.
+    pub end: usize,
+    /// The mention's text.
+    pub text: String,
+}
+
+/// The structured record of one article. Published on `newsflow.events.article`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EventArticle {
+    /// Stable id of this event, also its `Nats-Msg-Id`.
+    pub event_id: String,
+    /// Stable id of the article.
+    pub article_id: ArticleId,
+    /// Where the article was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The publisher or feed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Publication time, RFC 3339 or a date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+    /// ISO 639-1 language code.
+    pub language: String,
+    /// When ingest accepted the article, RFC 3339 UTC.
+    pub ingested_at: String,
+    /// The normalised text every offset points into.
+    pub text: String,
+    /// Paragraph spans.
+    pub paragraphs: Vec<Span>,
+    /// Sentences with their text.
+    pub sentences: Vec<SentenceText>,
+    /// Distinct entities with their mentions.
+    pub entities: Vec<Entity>,
+    /// Quotes and reported statements.
+    pub quotes: Vec<Quote>,
+}
+
+/// One quote. Published on `newsflow.events.quote`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EventQuote {
+    /// Stable id of this event, also its `Nats-Msg-Id`.
+    pub event_id: String,
+    /// Stable id of the article.
+    pub article_id: ArticleId,
+    /// Position of the quote among the article's quotes.
+    pub index: usize,
+    /// Where the article was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The article's headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Publication time of the article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+    /// The quote; offsets point into the article's text.
+    pub quote: Quote,
+    /// The text of the quote's source span, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_text: Option<String>,
+    /// The text of the quote's cue, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cue_text: Option<String>,
+}
+
+/// One distinct entity of an article. Published on `newsflow.events.entity`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EventEntity {
+    /// Stable id of this event, also its `Nats-Msg-Id`.
+    pub event_id: String,
+    /// Stable id of the article.
+    pub article_id: ArticleId,
+    /// Where the article was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The article's headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Publication time of the article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+    /// The entity with its mentions.
+    pub entity: Entity,
+}

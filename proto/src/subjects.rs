@@ -1,0 +1,43 @@
+//! NATS subjects and streams of the article chain. One constant per hop; nothing else names a
+//! subject.
+
+/// Raw articles from feeders. Consumed by `ingest`.
+pub const ARTICLES_RAW: &str = "newsflow.articles.raw";
+/// Validated, normalised articles. Published by `ingest`, consumed by `segment`.
+pub const ARTICLES_INGESTED: &str = "newsflow.articles.ingested";
+/// Articles with paragraphs, sentences and tokens. Published by `segment`, consumed by `entities`.
+pub const ARTICLES_SEGMENTED: &str = "newsflow.articles.segmented";
+/// Articles with entity mentions and groups. Published by `entities`, consumed by `quotes`.
+pub const ARTICLES_ENTITIES: &str = "newsflow.articles.entities";
+/// Articles with quotes. Published by `quotes`, consumed by `events`.
+pub const ARTICLES_QUOTES: &str = "newsflow.articles.quotes";
+
+/// Every event subject starts with this prefix.
+pub const EVENTS_PREFIX: &str = "newsflow.events";
+/// One `event.article.v1` per processed article.
+pub const EVENTS_ARTICLE: &str = "newsflow.events.article";
+/// One `event.quote.v1` per quote.
+pub const EVENTS_QUOTE: &str = "newsflow.events.quote";
+/// One `event.entity.v1` per distinct entity of an article.
+pub const EVENTS_ENTITY: &str = "newsflow.events.entity";
+
+/// Dead letters go to `newsflow.dlq.<stage>`.
+pub const DEAD_LETTER_PREFIX: &str = "newsflow.dlq";
+
+/// Work-queue stream holding `newsflow.articles.>`.
+pub const WORK_STREAM: &str = "NEWSFLOW_WORK";
+/// Subjects of the work stream.
+pub const WORK_SUBJECTS: &str = "newsflow.articles.>";
+/// Limits-retention stream of events, replayable by subscribers.
+pub const EVENTS_STREAM: &str = "NEWSFLOW_EVENTS";
+/// Subjects of the events stream.
+pub const EVENTS_SUBJECTS: &str = "newsflow.events.>";
+/// Stream of dead letters.
+pub const DEAD_LETTER_STREAM: &str = "NEWSFLOW_DLQ";
+/// Subjects of the dead-letter stream.
+pub const DEAD_LETTER_SUBJECTS: &str = "newsflow.dlq.>";
+
+/// The dead-letter subject of a stage: `newsflow.dlq.<stage>`.
+pub fn dead_letter(stage: &str) -> String {
+    format!("{DEAD_LETTER_PREFIX}.{stage}")
+}

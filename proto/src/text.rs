@@ -1,0 +1,254 @@
+//! What the text stages add to an article: segmentation (`segment`), entities (`entities`) and
+//! quotes (`quotes`), and the hop messages that carry them. Offsets are UTF-8 byte offsets into
+//! [`ArticleIngested::text`](crate::ArticleIngested::text) (see the crate docs).
+
+use crate::ArticleIngested;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A half-open range `[start, end)` of UTF-8 byte offsets into the article text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset just past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    pub const fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    /// The text the span covers, or `None` when it is out of range or off a char boundary.
+    pub fn get<'a>(&self, text: &'a str) -> Option<&'a str> {
+        text.get(self.start..self.end)
+    }
+
+    /// Length in bytes.
+    pub const fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// Whether the span covers nothing.
+    pub const fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+}
+
+/// One token: a word, number, punctuation mark or symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Token {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset just past the last byte.
+    pub end: usize,
+}
+
+/// One sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Sentence {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset just past the last byte.
+    pub end: usize,
+    /// Index of the paragraph the sentence is in.
+    pub paragraph: usize,
+    /// Index of the sentence's first token in `tokens`.
+    pub first_token: usize,
+    /// How many tokens the sentence has.
+    pub token_count: usize,
+}
+
+/// Paragraphs, sentences and tokens, each in reading order, covering the text with nothing but
+/// whitespace between them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Segmentation {
+    /// Paragraph spans.
+    pub paragraphs: Vec<Span>,
+    /// Sentences, each inside one paragraph.
+    pub sentences: Vec<Sentence>,
+    /// Tokens, each inside one sentence.
+    pub tokens: Vec<Token>,
+}
+
+/// The kind of a named entity or of a value the rules find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum EntityLabel {
+    /// A person.
+    Person,
+    /// An organisation: company, agency, team, party, government body.
+    Org,
+    /// A place: country, city, region, geographic feature.
+    Loc,
+    /// Another named thing: event, work, product, language.
+    Misc,
+    /// A nationality, religious or political group (`North Korean`, `Ukrainian`).
+    Norp,
+    /// A date or period (`Oct. 31`, `Thursday`, `last week`).
+    Date,
+    /// A time of day (`3 p.m.`).
+    Time,
+    /// An amount of money (`$5 million`).
+    Money,
+    /// A percentage (`12%`, `12 percent`).
+    Percent,
+    /// A count (`8,000`, `some 10,000`, `millions`).
+    Cardinal,
+    /// A measured amount (`1,000 casualties per day`, `5 km`).
+    Quantity,
+}
+
+impl EntityLabel {
+    /// The label as written in JSON, e.g. `PERSON`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Person => "PERSON",
+            Self::Org => "ORG",
+            Self::Loc => "LOC",
+            Self::Misc => "MISC",
+            Self::Norp => "NORP",
+            Self::Date => "DATE",
+            Self::Time => "TIME",
+            Self::Money => "MONEY",
+            Self::Percent => "PERCENT",
+            Self::Cardinal => "CARDINAL",
+            Self::Quantity => "QUANTITY",
+        }
+    }
+}
+
+/// One mention of an entity in the text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Mention {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset just past the last byte.
+    pub end: usize,
+    /// The mention's text, `text[start..end]`.
+    pub text: String,
+    /// What kind of entity it is.
+    pub label: EntityLabel,
+    /// The `id` of the group this mention belongs to.
+    pub group: usize,
+}
+
+/// The mentions of one entity in one article, grouped (`Antony J. Blinken` … `Blinken`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EntityGroup {
+    /// Index of the group in `groups`; what `Mention::group` and quote speakers refer to.
+    pub id: usize,
+    /// What kind of entity it is.
+    pub label: EntityLabel,
+    /// Canonical name: the fullest form the article uses.
+    pub name: String,
+    /// Lower-case ASCII slug of `name` (`antony-j-blinken`), safe as a NATS subject token.
+    pub slug: String,
+    /// How many mentions the group has.
+    pub mention_count: usize,
+}
+
+/// Everything the `entities` stage found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Entities {
+    /// Mentions in reading order.
+    pub mentions: Vec<Mention>,
+    /// One group per distinct entity, in order of first mention.
+    pub groups: Vec<EntityGroup>,
+}
+
+/// How a statement is attributed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteKind {
+    /// Verbatim, wholly inside quote marks.
+    Direct,
+    /// Reported speech without quote marks (`officials said there are …`).
+    Indirect,
+    /// Reported speech with a quoted fragment.
+    Mixed,
+}
+
+/// One quote or reported statement with who made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Quote {
+    /// Direct, indirect or mixed.
+    pub kind: QuoteKind,
+    /// What was said: one span, or several when the attribution splits the quote. For direct
+    /// quotes the spans exclude the quote marks.
+    pub content: Vec<Span>,
+    /// The content spans' text joined with a space.
+    pub text: String,
+    /// The words naming the speaker (`Blinken`, `he`, `the South Korean government`), when the
+    /// text has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Span>,
+    /// The cue (`said`, `according to`), when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cue: Option<Span>,
+    /// The `id` of the entity group the speaker resolves to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker_entity: Option<usize>,
+    /// The speaker's canonical name: the entity group's name when resolved, else the source text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// Confidence in the attribution, 0 to 1.
+    pub confidence: f32,
+}
+
+/// An article split into paragraphs, sentences and tokens. Published by `segment` on
+/// `newsflow.articles.segmented`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArticleSegmented {
+    /// The article as ingest published it.
+    pub article: ArticleIngested,
+    /// Paragraphs, sentences and tokens.
+    pub segmentation: Segmentation,
+}
+
+/// An article with its entities. Published by `entities` on `newsflow.articles.entities`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArticleEntities {
+    /// The article as ingest published it.
+    pub article: ArticleIngested,
+    /// Paragraphs, sentences and tokens.
+    pub segmentation: Segmentation,
+    /// Entity mentions and groups.
+    pub entities: Entities,
+}
+
+/// An article with its quotes. Published by `quotes` on `newsflow.articles.quotes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ArticleQuotes {
+    /// The article as ingest published it.
+    pub article: ArticleIngested,
+    /// Paragraphs, sentences and tokens.
+    pub segmentation: Segmentation,
+    /// Entity mentions and groups.
+    pub entities: Entities,
+    /// Quotes and reported statements in reading order.
+    pub quotes: Vec<Quote>,
+}
+
+/// Lets the runtime name an output's `Nats-Msg-Id` after its article.
+pub trait HasArticleId {
+    /// The id of the article the message is about.
+    fn article_id(&self) -> &crate::ArticleId;
+}
+
+macro_rules! has_article_id {
+    ($($ty:ty),*) => {$(
+        impl HasArticleId for $ty {
+            fn article_id(&self) -> &crate::ArticleId { &self.article.article_id }
+        }
+    )*};
+}
+has_article_id!(ArticleSegmented, ArticleEntities, ArticleQuotes);
+
+impl HasArticleId for ArticleIngested {
+    fn article_id(&self) -> &crate::ArticleId {
+        &self.article_id
+    }
+}
