@@ -1,1 +1,46 @@
-//! placeholder
+//! newsflow-runtime: what every stage of the chain shares, and the one place that talks to NATS.
+//!
+//! `ingest → segment → entities → quotes → events`: each stage is a pure function wrapped in a
+//! [`Stage`]. [`run`] connects (client name = stage name), ensures the streams
+//! (`NEWSFLOW_WORK`, `NEWSFLOW_EVENTS`, `NEWSFLOW_DLQ`) and the stage's durable pull consumer,
+//! then for each message: decode → handle → publish every output with
+//! `Nats-Msg-Id: <article id>.<stage>` and await the publish ack → ack the input.
+//!
+//! Failure semantics: bad input ([`StageError::Invalid`], undecodable payloads, a panicking
+//! handler) is terminated and written to `newsflow.dlq.<stage>` with the reason; transient
+//! failures ([`StageError::Transient`], a failed publish) are nak'ed with backoff, and dead-lettered
+//! once `NEWSFLOW_MAX_DELIVER` deliveries are used up. Nothing is dropped silently. A dead letter
+//! that cannot be published leaves the input un-acked so it is redelivered.
+//!
+//! Each process serves `/healthz`, `/readyz` and `/metrics` on `NEWSFLOW_ADMIN_ADDR`.
+#![warn(missing_docs)]
+
+mod admin;
+pub mod config;
+mod connect;
+mod consume;
+mod dead_letter;
+pub mod metrics;
+mod publisher;
+mod shutdown;
+mod stage;
+pub mod streams;
+pub mod telemetry;
+mod trace;
+
+pub use config::{Config, LogFormat};
+pub use connect::{ConnectMode, connect};
+pub use consume::{run, run_many};
+pub use publisher::{PublishOutcome, Publisher};
+pub use shutdown::shutdown_signal;
+pub use stage::{Handler, Output, Stage, StageError};
+pub use trace::new_traceparent;
+
+/// RFC 3339 UTC timestamp of now, for `ingested_at` and `failed_at`.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
+}

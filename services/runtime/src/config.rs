@@ -1,0 +1,189 @@
+//! Configuration of a stage process, read once at startup from flags and the environment.
+//! Every setting has a default; an invalid value stops startup naming the variable.
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Settings shared by every stage process.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// NATS server URL(s), comma-separated.
+    #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
+    pub nats_url: String,
+    /// NATS credentials file (JWT + NKey), for servers that require it.
+    #[arg(long, env = "NATS_CREDS")]
+    pub nats_creds: Option<PathBuf>,
+    /// CA certificate (PEM) to verify the NATS server; implies TLS.
+    #[arg(long, env = "NATS_TLS_CA")]
+    pub nats_tls_ca: Option<PathBuf>,
+    /// Client certificate (PEM) for mutual TLS; needs NATS_TLS_KEY.
+    #[arg(long, env = "NATS_TLS_CERT", requires = "nats_tls_key")]
+    pub nats_tls_cert: Option<PathBuf>,
+    /// Client private key (PEM) for mutual TLS; needs NATS_TLS_CERT.
+    #[arg(long, env = "NATS_TLS_KEY", requires = "nats_tls_cert")]
+    pub nats_tls_key: Option<PathBuf>,
+    /// Refuse to talk to the server without TLS.
+    #[arg(long, env = "NATS_TLS_REQUIRED", default_value_t = false)]
+    pub nats_tls_required: bool,
+    /// Messages one replica processes at once.
+    #[arg(long, env = "NEWSFLOW_MAX_IN_FLIGHT", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_in_flight: u16,
+    /// How long the server waits for an ack before redelivering, e.g. `30s`.
+    #[arg(long, env = "NEWSFLOW_ACK_WAIT", default_value = "30s", value_parser = parse_duration)]
+    pub ack_wait: Duration,
+    /// Deliveries of one message before it is dead-lettered.
+    #[arg(long, env = "NEWSFLOW_MAX_DELIVER", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..1000))]
+    pub max_deliver: u32,
+    /// First redelivery delay after a transient failure; doubles per attempt, capped at 1 minute.
+    #[arg(long, env = "NEWSFLOW_RETRY_BACKOFF", default_value = "1s", value_parser = parse_duration)]
+    pub retry_backoff: Duration,
+    /// How long a stopping process may take to finish in-flight messages.
+    #[arg(long, env = "NEWSFLOW_SHUTDOWN_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
+    /// Where `/healthz`, `/readyz` and `/metrics` are served; `off` serves nothing.
+    /// Default: 127.0.0.1 on the stage's own port (ingest 9101 … events 9105; `up` 9100).
+    #[arg(long, env = "NEWSFLOW_ADMIN_ADDR", value_parser = parse_admin_addr)]
+    pub admin_addr: Option<AdminAddr>,
+    /// How long the events stream keeps events, e.g. `7d`.
+    #[arg(long, env = "NEWSFLOW_EVENTS_MAX_AGE", default_value = "7d", value_parser = parse_duration)]
+    pub events_max_age: Duration,
+    /// Most bytes the events stream keeps; the oldest events go first. `-1` for no limit.
+    #[arg(long, env = "NEWSFLOW_EVENTS_MAX_BYTES", default_value_t = 1 << 30, allow_negative_numbers = true)]
+    pub events_max_bytes: i64,
+    /// How long dead letters are kept, e.g. `30d`.
+    #[arg(long, env = "NEWSFLOW_DLQ_MAX_AGE", default_value = "30d", value_parser = parse_duration)]
+    pub dlq_max_age: Duration,
+    /// Log format: `pretty` for people, `json` for collectors.
+    #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_enum)]
+    pub log_format: LogFormat,
+}
+
+/// The admin listener setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAddr {
+    /// Serve on this address.
+    At(SocketAddr),
+    /// Serve nothing.
+    Off,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Parses `500ms`, `30s`, `5m`, `7d`.
+///
+/// # Errors
+/// A message saying what a duration looks like.
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    humantime::parse_duration(value.trim())
+        .map_err(|err| format!("{err}; expected a duration such as `500ms`, `30s` or `7d`"))
+}
+
+fn parse_admin_addr(value: &str) -> Result<AdminAddr, String> {
+    if value.eq_ignore_ascii_case("off") {
+        return Ok(AdminAddr::Off);
+    }
+    value
+        .parse()
+        .map(AdminAddr::At)
+        .map_err(|err| format!("{err}; expected host:port such as `127.0.0.1:9102`, or `off`"))
+}
+
+#[derive(Parser)]
+#[command(name = "newsflow")]
+struct EnvOnly {
+    #[command(flatten)]
+    config: Config,
+}
+
+impl Config {
+    /// Reads the configuration from the environment alone (no flags).
+    ///
+    /// # Errors
+    /// When a variable holds an invalid value; the message names the variable.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let matches = EnvOnly::command()
+            .no_binary_name(true)
+            .try_get_matches_from(Vec::<String>::new())
+            .map_err(|err| anyhow::anyhow!(describe_error(&err)))?;
+        Ok(EnvOnly::from_arg_matches(&matches)
+            .map_err(|err| anyhow::anyhow!(describe_error(&err)))?
+            .config)
+    }
+
+    /// The defaults, talking to `nats_url`. For tests and embedding.
+    pub fn with_url(nats_url: impl Into<String>) -> Self {
+        let matches = EnvOnly::command()
+            .no_binary_name(true)
+            .try_get_matches_from(["--nats-url", &nats_url.into(), "--admin-addr", "off"])
+            .expect("the defaults and a plain URL always parse");
+        EnvOnly::from_arg_matches(&matches)
+            .expect("matches came from the same command")
+            .config
+    }
+
+    /// The address to serve admin endpoints on, given the stage's default port.
+    pub fn admin_socket(&self, default_port: u16) -> Option<SocketAddr> {
+        match self.admin_addr {
+            Some(AdminAddr::At(addr)) => Some(addr),
+            Some(AdminAddr::Off) => None,
+            None => Some(SocketAddr::from(([127, 0, 0, 1], default_port))),
+        }
+    }
+}
+
+/// Rewrites clap's message for a bad environment value so it names the variable.
+fn describe_error(err: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let arg = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => arg.clone(),
+        _ => return err.to_string(),
+    };
+    let long = arg.trim_start_matches("--").split([' ', '=']).next().unwrap_or_default();
+    let env = EnvOnly::command()
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long))
+        .and_then(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()));
+    match env {
+        Some(env) => format!(
+            "invalid configuration: {env}: {}",
+            err.to_string().trim_start_matches("error: ").trim()
+        ),
+        None => err.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert!(parse_duration("soon").unwrap_err().contains("`30s`"));
+    }
+
+    #[test]
+    fn defaults_are_documented_values() {
+        let config = Config::with_url("nats://example:4222");
+        assert_eq!(config.nats_url, "nats://example:4222");
+        assert_eq!(config.ack_wait, Duration::from_secs(30));
+        assert_eq!(config.max_in_flight, 16);
+        assert_eq!(config.admin_socket(9102), None);
+    }
+
+    #[test]
+    fn admin_addr_off_serves_nothing() {
+        assert_eq!(parse_admin_addr("off"), Ok(AdminAddr::Off));
+        assert!(parse_admin_addr("nowhere").is_err());
+    }
+}

@@ -1,0 +1,350 @@
+//! The stage loop: fetch with bounded concurrency, handle, publish, then ack; dead-letter what
+//! can never succeed; nak with backoff what may; stop cleanly on shutdown.
+
+use crate::admin::{self, Readiness};
+use crate::dead_letter::{self, Failure};
+use crate::metrics::{
+    DEAD_LETTERED, FAILED, LABEL_ERROR_TYPE, LABEL_STAGE, PROCESS_DURATION, PROCESSED, RECEIVED,
+};
+use crate::{Config, ConnectMode, Output, Stage, StageError, streams};
+use async_nats::jetstream::{self, AckKind, message::PublishMessage as Publish};
+use futures::StreamExt as _;
+use newsflow_proto::{ErrorType, headers, schema, subjects};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{Instrument as _, debug, error, info, info_span, warn};
+
+/// Longest wait between two redeliveries of a transiently failing message.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How long to wait before re-binding a consumer after the server went away.
+const REBIND_DELAY: Duration = Duration::from_secs(1);
+
+/// Runs one stage until `shutdown` resolves: the single entry point of a stage process, and what
+/// tests call.
+///
+/// # Errors
+/// When the admin port cannot be bound, or in-flight messages do not finish within
+/// `NEWSFLOW_SHUTDOWN_TIMEOUT` (they are redelivered later; nothing is lost).
+///
+/// # Examples
+/// ```no_run
+/// # async fn example(stage: newsflow_runtime::Stage) -> anyhow::Result<()> {
+/// let config = newsflow_runtime::Config::from_env()?;
+/// newsflow_runtime::run(stage, config, newsflow_runtime::shutdown_signal()).await
+/// # }
+/// ```
+pub async fn run(stage: Stage, config: Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let port = stage.default_admin_port;
+    run_many(vec![stage], config, port, shutdown).await
+}
+
+/// Runs several stages in one process over one connection (`newsflow up`), with one admin
+/// listener on `default_admin_port` unless `NEWSFLOW_ADMIN_ADDR` says otherwise.
+///
+/// # Errors
+/// As [`run`].
+pub async fn run_many(
+    stages: Vec<Stage>,
+    config: Config,
+    default_admin_port: u16,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let client_name = match stages.as_slice() {
+        [only] => format!("newsflow-{}", only.name),
+        _ => "newsflow-up".to_owned(),
+    };
+    let names: Vec<&'static str> = stages.iter().map(|s| s.name).collect();
+    let client = crate::connect(&config, &client_name, ConnectMode::Retry).await?;
+    let readiness = Readiness::new(client.clone(), &names);
+    let stop = CancellationToken::new();
+    let admin = match config.admin_socket(default_admin_port) {
+        Some(addr) => Some(admin::serve(addr, readiness.clone(), stop.clone()).await?),
+        None => None,
+    };
+    let ctx = Arc::new(Ctx {
+        js: jetstream::new(client.clone()),
+        config: config.clone(),
+        readiness,
+        tracker: TaskTracker::new(),
+    });
+    for stage in stages {
+        let ctx2 = ctx.clone();
+        let stop = stop.clone();
+        ctx.tracker.spawn(async move { consume(stage, ctx2, stop).await });
+    }
+
+    shutdown.await;
+    info!(stages = ?names, "Stopping: no more fetching; finishing in-flight messages.");
+    stop.cancel();
+    ctx.tracker.close();
+    let finished = tokio::select! {
+        () = ctx.tracker.wait() => Ok(()),
+        () = tokio::time::sleep(config.shutdown_timeout) => Err(anyhow::anyhow!(
+            "in-flight messages did not finish within NEWSFLOW_SHUTDOWN_TIMEOUT ({}); they will be redelivered",
+            humantime::format_duration(config.shutdown_timeout)
+        )),
+        () = crate::shutdown_signal() => Err(anyhow::anyhow!(
+            "second shutdown signal: stopping now; un-acked messages will be redelivered"
+        )),
+    };
+    if let Err(err) = client.flush().await {
+        warn!(%err, "Flushing NATS failed.");
+    }
+    if let Err(err) = client.drain().await {
+        warn!(%err, "Draining NATS failed.");
+    }
+    if let Some(admin) = admin {
+        let _ = admin.await;
+    }
+    finished?;
+    info!("Stage stopped.");
+    Ok(())
+}
+
+struct Ctx {
+    js: jetstream::Context,
+    config: Config,
+    readiness: Readiness,
+    tracker: TaskTracker,
+}
+
+/// Binds the consumer and feeds messages to handlers until `stop`; re-binds after the server
+/// restarts or the consumer disappears.
+async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
+    let permits = Arc::new(Semaphore::new(usize::from(ctx.config.max_in_flight)));
+    while !stop.is_cancelled() {
+        let bound = async {
+            streams::ensure_streams(&ctx.js, &ctx.config).await?;
+            let consumer = streams::ensure_consumer(&ctx.js, &ctx.config, stage.name, stage.input).await?;
+            let messages = consumer
+                .stream()
+                .max_messages_per_batch(usize::from(ctx.config.max_in_flight))
+                .messages()
+                .await?;
+            anyhow::Ok(messages)
+        };
+        let mut messages = tokio::select! {
+            () = stop.cancelled() => break,
+            bound = bound => match bound {
+                Ok(messages) => messages,
+                Err(err) => {
+                    warn!(stage = stage.name, error = format!("{err:#}"), "Cannot bind consumer; retrying.");
+                    ctx.readiness.set_bound(stage.name, false);
+                    sleep_or_stop(REBIND_DELAY, &stop).await;
+                    continue;
+                }
+            },
+        };
+        ctx.readiness.set_bound(stage.name, true);
+        info!(stage = stage.name, subject = stage.input, "Consumer bound.");
+        loop {
+            let permit = tokio::select! {
+                () = stop.cancelled() => return,
+                permit = permits.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            };
+            let next = tokio::select! {
+                () = stop.cancelled() => return,
+                next = messages.next() => next,
+            };
+            match next {
+                Some(Ok(message)) => {
+                    let (stage, ctx2) = (stage.clone(), ctx.clone());
+                    ctx.tracker.spawn(async move {
+                        handle(&stage, &ctx2, message).await;
+                        drop(permit);
+                    });
+                }
+                Some(Err(err)) => {
+                    warn!(stage = stage.name, %err, "Consumer stream failed; re-binding.");
+                    break;
+                }
+                None => break,
+            }
+        }
+        ctx.readiness.set_bound(stage.name, false);
+        sleep_or_stop(REBIND_DELAY, &stop).await;
+    }
+}
+
+async fn sleep_or_stop(delay: Duration, stop: &CancellationToken) {
+    tokio::select! {
+        () = stop.cancelled() => {},
+        () = tokio::time::sleep(delay) => {},
+    }
+}
+
+fn header<'a>(message: &'a jetstream::Message, name: &str) -> Option<&'a str> {
+    message.headers.as_ref()?.get(name).map(|v| v.as_str())
+}
+
+async fn handle(stage: &Stage, ctx: &Ctx, message: jetstream::Message) {
+    let started = Instant::now();
+    let (delivered, sequence) = message
+        .info()
+        .map(|i| (u64::try_from(i.delivered).unwrap_or(1), i.stream_sequence))
+        .unwrap_or((1, 0));
+    let article_id = header(&message, headers::ARTICLE_ID).unwrap_or("").to_owned();
+    let traceparent = header(&message, headers::TRACEPARENT).map(str::to_owned);
+    let trace_id = traceparent.as_deref().and_then(crate::trace::trace_id).unwrap_or("").to_owned();
+    let span = info_span!(
+        "message",
+        stage = stage.name,
+        subject = %message.subject,
+        article_id = %article_id,
+        trace_id = %trace_id,
+        sequence,
+        delivery = delivered,
+    );
+    async {
+        metrics::counter!(RECEIVED, LABEL_STAGE => stage.name).increment(1);
+        let job = Job { stage, ctx, message: &message, delivered, sequence };
+        if delivered > u64::from(ctx.config.max_deliver) {
+            let reason = format!(
+                "gave up after {} deliveries: none finished (the stage crashed or exceeded NEWSFLOW_ACK_WAIT on this message)",
+                delivered - 1
+            );
+            job.dead_letter(ErrorType::MaxDeliveries, reason).await;
+        } else {
+            let handler = stage.handler.clone();
+            let payload = message.payload.clone();
+            match tokio::task::spawn_blocking(move || handler(&payload)).await {
+                Ok(Ok(outputs)) => match job.publish(outputs, traceparent.as_deref()).await {
+                    Ok(()) => job.ack().await,
+                    Err(err) => job.retry("publish", format!("{err:#}")).await,
+                },
+                Ok(Err(StageError::Decode(reason))) => job.dead_letter(ErrorType::Decode, reason).await,
+                Ok(Err(StageError::Invalid(reason))) => job.dead_letter(ErrorType::Invalid, reason).await,
+                Ok(Err(StageError::Transient(err))) => job.retry("transient", format!("{err:#}")).await,
+                Err(join) => {
+                    let reason = format!("the stage panicked on this input: {}", panic_message(join));
+                    job.dead_letter(ErrorType::Invalid, reason).await;
+                }
+            }
+        }
+        metrics::histogram!(PROCESS_DURATION, LABEL_STAGE => stage.name).record(started.elapsed().as_secs_f64());
+    }
+    .instrument(span)
+    .await;
+}
+
+fn panic_message(join: tokio::task::JoinError) -> String {
+    match join.try_into_panic() {
+        Ok(panic) => panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned()),
+        Err(err) => err.to_string(),
+    }
+}
+
+/// One delivery of one message, and the ways it can end.
+struct Job<'a> {
+    stage: &'a Stage,
+    ctx: &'a Ctx,
+    message: &'a jetstream::Message,
+    delivered: u64,
+    sequence: u64,
+}
+
+impl Job<'_> {
+    async fn publish(&self, outputs: Vec<Output>, traceparent: Option<&str>) -> anyhow::Result<()> {
+        let traceparent = traceparent.map_or_else(crate::new_traceparent, str::to_owned);
+        let mut acks = Vec::with_capacity(outputs.len());
+        for output in outputs {
+            let publish = Publish::build()
+                .payload(output.payload)
+                .message_id(&output.msg_id)
+                .header(headers::SCHEMA, output.schema)
+                .header(headers::ARTICLE_ID, output.article_id.as_str())
+                .header(headers::TRACEPARENT, traceparent.as_str());
+            acks.push(self.ctx.js.send_publish(output.subject, publish).await?);
+        }
+        for ack in acks {
+            ack.await?;
+        }
+        Ok(())
+    }
+
+    async fn ack(&self) {
+        match self.message.ack().await {
+            Ok(()) => {
+                metrics::counter!(PROCESSED, LABEL_STAGE => self.stage.name).increment(1);
+                debug!("Processed.");
+            }
+            // The output is already stored; the redelivery will be de-duplicated downstream.
+            Err(err) => warn!(%err, "Ack failed; the message will be redelivered and de-duplicated."),
+        }
+    }
+
+    async fn retry(&self, error_type: &'static str, reason: String) {
+        metrics::counter!(FAILED, LABEL_STAGE => self.stage.name, LABEL_ERROR_TYPE => error_type).increment(1);
+        if self.delivered >= u64::from(self.ctx.config.max_deliver) {
+            let reason = format!("gave up after {} deliveries; last error: {reason}", self.delivered);
+            self.dead_letter(ErrorType::MaxDeliveries, reason).await;
+            return;
+        }
+        let exponent = u32::try_from(self.delivered.saturating_sub(1)).unwrap_or(u32::MAX).min(16);
+        let delay = self.ctx.config.retry_backoff.saturating_mul(1 << exponent).min(MAX_BACKOFF);
+        warn!(error = %reason, retry_in = ?delay, "Transient failure; redelivering.");
+        if let Err(err) = self.message.ack_with(AckKind::Nak(Some(delay))).await {
+            warn!(%err, "Nak failed; the message will be redelivered after the ack wait.");
+        }
+    }
+
+    async fn dead_letter(&self, error_type: ErrorType, reason: String) {
+        if error_type != ErrorType::MaxDeliveries {
+            metrics::counter!(FAILED, LABEL_STAGE => self.stage.name, LABEL_ERROR_TYPE => error_type.as_str())
+                .increment(1);
+        }
+        let letter = dead_letter::build(
+            self.message,
+            Failure {
+                stage: self.stage.name,
+                reason: reason.clone(),
+                error_type,
+                delivery_count: self.delivered,
+                stream_sequence: self.sequence,
+            },
+        );
+        let published = async {
+            let payload = serde_json::to_vec(&letter)?;
+            let mut publish = Publish::build()
+                .payload(payload.into())
+                .message_id(format!("dlq.{}.{}", self.stage.name, self.sequence))
+                .header(headers::SCHEMA, schema::DEAD_LETTER);
+            if let Some(id) = &letter.article_id {
+                publish = publish.header(headers::ARTICLE_ID, id.as_str());
+            }
+            self.ctx
+                .js
+                .send_publish(subjects::dead_letter(self.stage.name), publish)
+                .await?
+                .await?;
+            anyhow::Ok(())
+        }
+        .await;
+        match published {
+            Ok(()) => {
+                metrics::counter!(DEAD_LETTERED, LABEL_STAGE => self.stage.name).increment(1);
+                if error_type == ErrorType::MaxDeliveries {
+                    error!(%reason, "Max deliveries reached; dead-lettered.");
+                } else {
+                    warn!(%reason, error_type = error_type.as_str(), "Dead-lettered.");
+                }
+                if let Err(err) = self.message.ack_with(AckKind::Term).await {
+                    warn!(%err, "Term failed; the message will come back and be dead-lettered again (de-duplicated).");
+                }
+            }
+            Err(err) => {
+                error!(error = format!("{err:#}"), %reason, "Dead-letter publish failed; redelivering the input.");
+                let delay = self.ctx.config.retry_backoff.min(MAX_BACKOFF);
+                let _ = self.message.ack_with(AckKind::Nak(Some(delay))).await;
+            }
+        }
+    }
+}

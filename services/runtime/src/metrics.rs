@@ -1,0 +1,37 @@
+//! Metric names (the runtime is the only place that emits metrics) and the Prometheus recorder.
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+
+/// Messages fetched, by `stage`.
+pub const RECEIVED: &str = "newsflow_messages_received_total";
+/// Messages processed and acked, by `stage`.
+pub const PROCESSED: &str = "newsflow_messages_processed_total";
+/// Messages that failed, by `stage` and `error_type` (`decode`, `invalid`, `transient`, `publish`,
+/// `panic`, `max_deliveries`).
+pub const FAILED: &str = "newsflow_messages_failed_total";
+/// Messages written to the dead-letter stream, by `stage`.
+pub const DEAD_LETTERED: &str = "newsflow_messages_dead_lettered_total";
+/// Seconds from fetch to ack, by `stage`.
+pub const PROCESS_DURATION: &str = "newsflow_process_duration_seconds";
+
+/// Label: the stage.
+pub const LABEL_STAGE: &str = "stage";
+/// Label: the kind of failure.
+pub const LABEL_ERROR_TYPE: &str = "error_type";
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The process-wide recorder, installed on first use.
+pub fn handle() -> &'static PrometheusHandle {
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets(&[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5])
+            .expect("the bucket list is not empty");
+        // Another recorder may already be installed (an embedding program); ours still renders.
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+}
