@@ -1,1 +1,256 @@
-//! placeholder
+//! `ingest`: consumes `newsflow.articles.raw`, publishes `newsflow.articles.ingested`.
+//!
+//! The edge of the chain. Validates what a feeder sent (`article.raw.v1`), turns HTML into
+//! text, normalises the text (Unicode NFC, `\n` line ends, one blank line between paragraphs,
+//! no control characters), detects the language and assigns a stable article id: the feeder's
+//! id when it gave one, else a hash of the URL and the normalised body, so the same article fed
+//! twice gets the same id.
+//!
+//! Fails with an [`IngestError`] — always permanent, so the runtime dead-letters the message with
+//! the reason — when the payload is not UTF-8, not the expected JSON, larger than the limit, or
+//! has an empty body, a bad id or an unreadable `published_at`.
+//!
+//! Pure: no I/O and no clock; the caller passes the time. Run it with `newsflow run ingest`.
+
+mod html;
+mod language;
+mod normalise;
+
+pub use normalise::normalise_text;
+
+use newsflow_proto::{ArticleId, ArticleIngested, ArticleRaw, BodyFormat};
+use sha2::{Digest, Sha256};
+
+/// Default largest raw message accepted, in bytes (512 KiB).
+pub const DEFAULT_MAX_BYTES: usize = 512 * 1024;
+
+/// Why a raw article is rejected. Every variant is permanent: retrying cannot help.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IngestError {
+    /// The message is larger than the configured limit.
+    #[error("article is {size} bytes; the limit is {limit} bytes (NEWSFLOW_INGEST_MAX_BYTES)")]
+    TooLarge {
+        /// Size of the message.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The message is not UTF-8.
+    #[error("payload is not valid UTF-8 (bad byte at offset {0})")]
+    NotUtf8(usize),
+    /// The message is not `article.raw.v1` JSON.
+    #[error("payload is not an article.raw.v1 JSON object: {0}")]
+    Malformed(String),
+    /// The body has no text (after HTML is stripped).
+    #[error("article body is empty")]
+    EmptyBody,
+    /// The given id breaks the id rules.
+    #[error("bad article id: {0}")]
+    BadId(#[from] newsflow_proto::InvalidArticleId),
+    /// `published_at` is neither RFC 3339 nor a date.
+    #[error("published_at {0:?} is neither RFC 3339 (2024-10-31T14:00:00Z) nor a date (2024-10-31)")]
+    BadPublishedAt(String),
+    /// `language` is not an ISO 639 code.
+    #[error("language {0:?} is not a two- or three-letter ISO 639 code")]
+    BadLanguage(String),
+}
+
+/// Limits the edge enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest raw message accepted, in bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_bytes: DEFAULT_MAX_BYTES }
+    }
+}
+
+/// Validates and normalises one raw message. `now` is the RFC 3339 time to stamp as
+/// `ingested_at`.
+///
+/// # Errors
+/// An [`IngestError`] saying why the article can never be accepted.
+pub fn ingest(payload: &[u8], limits: Limits, now: &str) -> Result<ArticleIngested, IngestError> {
+    if payload.len() > limits.max_bytes {
+        return Err(IngestError::TooLarge { size: payload.len(), limit: limits.max_bytes });
+    }
+    let json = std::str::from_utf8(payload).map_err(|err| IngestError::NotUtf8(err.valid_up_to()))?;
+    let raw: ArticleRaw =
+        serde_json::from_str(json).map_err(|err| IngestError::Malformed(err.to_string()))?;
+    ingest_raw(raw, now)
+}
+
+/// Validates and normalises an already decoded article.
+///
+/// # Errors
+/// As [`ingest`], except the size and encoding checks.
+pub fn ingest_raw(raw: ArticleRaw, now: &str) -> Result<ArticleIngested, IngestError> {
+    let text = body_text(&raw);
+    if text.is_empty() {
+        return Err(IngestError::EmptyBody);
+    }
+    let article_id = match raw.id.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() => ArticleId::parse(id)?,
+        _ => derived_id(raw.url.as_deref(), &text),
+    };
+    let published_at = raw.published_at.as_deref().map(check_published_at).transpose()?;
+    let language = match raw.language.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        Some(given) => check_language(given)?,
+        None => language::detect(&text),
+    };
+    Ok(ArticleIngested {
+        article_id,
+        url: non_empty(raw.url),
+        title: raw.title.map(|t| normalise::normalise_line(&t)).filter(|t| !t.is_empty()),
+        source: non_empty(raw.source),
+        published_at,
+        language,
+        text,
+        ingested_at: now.to_owned(),
+    })
+}
+
+/// The id ingest gives `raw`: its own id when valid, else the hash of URL and normalised body.
+/// Feeders use it to de-duplicate before publishing.
+///
+/// # Errors
+/// When the given id is invalid or the body is empty.
+pub fn article_id(raw: &ArticleRaw) -> Result<ArticleId, IngestError> {
+    match raw.id.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() => Ok(ArticleId::parse(id)?),
+        _ => {
+            let text = body_text(raw);
+            if text.is_empty() {
+                return Err(IngestError::EmptyBody);
+            }
+            Ok(derived_id(raw.url.as_deref(), &text))
+        }
+    }
+}
+
+fn body_text(raw: &ArticleRaw) -> String {
+    let is_html = match raw.format {
+        Some(BodyFormat::Html) => true,
+        Some(BodyFormat::Text) => false,
+        None => html::looks_like_html(&raw.body),
+    };
+    if is_html {
+        normalise_text(&html::to_text(&raw.body))
+    } else {
+        normalise_text(&raw.body)
+    }
+}
+
+fn derived_id(url: Option<&str>, text: &str) -> ArticleId {
+    let mut hash = Sha256::new();
+    hash.update(url.unwrap_or("").trim().as_bytes());
+    hash.update([0]);
+    hash.update(text.as_bytes());
+    let digest = hash.finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    ArticleId::parse(format!("a-{hex}")).expect("hex digits are valid id characters")
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn check_published_at(value: &str) -> Result<String, IngestError> {
+    use time::format_description::well_known::Rfc3339;
+    let value = value.trim();
+    if time::OffsetDateTime::parse(value, &Rfc3339).is_ok() {
+        return Ok(value.to_owned());
+    }
+    let date_format = time::macros::format_description!("[year]-[month]-[day]");
+    if time::Date::parse(value, &date_format).is_ok() {
+        return Ok(value.to_owned());
+    }
+    Err(IngestError::BadPublishedAt(value.to_owned()))
+}
+
+fn check_language(value: &str) -> Result<String, IngestError> {
+    let lower = value.to_ascii_lowercase();
+    if (2..=3).contains(&lower.len()) && lower.bytes().all(|b| b.is_ascii_lowercase()) {
+        Ok(lower)
+    } else {
+        Err(IngestError::BadLanguage(value.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: &str = "2024-11-01T00:00:00Z";
+
+    fn ingest_json(json: &str) -> Result<ArticleIngested, IngestError> {
+        ingest(json.as_bytes(), Limits::default(), NOW)
+    }
+
+    #[test]
+    fn ingest_normalises_text_and_detects_english() {
+        let article = ingest_json(
+            r#"{"title":"  Troops   in Kursk ","body":"The officials said on Thursday that the\r\ntroops were moving.\n\n\n  They   would arrive in the coming days, according to the report. ","url":"https://example.com/a"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            article.text,
+            "The officials said on Thursday that the troops were moving.\n\nThey would arrive in the coming days, according to the report."
+        );
+        assert_eq!(article.title.as_deref(), Some("Troops in Kursk"));
+        assert_eq!(article.language, "en");
+        assert!(article.article_id.as_str().starts_with("a-"));
+    }
+
+    #[test]
+    fn same_url_and_body_get_the_same_id_and_a_changed_body_another() {
+        let a = ingest_json(r#"{"url":"u","body":"Hello world."}"#).unwrap();
+        let b = ingest_json(r#"{"url":"u","body":"Hello   world.\n"}"#).unwrap();
+        let c = ingest_json(r#"{"url":"u","body":"Hello there."}"#).unwrap();
+        assert_eq!(a.article_id, b.article_id);
+        assert_ne!(a.article_id, c.article_id);
+    }
+
+    #[test]
+    fn given_id_is_kept() {
+        let a = ingest_json(r#"{"id":"ap-123","body":"Text."}"#).unwrap();
+        assert_eq!(a.article_id.as_str(), "ap-123");
+    }
+
+    #[test]
+    fn html_body_becomes_paragraphs_without_scripts() {
+        let a = ingest_json(
+            r#"{"body":"<html><head><script>var x=1;</script><style>p{}</style></head><body><h1>Title</h1><p>One &amp; <b>two</b>.</p><p>Three.</p></body></html>"}"#,
+        )
+        .unwrap();
+        assert_eq!(a.text, "Title\n\nOne & two.\n\nThree.");
+    }
+
+    #[test]
+    fn bad_inputs_are_rejected_with_reasons() {
+        assert_eq!(ingest_json(r#"{"body":"   "}"#), Err(IngestError::EmptyBody));
+        assert!(matches!(ingest_json("{not json"), Err(IngestError::Malformed(_))));
+        assert!(matches!(ingest_json(r#"{"title":"x"}"#), Err(IngestError::Malformed(m)) if m.contains("missing field `body`")));
+        assert_eq!(ingest(b"{\"body\":\"\xff\"}", Limits::default(), NOW), Err(IngestError::NotUtf8(9)));
+        assert_eq!(
+            ingest(b"{\"body\":\"12345\"}", Limits { max_bytes: 10 }, NOW),
+            Err(IngestError::TooLarge { size: 16, limit: 10 })
+        );
+        assert!(matches!(ingest_json(r#"{"id":"a b","body":"x"}"#), Err(IngestError::BadId(_))));
+        assert!(matches!(
+            ingest_json(r#"{"body":"x","published_at":"yesterday"}"#),
+            Err(IngestError::BadPublishedAt(_))
+        ));
+    }
+
+    #[test]
+    fn published_at_accepts_rfc3339_and_dates() {
+        let a = ingest_json(r#"{"body":"x","published_at":"2024-10-31T14:00:00Z"}"#).unwrap();
+        assert_eq!(a.published_at.as_deref(), Some("2024-10-31T14:00:00Z"));
+        let b = ingest_json(r#"{"body":"x","published_at":"2024-10-31"}"#).unwrap();
+        assert_eq!(b.published_at.as_deref(), Some("2024-10-31"));
+    }
+}
