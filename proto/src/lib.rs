@@ -22,10 +22,12 @@ pub mod dead_letter;
 pub mod events;
 pub mod headers;
 pub mod schema;
+mod slug;
 pub mod subjects;
 pub mod text;
 
 pub use article::{ArticleId, ArticleIngested, ArticleRaw, BodyFormat, InvalidArticleId};
+pub use slug::slug;
 pub use dead_letter::{DeadLetter, ErrorType, PayloadEncoding};
 pub use events::{Entity, EventArticle, EventEntity, EventQuote, SentenceText};
 pub use text::{

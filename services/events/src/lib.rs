@@ -1,1 +1,205 @@
-//! placeholder
+//! `events`: consumes `newsflow.articles.quotes`, publishes on `newsflow.events.>`.
+//!
+//! Turns a fully processed article into what subscribers consume: one `event.article.v1` (the
+//! whole record: text, paragraphs, sentences with their text, entities with their mentions,
+//! quotes) on `newsflow.events.article`; one `event.quote.v1` per quote on
+//! `newsflow.events.quote.<speaker slug>` (`unattributed` when no speaker is named); one
+//! `event.entity.v1` per distinct entity on `newsflow.events.entity.<type>.<slug>`. Each event
+//! has a stable `event_id`, also used as its `Nats-Msg-Id`, so a redelivered article publishes
+//! no second copy.
+//!
+//! Fails with [`EventsError`] (permanent: dead-lettered) when an upstream offset does not point
+//! into the text. Pure. Run it with `newsflow run events`.
+
+use newsflow_proto::{
+    ArticleQuotes, Entity, EventArticle, EventEntity, EventQuote, SentenceText, Span, slug, subjects,
+    events::MentionText,
+};
+
+/// Speaker slug of quotes whose speaker the text does not name.
+pub const UNATTRIBUTED: &str = "unattributed";
+
+/// Why an article cannot be turned into events.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventsError {
+    /// An offset is outside the text or not on a character boundary.
+    #[error("{what} {start}..{end} does not point into the article text ({len} bytes)")]
+    BadOffset {
+        /// What the offset belongs to.
+        what: &'static str,
+        /// Start offset.
+        start: usize,
+        /// End offset.
+        end: usize,
+        /// Length of the text.
+        len: usize,
+    },
+}
+
+/// Everything one article publishes, each with its subject.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventBatch {
+    /// The article event, for `newsflow.events.article`.
+    pub article: EventArticle,
+    /// Quote events with their subjects.
+    pub quotes: Vec<(String, EventQuote)>,
+    /// Entity events with their subjects.
+    pub entities: Vec<(String, EventEntity)>,
+}
+
+/// Builds the events of one article.
+///
+/// # Errors
+/// [`EventsError::BadOffset`] when an upstream stage produced an offset off the text.
+pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
+    let ArticleQuotes { article, segmentation, entities, quotes } = input;
+    let text = &article.text;
+    let slice = |what: &'static str, start: usize, end: usize| {
+        text.get(start..end).map(str::to_owned).ok_or(EventsError::BadOffset { what, start, end, len: text.len() })
+    };
+    let sentences = segmentation
+        .sentences
+        .iter()
+        .map(|s| {
+            Ok(SentenceText { start: s.start, end: s.end, paragraph: s.paragraph, text: slice("sentence", s.start, s.end)? })
+        })
+        .collect::<Result<Vec<_>, EventsError>>()?;
+    let mut grouped: Vec<Entity> = entities
+        .groups
+        .iter()
+        .map(|g| Entity { id: g.id, label: g.label, name: g.name.clone(), slug: g.slug.clone(), mentions: Vec::new() })
+        .collect();
+    for mention in &entities.mentions {
+        let text = slice("mention", mention.start, mention.end)?;
+        if let Some(entity) = grouped.get_mut(mention.group) {
+            entity.mentions.push(MentionText { start: mention.start, end: mention.end, text });
+        }
+    }
+    let id = article.article_id.as_str();
+    let mut quote_events = Vec::with_capacity(quotes.len());
+    for (index, quote) in quotes.iter().enumerate() {
+        for span in &quote.content {
+            slice("quote content", span.start, span.end)?;
+        }
+        let source_text = quote.source.map(|s| slice("quote source", s.start, s.end)).transpose()?;
+        let cue_text = quote.cue.map(|s| slice("quote cue", s.start, s.end)).transpose()?;
+        let speaker_slug = quote
+            .speaker_entity
+            .and_then(|e| grouped.get(e))
+            .map(|e| e.slug.clone())
+            .or_else(|| quote.speaker.as_deref().map(slug))
+            .unwrap_or_else(|| UNATTRIBUTED.to_owned());
+        let event = EventQuote {
+            event_id: format!("{id}.quote.{index}"),
+            article_id: article.article_id.clone(),
+            index,
+            url: article.url.clone(),
+            title: article.title.clone(),
+            published_at: article.published_at.clone(),
+            quote: quote.clone(),
+            source_text,
+            cue_text,
+        };
+        quote_events.push((format!("{}.{speaker_slug}", subjects::EVENTS_QUOTE), event));
+    }
+    let entity_events = grouped
+        .iter()
+        .map(|entity| {
+            let label = entity.label.as_str().to_ascii_lowercase();
+            let event = EventEntity {
+                event_id: format!("{id}.entity.{label}.{}", entity.slug),
+                article_id: article.article_id.clone(),
+                url: article.url.clone(),
+                title: article.title.clone(),
+                published_at: article.published_at.clone(),
+                entity: entity.clone(),
+            };
+            (format!("{}.{label}.{}", subjects::EVENTS_ENTITY, entity.slug), event)
+        })
+        .collect();
+    let article_event = EventArticle {
+        event_id: format!("{id}.article"),
+        article_id: article.article_id.clone(),
+        url: article.url,
+        title: article.title,
+        source: article.source,
+        published_at: article.published_at,
+        language: article.language,
+        ingested_at: article.ingested_at,
+        paragraphs: segmentation.paragraphs.iter().map(|p| Span::new(p.start, p.end)).collect(),
+        text: article.text,
+        sentences,
+        entities: grouped,
+        quotes,
+    };
+    Ok(EventBatch { article: article_event, quotes: quote_events, entities: entity_events })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use newsflow_proto::{
+        ArticleId, ArticleIngested, Entities, EntityGroup, EntityLabel, Mention, Quote, QuoteKind, Segmentation, Sentence,
+    };
+
+    fn article(text: &str) -> ArticleIngested {
+        ArticleIngested {
+            article_id: ArticleId::parse("t-1").unwrap(),
+            url: None,
+            title: Some("T".into()),
+            source: None,
+            published_at: None,
+            language: "en".into(),
+            text: text.into(),
+            ingested_at: "2024-11-01T00:00:00Z".into(),
+        }
+    }
+
+    fn sample() -> ArticleQuotes {
+        let text = "“We’ve seen it,” Blinken said. Blinken left.";
+        let b1 = text.find("Blinken").unwrap();
+        let b2 = text.rfind("Blinken").unwrap();
+        let group = EntityGroup { id: 0, label: EntityLabel::Person, name: "Blinken".into(), slug: "blinken".into(), mention_count: 2 };
+        let mention = |start: usize| Mention { start, end: start + 7, text: "Blinken".into(), label: EntityLabel::Person, group: 0 };
+        let open = "“".len();
+        let content = Span::new(open, text.find(",”").unwrap());
+        ArticleQuotes {
+            article: article(text),
+            segmentation: Segmentation {
+                paragraphs: vec![Span::new(0, text.len())],
+                sentences: vec![Sentence { start: 0, end: b2 - 1, paragraph: 0, first_token: 0, token_count: 0 }],
+                tokens: vec![],
+            },
+            entities: Entities { mentions: vec![mention(b1), mention(b2)], groups: vec![group] },
+            quotes: vec![Quote {
+                kind: QuoteKind::Direct,
+                content: vec![content],
+                text: "We’ve seen it".into(),
+                source: Some(Span::new(b1, b1 + 7)),
+                cue: Some(Span::new(b1 + 8, b1 + 12)),
+                speaker_entity: Some(0),
+                speaker: Some("Blinken".into()),
+                confidence: 0.9,
+            }],
+        }
+    }
+
+    #[test]
+    fn events_publish_quotes_under_the_speaker_and_entities_under_type_and_name() {
+        let batch = events(sample()).unwrap();
+        assert_eq!(batch.quotes.len(), 1);
+        assert_eq!(batch.quotes[0].0, "newsflow.events.quote.blinken");
+        assert_eq!(batch.quotes[0].1.event_id, "t-1.quote.0");
+        assert_eq!(batch.quotes[0].1.cue_text.as_deref(), Some("said"));
+        assert_eq!(batch.entities[0].0, "newsflow.events.entity.person.blinken");
+        assert_eq!(batch.entities[0].1.entity.mentions.len(), 2);
+        assert_eq!(batch.article.sentences[0].text, "“We’ve seen it,” Blinken said.");
+    }
+
+    #[test]
+    fn events_reject_offsets_off_a_character_boundary() {
+        let mut input = sample();
+        input.segmentation.sentences[0].start = 1; // inside the 3-byte opening quote mark
+        assert!(matches!(events(input), Err(EventsError::BadOffset { what: "sentence", .. })));
+    }
+}
