@@ -1,1 +1,7 @@
-//! placeholder
+//! placeholder during development
+pub mod clusters;
+pub mod conll;
+pub mod eval;
+pub mod lexicon;
+pub mod tagger;
+pub mod train;

@@ -1,0 +1,1016 @@
+//! The statistical tagger behind `entities`: a greedy averaged-perceptron sequence tagger over
+//! BILOU tags for the four CoNLL-2003 types (PER, ORG, LOC, MISC). Features are hashed into a
+//! fixed table of weight rows, one weight per tag, so tagging allocates nothing per feature.
+//! Pure: no I/O here; the shipped weights are embedded (see [`Model::shipped`]).
+
+use crate::clusters::Clusters;
+use std::collections::{HashMap, HashSet};
+
+/// The four CoNLL-2003 entity types, in tag order.
+pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
+/// Number of tags: `O` plus B, I, L, U for each type.
+pub const NTAGS: usize = 1 + 4 * TYPES.len();
+
+const POS_B: u8 = 0;
+const POS_I: u8 = 1;
+const POS_L: u8 = 2;
+const POS_U: u8 = 3;
+
+/// The tag id for type `ty` at BILOU position `pos` (0 = B, 1 = I, 2 = L, 3 = U).
+pub const fn tag(ty: u8, pos: u8) -> u8 {
+    1 + 4 * ty + pos
+}
+
+/// The (type, position) of a tag, or `None` for `O`.
+pub const fn untag(t: u8) -> Option<(u8, u8)> {
+    if t == 0 {
+        None
+    } else {
+        Some(((t - 1) / 4, (t - 1) % 4))
+    }
+}
+
+/// Whether tag `next` may follow tag `prev` in a well-formed BILOU sequence.
+pub fn allowed(prev: u8, next: u8) -> bool {
+    let open = matches!(untag(prev), Some((_, POS_B | POS_I)));
+    match untag(next) {
+        None | Some((_, POS_B | POS_U)) => !open,
+        Some((ty, _)) => open && untag(prev).map(|p| p.0) == Some(ty),
+    }
+}
+
+/// Entity spans `(start, end, type)` (token indices, end exclusive) in a tag sequence. Tolerant
+/// of ill-formed sequences: a span ends at `L`/`U`, at a type change, or at a new `B`/`U`.
+pub fn spans(tags: &[u8]) -> Vec<(usize, usize, u8)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, u8)> = None;
+    for (i, &t) in tags.iter().enumerate() {
+        match untag(t) {
+            None => {
+                if let Some((s, ty)) = open.take() {
+                    out.push((s, i, ty));
+                }
+            }
+            Some((ty, pos)) => {
+                let continues = matches!(pos, POS_I | POS_L) && open.map(|o| o.1) == Some(ty);
+                if !continues {
+                    if let Some((s, oty)) = open.take() {
+                        out.push((s, i, oty));
+                    }
+                    open = Some((i, ty));
+                }
+                if matches!(pos, POS_L | POS_U) {
+                    let (s, ty) = open.take().expect("a span was opened above");
+                    out.push((s, i + 1, ty));
+                }
+            }
+        }
+    }
+    if let Some((s, ty)) = open {
+        out.push((s, tags.len(), ty));
+    }
+    out
+}
+
+/// BILOU tags for spans over `n` tokens.
+pub fn spans_to_tags(n: usize, spans: &[(usize, usize, u8)]) -> Vec<u8> {
+    let mut tags = vec![0u8; n];
+    for &(s, e, ty) in spans {
+        if e == s + 1 {
+            tags[s] = tag(ty, POS_U);
+        } else {
+            tags[s] = tag(ty, POS_B);
+            for t in &mut tags[s + 1..e - 1] {
+                *t = tag(ty, POS_I);
+            }
+            tags[e - 1] = tag(ty, POS_L);
+        }
+    }
+    tags
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hashing
+
+const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+const K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+
+#[inline]
+fn fx(h: u64, v: u64) -> u64 {
+    (h.rotate_left(5) ^ v).wrapping_mul(0x517C_C1B7_2722_0A95)
+}
+
+#[inline]
+fn fmix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    x ^ (x >> 33)
+}
+
+#[inline]
+fn f1(template: u64, a: u64) -> u64 {
+    fmix(template.wrapping_mul(K1) ^ a)
+}
+
+#[inline]
+fn f2(template: u64, a: u64, b: u64) -> u64 {
+    fmix(f1(template, a) ^ b.wrapping_mul(K2))
+}
+
+#[inline]
+fn f3(template: u64, a: u64, b: u64, c: u64) -> u64 {
+    fmix(f2(template, a, b) ^ c.wrapping_mul(K1).rotate_left(17))
+}
+
+/// Maps typographic variants onto the ASCII forms the training news uses.
+#[inline]
+fn norm_char(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '`' | '\u{00B4}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' => '"',
+        '\u{2013}' | '\u{2014}' | '\u{2212}' => '-',
+        _ => c,
+    }
+}
+
+const F_CAP: u8 = 1;
+const F_ALLCAP: u8 = 2;
+const F_DIGIT: u8 = 4;
+const F_ALPHA: u8 = 8;
+const F_LOWER: u8 = 16;
+
+/// Per-token hashes, computed once per token.
+#[derive(Clone, Copy, Default)]
+struct TokInfo {
+    w: u64,
+    l: u64,
+    shape: u64,
+    sshape: u64,
+    pre: [u64; 4],
+    suf: [u64; 4],
+    flags: u8,
+    len: u8,
+}
+
+fn tok_info(word: &str, buf: &mut Vec<char>) -> TokInfo {
+    buf.clear();
+    let (mut w, mut l, mut shape, mut sshape) = (1u64, 2u64, 3u64, 4u64);
+    let mut last = '\0';
+    let (mut up, mut low, mut dig, mut alpha) = (0usize, 0usize, 0usize, 0usize);
+    let mut first = '\0';
+    for (i, c0) in word.chars().enumerate() {
+        let c = norm_char(c0);
+        if i == 0 {
+            first = c;
+        }
+        w = fx(w, c as u64);
+        let lc = if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else {
+            c.to_lowercase().next().unwrap_or(c)
+        };
+        let lc = if lc.is_ascii_digit() { '0' } else { lc };
+        l = fx(l, lc as u64);
+        buf.push(lc);
+        let sc = if c.is_uppercase() {
+            up += 1;
+            alpha += 1;
+            'X'
+        } else if c.is_lowercase() {
+            low += 1;
+            alpha += 1;
+            'x'
+        } else if c.is_numeric() {
+            dig += 1;
+            'd'
+        } else if c.is_alphabetic() {
+            alpha += 1;
+            'x'
+        } else {
+            c
+        };
+        if i < 10 {
+            shape = fx(shape, sc as u64);
+        }
+        if sc != last {
+            sshape = fx(sshape, sc as u64);
+            last = sc;
+        }
+    }
+    let n = buf.len();
+    let mut pre = [0u64; 4];
+    let mut suf = [0u64; 4];
+    for k in 0..4 {
+        let m = (k + 1).min(n);
+        pre[k] = buf[..m].iter().fold(10 + k as u64, |h, &c| fx(h, c as u64));
+        suf[k] = buf[n - m..].iter().fold(20 + k as u64, |h, &c| fx(h, c as u64));
+    }
+    let mut flags = 0;
+    if first.is_uppercase() {
+        flags |= F_CAP;
+    }
+    if up > 0 && low == 0 {
+        flags |= F_ALLCAP;
+    }
+    if dig > 0 {
+        flags |= F_DIGIT;
+    }
+    if alpha > 0 {
+        flags |= F_ALPHA;
+    }
+    if first.is_lowercase() {
+        flags |= F_LOWER;
+    }
+    TokInfo {
+        w,
+        l,
+        shape,
+        sshape,
+        pre,
+        suf,
+        flags,
+        len: n.min(255) as u8,
+    }
+}
+
+/// The tagger's lower-case, digit-normalised hash of a word (the key of clusters).
+pub(crate) fn lower_hash(word: &str, buf: &mut Vec<char>) -> u64 {
+    tok_info(word, buf).l
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gazetteer: entity strings seen in training (plus built-in place and nationality lists), keyed
+// by the hash of their lower-cased tokens.
+
+/// Known entity strings, by type, matched on lower-cased token sequences.
+#[derive(Clone, Default)]
+pub struct Gazetteer {
+    /// Hash of a token sequence → bit mask of types (0 = only a prefix of a longer entry).
+    map: HashMap<u64, u8>,
+}
+
+const GAZ_MAX: usize = 6;
+
+impl Gazetteer {
+    /// Adds an entry of `ty` made of tokens with lower-case hashes `lowers`.
+    fn add_hashes(&mut self, lowers: &[u64], ty: u8) {
+        if lowers.is_empty() || lowers.len() > GAZ_MAX {
+            return;
+        }
+        let mut h = 7u64;
+        for (k, &l) in lowers.iter().enumerate() {
+            h = fx(h, l);
+            let e = self.map.entry(h).or_insert(0);
+            if k + 1 == lowers.len() {
+                *e |= 1 << ty;
+            }
+        }
+    }
+
+    /// Adds the entry `words` of type `ty`.
+    pub fn add(&mut self, words: &[&str], ty: u8) {
+        let mut buf = Vec::new();
+        let hs: Vec<u64> = words.iter().map(|w| tok_info(w, &mut buf).l).collect();
+        self.add_hashes(&hs, ty);
+    }
+
+    /// Number of keys (entries and prefixes).
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the gazetteer is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// For each token, a bit mask of `type * 4 + position` for every match covering it.
+    fn mark(&self, toks: &[TokInfo], out: &mut [u16]) {
+        for (i, t) in toks.iter().enumerate() {
+            if t.flags & (F_CAP | F_DIGIT) == 0 {
+                continue;
+            }
+            let mut h = 7u64;
+            for j in i..toks.len().min(i + GAZ_MAX) {
+                h = fx(h, toks[j].l);
+                let Some(&mask) = self.map.get(&h) else { break };
+                for ty in 0..4u8 {
+                    if mask & (1 << ty) == 0 {
+                        continue;
+                    }
+                    for (k, o) in out.iter_mut().enumerate().take(j + 1).skip(i) {
+                        let pos = if i == j {
+                            POS_U
+                        } else if k == i {
+                            POS_B
+                        } else if k == j {
+                            POS_L
+                        } else {
+                            POS_I
+                        };
+                        *o |= 1 << (ty * 4 + pos);
+                    }
+                }
+            }
+        }
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (u64, u8)> + '_ {
+        self.map.iter().map(|(&k, &v)| (k, v))
+    }
+
+    fn insert_raw(&mut self, key: u64, mask: u8) {
+        *self.map.entry(key).or_insert(0) |= mask;
+    }
+}
+
+/// Built-in lexicon entries added to every gazetteer: general lists, not sample text.
+pub fn add_builtin(g: &mut Gazetteer) {
+    for name in crate::lexicon::PLACES {
+        let words: Vec<&str> = name.split(' ').collect();
+        g.add(&words, 2);
+    }
+    for (name, _) in crate::lexicon::NATIONALITIES {
+        let words: Vec<&str> = name.split(' ').collect();
+        g.add(&words, 3);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Features
+
+// Template ids (any distinct constants).
+const T_BIAS: u64 = 1;
+const T_W: u64 = 2;
+const T_L: u64 = 3;
+const T_SHAPE: u64 = 4;
+const T_SSHAPE: u64 = 5;
+const T_PRE: u64 = 6;
+const T_SUF: u64 = 10;
+const T_LM1: u64 = 14;
+const T_LP1: u64 = 15;
+const T_LM2: u64 = 16;
+const T_LP2: u64 = 17;
+const T_WM1: u64 = 18;
+const T_WP1: u64 = 19;
+const T_SSM1: u64 = 20;
+const T_SSP1: u64 = 21;
+const T_SS_M1_0: u64 = 22;
+const T_SS_0_P1: u64 = 23;
+const T_SS_M1_0_P1: u64 = 24;
+const T_BI_M1_0: u64 = 25;
+const T_BI_0_P1: u64 = 26;
+const T_FIRST_SS: u64 = 27;
+const T_HEAD_SS: u64 = 28;
+const T_LEN: u64 = 29;
+const T_GAZ: u64 = 30;
+const T_DOC_LC: u64 = 31;
+const T_DOC_CAPMID: u64 = 32;
+const T_FIRST_W: u64 = 33;
+const T_GAZ_M1: u64 = 34;
+const T_GAZ_P1: u64 = 35;
+const T_SUF3_M1: u64 = 36;
+const T_PREV: u64 = 40;
+const T_PREV2: u64 = 41;
+const T_PREV_L: u64 = 42;
+const T_PREV_SS: u64 = 43;
+const T_HIST: u64 = 44;
+const T_HIST_SS: u64 = 45;
+const T_HEAD_DOCCAP: u64 = 46;
+const T_C0F: u64 = 50;
+const T_C0C: u64 = 51;
+const T_CM1F: u64 = 52;
+const T_CP1F: u64 = 53;
+const T_C0C_SS: u64 = 54;
+const T_CM1C_C0C: u64 = 55;
+const T_C0C_CP1C: u64 = 56;
+
+/// Number of dynamic (tag-history) features per token.
+const N_DYN: usize = 6;
+
+/// Static features for one document, ready for scoring.
+pub(crate) struct DocFeatures {
+    /// Flat feature hashes; token `i`'s are `feats[offs[i]..offs[i + 1]]`.
+    feats: Vec<u64>,
+    offs: Vec<usize>,
+    toks: Vec<TokInfo>,
+    /// Start token index of each sentence, plus the total at the end.
+    sent_starts: Vec<usize>,
+}
+
+/// Builds features for a document given as sentences of words.
+pub(crate) fn featurize<S: AsRef<str>>(
+    doc: &[Vec<S>],
+    gaz: &Gazetteer,
+    clusters: &Clusters,
+) -> DocFeatures {
+    let mut buf = Vec::with_capacity(32);
+    let total: usize = doc.iter().map(Vec::len).sum();
+    let mut toks = Vec::with_capacity(total);
+    let mut sent_starts = Vec::with_capacity(doc.len() + 1);
+    for s in doc {
+        sent_starts.push(toks.len());
+        for w in s {
+            toks.push(tok_info(w.as_ref(), &mut buf));
+        }
+    }
+    sent_starts.push(toks.len());
+
+    // Document-level evidence: words seen lower-case, words seen capitalised mid-sentence in a
+    // sentence that is not all capitals.
+    let mut seen_lower: HashSet<u64> = HashSet::new();
+    let mut seen_capmid: HashSet<u64> = HashSet::new();
+    let mut headline = vec![false; doc.len()];
+    for (si, win) in sent_starts.windows(2).enumerate() {
+        let sent = &toks[win[0]..win[1]];
+        let alpha = sent.iter().filter(|t| t.flags & F_ALPHA != 0).count();
+        let caps = sent
+            .iter()
+            .filter(|t| t.flags & F_ALLCAP != 0 && t.flags & F_ALPHA != 0)
+            .count();
+        headline[si] = alpha >= 2 && caps * 10 >= alpha * 9;
+        for (k, t) in sent.iter().enumerate() {
+            if t.flags & F_LOWER != 0 {
+                seen_lower.insert(t.l);
+            } else if k > 0 && !headline[si] && t.flags & F_CAP != 0 {
+                seen_capmid.insert(t.l);
+            }
+        }
+    }
+
+    let cl: Vec<(u64, u64)> = toks
+        .iter()
+        .map(|t| clusters.get(t.l).map_or((0xFFFF, 0xFFFF), |(f, c)| (f as u64, c as u64)))
+        .collect();
+    let mut gazm = vec![0u16; toks.len()];
+    for win in sent_starts.windows(2) {
+        gaz.mark(&toks[win[0]..win[1]], &mut gazm[win[0]..win[1]]);
+    }
+
+    let mut feats = Vec::with_capacity(toks.len() * 48);
+    let mut offs = Vec::with_capacity(toks.len() + 1);
+    const PAD: TokInfo = TokInfo {
+        w: 0xAB,
+        l: 0xAB,
+        shape: 0xAB,
+        sshape: 0xAB,
+        pre: [0; 4],
+        suf: [0xAB; 4],
+        flags: 0,
+        len: 0,
+    };
+    for (si, win) in sent_starts.windows(2).enumerate() {
+        let (s, e) = (win[0], win[1]);
+        let head = headline[si] as u64;
+        for i in s..e {
+            offs.push(feats.len());
+            let t = &toks[i];
+            let get = |k: isize| -> &TokInfo {
+                let j = i as isize + k;
+                if j < s as isize || j >= e as isize {
+                    &PAD
+                } else {
+                    &toks[j as usize]
+                }
+            };
+            let (m2, m1, p1, p2) = (get(-2), get(-1), get(1), get(2));
+            let first = (i == s) as u64;
+            feats.push(f1(T_BIAS, 0));
+            feats.push(f1(T_W, t.w));
+            feats.push(f1(T_L, t.l));
+            feats.push(f1(T_SHAPE, t.shape));
+            feats.push(f1(T_SSHAPE, t.sshape));
+            for k in 0..4 {
+                feats.push(f1(T_PRE + k as u64, t.pre[k]));
+                feats.push(f1(T_SUF + k as u64, t.suf[k]));
+            }
+            feats.push(f1(T_LM1, m1.l));
+            feats.push(f1(T_LP1, p1.l));
+            feats.push(f1(T_LM2, m2.l));
+            feats.push(f1(T_LP2, p2.l));
+            feats.push(f1(T_WM1, m1.w));
+            feats.push(f1(T_WP1, p1.w));
+            feats.push(f1(T_SSM1, m1.sshape));
+            feats.push(f1(T_SSP1, p1.sshape));
+            feats.push(f2(T_SS_M1_0, m1.sshape, t.sshape));
+            feats.push(f2(T_SS_0_P1, t.sshape, p1.sshape));
+            feats.push(f3(T_SS_M1_0_P1, m1.sshape, t.sshape, p1.sshape));
+            feats.push(f2(T_BI_M1_0, m1.l, t.l));
+            feats.push(f2(T_BI_0_P1, t.l, p1.l));
+            feats.push(f2(T_SUF3_M1, m1.suf[2], t.sshape));
+            feats.push(f3(T_FIRST_SS, first, head, t.sshape));
+            feats.push(f2(T_FIRST_W, first, t.w));
+            feats.push(f2(T_HEAD_SS, head, t.shape));
+            feats.push(f2(T_LEN, t.len.min(12) as u64, t.flags as u64));
+            let (c0f, c0c) = cl[i];
+            let (cm1f, cm1c) = if i > s { cl[i - 1] } else { (0xFFFE, 0xFFFE) };
+            let (cp1f, cp1c) = if i + 1 < e { cl[i + 1] } else { (0xFFFE, 0xFFFE) };
+            feats.push(f1(T_C0F, c0f));
+            feats.push(f1(T_C0C, c0c));
+            feats.push(f1(T_CM1F, cm1f));
+            feats.push(f1(T_CP1F, cp1f));
+            feats.push(f2(T_C0C_SS, c0c, t.sshape));
+            feats.push(f2(T_CM1C_C0C, cm1c, c0c));
+            feats.push(f2(T_C0C_CP1C, c0c, cp1c));
+            let g = gazm[i];
+            if g == 0 {
+                feats.push(f1(T_GAZ, 0xFFFF));
+            } else {
+                for b in 0..16u64 {
+                    if g & (1 << b) != 0 {
+                        feats.push(f1(T_GAZ, b));
+                    }
+                }
+            }
+            let gm1 = if i > s { gazm[i - 1] } else { 0 };
+            let gp1 = if i + 1 < e { gazm[i + 1] } else { 0 };
+            feats.push(f1(T_GAZ_M1, gm1 as u64));
+            feats.push(f1(T_GAZ_P1, gp1 as u64));
+            if t.flags & (F_CAP | F_ALLCAP) != 0 {
+                let lc = seen_lower.contains(&t.l) as u64;
+                let cm = seen_capmid.contains(&t.l) as u64;
+                feats.push(f3(T_DOC_LC, lc, first, head));
+                feats.push(f3(T_DOC_CAPMID, cm, first, head));
+                if head == 1 {
+                    feats.push(f2(T_HEAD_DOCCAP, cm, lc));
+                }
+            }
+        }
+    }
+    offs.push(feats.len());
+    DocFeatures {
+        feats,
+        offs,
+        toks,
+        sent_starts,
+    }
+}
+
+/// Per-document memory of what earlier mentions of a word were tagged as.
+#[derive(Default)]
+struct History {
+    counts: HashMap<u64, [u16; 5]>,
+}
+
+impl History {
+    fn feature(&self, t: &TokInfo) -> u64 {
+        if t.flags & (F_CAP | F_ALLCAP) == 0 {
+            return 0;
+        }
+        match self.counts.get(&t.l) {
+            None => 1,
+            Some(c) => {
+                let best = (0..5).max_by_key(|&k| (c[k], k)).unwrap_or(0);
+                2 + best as u64
+            }
+        }
+    }
+
+    fn record(&mut self, t: &TokInfo, tg: u8) {
+        if t.flags & (F_CAP | F_ALLCAP) == 0 {
+            return;
+        }
+        let k = untag(tg).map_or(4, |(ty, _)| ty as usize);
+        self.counts.entry(t.l).or_insert([0; 5])[k] += 1;
+    }
+}
+
+#[inline]
+fn dyn_feats(t: &TokInfo, p1: u8, p2: u8, hist: u64) -> [u64; N_DYN] {
+    [
+        f1(T_PREV, p1 as u64),
+        f2(T_PREV2, p1 as u64, p2 as u64),
+        f2(T_PREV_L, p1 as u64, t.l),
+        f2(T_PREV_SS, p1 as u64, t.sshape),
+        f1(T_HIST, hist),
+        f2(T_HIST_SS, hist, t.sshape),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scoring
+
+/// Something that scores hashed features: the quantised shipped table or the training table.
+pub(crate) trait Scorer {
+    /// Adds the weights of feature hash `h` to `acc`.
+    fn add(&self, h: u64, acc: &mut [i32; NTAGS]);
+    /// Perceptron update after a mistake (training only), then one tick of the clock.
+    fn learn(&mut self, _feats: &[u64], _gold: u8, _pred: u8) {}
+    /// One token seen (training only).
+    fn tick(&mut self) {}
+}
+
+/// Tags a featurized document greedily, left to right, with well-formed BILOU output. When
+/// `learn` is given, the perceptron update for each token is reported to it.
+pub(crate) fn tag_doc<S: Scorer>(scorer: &mut S, df: &DocFeatures, gold: Option<&[u8]>) -> Vec<u8> {
+    let n = df.toks.len();
+    let mut out = vec![0u8; n];
+    let mut hist = History::default();
+    let mut all = Vec::with_capacity(64);
+    for win in df.sent_starts.windows(2) {
+        let (s, e) = (win[0], win[1]);
+        let (mut p1, mut p2) = (0u8, 0u8);
+        for i in s..e {
+            let t = &df.toks[i];
+            let mut acc = [0i32; NTAGS];
+            let stat = &df.feats[df.offs[i]..df.offs[i + 1]];
+            for &h in stat {
+                scorer.add(h, &mut acc);
+            }
+            let dy = dyn_feats(t, p1, if i > s + 1 { p2 } else { 0xFE }, hist.feature(t));
+            for &h in &dy {
+                scorer.add(h, &mut acc);
+            }
+            let mut best = 0u8;
+            let mut best_score = i32::MIN;
+            for (k, &sc) in acc.iter().enumerate() {
+                let k = k as u8;
+                // The last token of a sentence cannot open a span.
+                let closes = i + 1 < e || !matches!(untag(k), Some((_, POS_B | POS_I)));
+                if sc > best_score && allowed(p1, k) && closes {
+                    best = k;
+                    best_score = sc;
+                }
+            }
+            if let Some(g) = gold {
+                if g[i] != best {
+                    all.clear();
+                    all.extend_from_slice(stat);
+                    all.extend_from_slice(&dy);
+                    // Train on the model's own history, as at tagging time.
+                    scorer.learn(&all, g[i], best);
+                }
+                scorer.tick();
+            }
+            out[i] = best;
+            hist.record(t, best);
+            p2 = p1;
+            p1 = best;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The shipped model
+
+/// A trained tagger: a quantised weight table and a gazetteer.
+pub struct Model {
+    bits: u32,
+    /// `(1 << bits) * NTAGS` weights, row-major.
+    weights: Vec<i16>,
+    gaz: Gazetteer,
+    clusters: Clusters,
+}
+
+const MAGIC: &[u8; 8] = b"NFNER\0\0\x01";
+
+static SHIPPED: &[u8] = include_bytes!("../model/ner.bin");
+
+impl Scorer for &Model {
+    #[inline]
+    fn add(&self, h: u64, acc: &mut [i32; NTAGS]) {
+        let row = (h >> (64 - self.bits)) as usize * NTAGS;
+        let w: &[i16; NTAGS] = self.weights[row..row + NTAGS]
+            .try_into()
+            .expect("rows are NTAGS long");
+        for k in 0..NTAGS {
+            acc[k] += w[k] as i32;
+        }
+    }
+}
+
+/// Errors reading a model file.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The bytes are not a model this code can read.
+    #[error("not a newsflow NER model: {0}")]
+    Format(&'static str),
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+        if self.b.len() < n {
+            return Err(ModelError::Format("truncated"));
+        }
+        let (a, rest) = self.b.split_at(n);
+        self.b = rest;
+        Ok(a)
+    }
+    fn u32(&mut self) -> Result<u32, ModelError> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+    fn u64(&mut self) -> Result<u64, ModelError> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+    }
+    fn varint(&mut self) -> Result<u64, ModelError> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.take(1)?[0];
+            v |= ((b & 0x7F) as u64) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(ModelError::Format("bad varint"))
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+impl Model {
+    /// The model shipped with this crate (embedded in the binary).
+    pub fn shipped() -> &'static Model {
+        static M: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
+        M.get_or_init(|| Model::from_bytes(SHIPPED).expect("the embedded model is valid"))
+    }
+
+    /// Size in bytes of the embedded model file.
+    pub fn shipped_bytes() -> usize {
+        SHIPPED.len()
+    }
+
+    /// Builds a model from averaged float weights: quantises to `i16`, drops weights that round
+    /// to zero.
+    pub(crate) fn from_float(bits: u32, w: &[f32], gaz: Gazetteer, clusters: Clusters) -> Model {
+        let max = w.iter().fold(0f32, |m, &x| m.max(x.abs()));
+        // Scale so the largest weight fits; sums of ~50 rows stay far inside i32.
+        let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
+        let weights = w
+            .iter()
+            .map(|&x| (x * scale).round().clamp(-32_767.0, 32_767.0) as i16)
+            .collect();
+        Model {
+            bits,
+            weights,
+            gaz,
+            clusters,
+        }
+    }
+
+    /// Zeroes weights whose magnitude is below `min` (in quantised units).
+    pub(crate) fn prune(&mut self, min: i16) {
+        for x in &mut self.weights {
+            if x.unsigned_abs() < min as u16 {
+                *x = 0;
+            }
+        }
+    }
+
+    /// Serialises the model: header, gazetteer, then the non-zero rows (delta-coded indices).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&self.bits.to_le_bytes());
+        out.extend_from_slice(&(NTAGS as u32).to_le_bytes());
+        let mut gaz: Vec<(u64, u8)> = self.gaz.entries().collect();
+        gaz.sort_unstable();
+        out.extend_from_slice(&(gaz.len() as u32).to_le_bytes());
+        for (k, v) in gaz {
+            out.extend_from_slice(&k.to_le_bytes());
+            out.push(v);
+        }
+        let mut cl: Vec<(u64, (u16, u16))> = self.clusters.map.iter().map(|(&k, &v)| (k, v)).collect();
+        cl.sort_unstable();
+        out.extend_from_slice(&(cl.len() as u32).to_le_bytes());
+        for (k, (f, c)) in cl {
+            out.extend_from_slice(&k.to_le_bytes());
+            out.extend_from_slice(&f.to_le_bytes());
+            out.extend_from_slice(&c.to_le_bytes());
+        }
+        let rows: Vec<usize> = (0..1usize << self.bits)
+            .filter(|r| self.weights[r * NTAGS..(r + 1) * NTAGS].iter().any(|&x| x != 0))
+            .collect();
+        out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+        let mut prev = 0usize;
+        for &r in &rows {
+            put_varint(&mut out, (r - prev) as u64);
+            prev = r;
+        }
+        for &r in &rows {
+            for &x in &self.weights[r * NTAGS..(r + 1) * NTAGS] {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Reads a model written by [`Model::to_bytes`].
+    pub fn from_bytes(b: &[u8]) -> Result<Model, ModelError> {
+        let mut r = Reader { b };
+        if r.take(8)? != MAGIC {
+            return Err(ModelError::Format("bad magic"));
+        }
+        let bits = r.u32()?;
+        if !(10..=26).contains(&bits) {
+            return Err(ModelError::Format("bad table size"));
+        }
+        if r.u32()? as usize != NTAGS {
+            return Err(ModelError::Format("tag set differs"));
+        }
+        let ng = r.u32()? as usize;
+        let mut gaz = Gazetteer::default();
+        gaz.map.reserve(ng);
+        for _ in 0..ng {
+            let k = r.u64()?;
+            let v = r.take(1)?[0];
+            gaz.insert_raw(k, v);
+        }
+        let nc = r.u32()? as usize;
+        let mut clusters = Clusters::default();
+        clusters.map.reserve(nc);
+        for _ in 0..nc {
+            let k = r.u64()?;
+            let b = r.take(4)?;
+            let f = u16::from_le_bytes([b[0], b[1]]);
+            let c = u16::from_le_bytes([b[2], b[3]]);
+            clusters.map.insert(k, (f, c));
+        }
+        let nrows = r.u32()? as usize;
+        let size = 1usize << bits;
+        let mut idx = Vec::with_capacity(nrows);
+        let mut prev = 0usize;
+        for _ in 0..nrows {
+            prev += r.varint()? as usize;
+            if prev >= size {
+                return Err(ModelError::Format("row out of range"));
+            }
+            idx.push(prev);
+        }
+        let data = r.take(nrows * NTAGS * 2)?;
+        let mut weights = vec![0i16; size * NTAGS];
+        for (k, &row) in idx.iter().enumerate() {
+            let src = &data[k * NTAGS * 2..(k + 1) * NTAGS * 2];
+            for (t, c) in src.chunks_exact(2).enumerate() {
+                weights[row * NTAGS + t] = i16::from_le_bytes([c[0], c[1]]);
+            }
+        }
+        Ok(Model {
+            bits,
+            weights,
+            gaz,
+            clusters,
+        })
+    }
+
+    /// Tags a document (sentences of words) and returns one tag per word, sentence after
+    /// sentence.
+    pub fn tag<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<u8> {
+        let df = featurize(doc, &self.gaz, &self.clusters);
+        let mut me = self;
+        tag_doc(&mut me, &df, None)
+    }
+
+    /// Tags a document and returns entity spans per sentence: `(start, end, type)` in token
+    /// indices within each sentence.
+    pub fn entities<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<(usize, usize, u8)>> {
+        let tags = self.tag(doc);
+        let mut out = Vec::with_capacity(doc.len());
+        let mut at = 0;
+        for s in doc {
+            out.push(spans(&tags[at..at + s.len()]));
+            at += s.len();
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training table
+
+/// Integer perceptron weights with the sums needed for averaging.
+pub(crate) struct TrainTable {
+    pub(crate) bits: u32,
+    w: Vec<i32>,
+    u: Vec<i64>,
+    /// Update counter (one tick per token seen).
+    pub(crate) c: i64,
+}
+
+impl Scorer for TrainTable {
+    #[inline]
+    fn add(&self, h: u64, acc: &mut [i32; NTAGS]) {
+        let row = (h >> (64 - self.bits)) as usize * NTAGS;
+        for k in 0..NTAGS {
+            acc[k] += self.w[row + k];
+        }
+    }
+
+    fn learn(&mut self, feats: &[u64], gold: u8, pred: u8) {
+        self.update(feats, gold, pred);
+    }
+
+    fn tick(&mut self) {
+        self.c += 1;
+    }
+}
+
+impl TrainTable {
+    pub(crate) fn new(bits: u32) -> Self {
+        let n = (1usize << bits) * NTAGS;
+        TrainTable {
+            bits,
+            w: vec![0; n],
+            u: vec![0; n],
+            c: 1,
+        }
+    }
+
+    pub(crate) fn update(&mut self, feats: &[u64], gold: u8, pred: u8) {
+        for &h in feats {
+            let row = (h >> (64 - self.bits)) as usize * NTAGS;
+            self.w[row + gold as usize] += 1;
+            self.u[row + gold as usize] += self.c;
+            self.w[row + pred as usize] -= 1;
+            self.u[row + pred as usize] -= self.c;
+        }
+    }
+
+    /// The averaged weights.
+    pub(crate) fn averaged(&self) -> Vec<f32> {
+        let c = self.c as f64;
+        self.w
+            .iter()
+            .zip(&self.u)
+            .map(|(&w, &u)| (w as f64 - u as f64 / c) as f32)
+            .collect()
+    }
+}
+
+/// Builds a gazetteer from labelled documents (entity strings by type) plus the built-in lists.
+pub(crate) fn gazetteer_from<'a>(
+    spans: impl Iterator<Item = (&'a [String], u8)>,
+    builtin: bool,
+) -> Gazetteer {
+    let mut g = Gazetteer::default();
+    for (words, ty) in spans {
+        let ws: Vec<&str> = words.iter().map(String::as_str).collect();
+        g.add(&ws, ty);
+    }
+    if builtin {
+        add_builtin(&mut g);
+    }
+    g
+}
+
+/// Builds a model from a trained table.
+pub(crate) fn model_from_table(
+    t: &TrainTable,
+    gaz: Gazetteer,
+    clusters: Clusters,
+    prune: i16,
+) -> Model {
+    let mut m = Model::from_float(t.bits, &t.averaged(), gaz, clusters);
+    m.prune(prune);
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_reads_bilou_and_tolerates_broken_sequences() {
+        let tags = [0, tag(0, 0), tag(0, 1), tag(0, 2), tag(2, 3), tag(1, 1), 0];
+        assert_eq!(spans(&tags), vec![(1, 4, 0), (4, 5, 2), (5, 6, 1)]);
+    }
+
+    #[test]
+    fn spans_to_tags_round_trips_through_spans() {
+        let s = vec![(0, 1, 3), (2, 5, 1)];
+        assert_eq!(spans(&spans_to_tags(6, &s)), s);
+    }
+
+    #[test]
+    fn allowed_forbids_inside_tag_after_outside() {
+        assert!(!allowed(0, tag(0, 1)));
+        assert!(allowed(tag(0, 0), tag(0, 2)));
+        assert!(!allowed(tag(0, 0), tag(1, 2)));
+        assert!(!allowed(tag(0, 0), 0));
+    }
+
+    #[test]
+    fn model_bytes_round_trip() {
+        let mut g = Gazetteer::default();
+        g.add(&["New", "York"], 2);
+        let mut w = vec![0f32; (1 << 10) * NTAGS];
+        w[5] = 1.5;
+        w[NTAGS * 700 + 3] = -2.0;
+        let m = Model::from_float(10, &w, g, Clusters::default());
+        let back = Model::from_bytes(&m.to_bytes()).unwrap();
+        assert_eq!(back.weights, m.weights);
+        assert_eq!(back.gaz.len(), m.gaz.len());
+    }
+}

@@ -1,0 +1,244 @@
+//! Training the tagger from CoNLL-2003 files: `newsflow train ner --train FILE --dev FILE`.
+//! Deterministic: the same files and options give the same model bytes as the shipped
+//! [`SHIPPED_MODEL_PATH`]. Tunes only on the dev file (the epoch with the best dev F1 wins).
+
+use crate::conll::{self, Doc, Prf, Scorer};
+use crate::tagger::{self, DocFeatures, Model, TrainTable};
+use anyhow::Context;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Where the shipped model lives in the source tree (embedded into the binary at build time).
+pub const SHIPPED_MODEL_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/model/ner.bin");
+
+/// Training options. The defaults reproduce the shipped model.
+#[derive(Debug, Clone, Serialize)]
+pub struct Options {
+    /// Passes over the training data.
+    pub epochs: usize,
+    /// log2 of the number of weight rows in the hashed table.
+    pub bits: u32,
+    /// Folds for the training-time gazetteer (each document sees entities of the others only).
+    pub folds: usize,
+    /// Quantised weights below this magnitude are dropped from the model file.
+    pub prune: i16,
+    /// Seed of the document shuffle.
+    pub seed: u64,
+    /// Unlabelled text (files, or folders of `.txt` files) for word clusters, besides the
+    /// training words. `None`: the PolNeAR training text next to the CoNLL folder
+    /// (`<train dir>/../polnear/train/text`) when it exists.
+    pub unlabelled: Option<Vec<PathBuf>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            epochs: 12,
+            bits: 20,
+            folds: 10,
+            prune: 24,
+            seed: 2003,
+            unlabelled: None,
+        }
+    }
+}
+
+/// What happened in one epoch, reported as training goes.
+#[derive(Debug, Clone, Serialize)]
+pub struct EpochReport {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Total epochs.
+    pub epochs: usize,
+    /// Share of training tokens tagged wrongly during the epoch.
+    pub train_error: f64,
+    /// Entity-level scores on the dev file with the averaged weights.
+    pub dev: Prf,
+    /// Seconds since training started.
+    pub elapsed_secs: f64,
+    /// Whether this epoch is the best so far (the one kept).
+    pub best: bool,
+}
+
+impl EpochReport {
+    /// One line of prose.
+    pub fn render(&self) -> String {
+        format!(
+            "epoch {:>2}/{}: train error {:.2}%, dev P {:.4} R {:.4} F1 {:.4}{} ({:.1}s)",
+            self.epoch,
+            self.epochs,
+            100.0 * self.train_error,
+            self.dev.precision,
+            self.dev.recall,
+            self.dev.f1,
+            if self.best { " *" } else { "" },
+            self.elapsed_secs
+        )
+    }
+}
+
+fn entities_of(doc: &Doc) -> Vec<(Vec<String>, u8)> {
+    let mut out = Vec::new();
+    for s in &doc.sentences {
+        let tags: Vec<u8> = s.iter().map(|l| l.gold).collect();
+        for (a, b, ty) in tagger::spans(&tags) {
+            out.push((s[a..b].iter().map(|l| l.word.clone()).collect(), ty));
+        }
+    }
+    out
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Scores a model on featurized documents.
+fn evaluate(model: &Model, docs: &[Doc], feats: &[DocFeatures]) -> Prf {
+    let mut sc = Scorer::default();
+    for (d, f) in docs.iter().zip(feats) {
+        let mut m = model;
+        let pred = tagger::tag_doc(&mut m, f, None);
+        sc.add_doc(d, &pred);
+    }
+    sc.scores().overall
+}
+
+/// Trains a model on `train`, choosing the epoch by F1 on `dev`; calls `progress` after every
+/// epoch.
+///
+/// # Errors
+/// When a file cannot be read or holds no documents.
+pub fn train(
+    train: &Path,
+    dev: &Path,
+    opts: &Options,
+    mut progress: impl FnMut(&EpochReport),
+) -> anyhow::Result<Model> {
+    let start = Instant::now();
+    let train_docs = conll::read(train)?;
+    let dev_docs = conll::read(dev)?;
+    anyhow::ensure!(!train_docs.is_empty(), "no documents in {}", train.display());
+    anyhow::ensure!(!dev_docs.is_empty(), "no documents in {}", dev.display());
+
+    let ents: Vec<Vec<(Vec<String>, u8)>> = train_docs.iter().map(entities_of).collect();
+    let all = || ents.iter().flatten().map(|(w, t)| (w.as_slice(), *t));
+    let full_gaz = tagger::gazetteer_from(all(), true);
+    let folds = opts.folds.max(2);
+    let fold_gaz: Vec<tagger::Gazetteer> = (0..folds)
+        .map(|k| {
+            tagger::gazetteer_from(
+                ents.iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % folds != k)
+                    .flat_map(|(_, e)| e.iter().map(|(w, t)| (w.as_slice(), *t))),
+                true,
+            )
+        })
+        .collect();
+    let unlabelled = match &opts.unlabelled {
+        Some(v) => v.clone(),
+        None => default_unlabelled(train),
+    };
+    let texts = read_texts(&unlabelled)?;
+    let train_words: Vec<Vec<Vec<&str>>> = train_docs.iter().map(Doc::words).collect();
+    let clusters = crate::clusters::learn(
+        train_words
+            .iter()
+            .flatten()
+            .cloned()
+            .chain(texts.iter().map(|t| crate::clusters::rough_tokens(t).collect())),
+    );
+    let train_feats: Vec<DocFeatures> = train_docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| tagger::featurize(&d.words(), &fold_gaz[i % folds], &clusters))
+        .collect();
+    let train_gold: Vec<Vec<u8>> = train_docs.iter().map(Doc::gold).collect();
+    let dev_feats: Vec<DocFeatures> = dev_docs
+        .iter()
+        .map(|d| tagger::featurize(&d.words(), &full_gaz, &clusters))
+        .collect();
+    let ntok: usize = train_docs.iter().map(Doc::len).sum();
+
+    let mut table = TrainTable::new(opts.bits);
+    let mut order: Vec<usize> = (0..train_docs.len()).collect();
+    let mut rng = Rng(opts.seed.max(1));
+    let mut best: Option<(f64, Model)> = None;
+    for epoch in 1..=opts.epochs.max(1) {
+        for i in (1..order.len()).rev() {
+            let j = (rng.next() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        let mut wrong = 0usize;
+        for &d in &order {
+            let pred = tagger::tag_doc(&mut table, &train_feats[d], Some(&train_gold[d]));
+            wrong += pred.iter().zip(&train_gold[d]).filter(|(a, b)| a != b).count();
+        }
+        let model = tagger::model_from_table(&table, full_gaz.clone(), clusters.clone(), opts.prune);
+        let dev = evaluate(&model, &dev_docs, &dev_feats);
+        let is_best = best.as_ref().is_none_or(|(f, _)| dev.f1 > *f);
+        progress(&EpochReport {
+            epoch,
+            epochs: opts.epochs,
+            train_error: wrong as f64 / ntok.max(1) as f64,
+            dev,
+            elapsed_secs: start.elapsed().as_secs_f64(),
+            best: is_best,
+        });
+        if is_best {
+            best = Some((dev.f1, model));
+        }
+    }
+    Ok(best.expect("at least one epoch ran").1)
+}
+
+/// The unlabelled text used when [`Options::unlabelled`] is `None`.
+pub fn default_unlabelled(train: &Path) -> Vec<PathBuf> {
+    let dir = train
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("../polnear/train/text");
+    if dir.is_dir() { vec![dir] } else { Vec::new() }
+}
+
+fn read_texts(paths: &[PathBuf]) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("listing {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "txt"))
+                .collect();
+            files.sort();
+            for f in files {
+                out.push(
+                    std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?,
+                );
+            }
+        } else {
+            out.push(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes a model file.
+///
+/// # Errors
+/// When the file cannot be written, naming it.
+pub fn save(model: &Model, path: &Path) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(path, model.to_bytes())
+        .with_context(|| format!("writing model {}", path.display()))
+}
