@@ -1,0 +1,430 @@
+//! Scores [`find_quotes`](crate::find_quotes) on PolNeAR (BRAT standoff, code-point offsets).
+//!
+//! A prediction and a gold attribution match one-to-one, greedily by decreasing overlap, when
+//! the Jaccard overlap of their content characters is at least 0.5 (quote marks, whitespace and
+//! punctuation at the edges of each span ignored). `direct` scores our direct quotes (precision:
+//! those matched to any gold attribution) and the gold direct quotes (recall: content, stripped of
+//! trailing `.,;:!?`, opens and closes with a quotation mark); `all` scores every attribution.
+//! Each F1 is given again with the source required to overlap the gold source (or both to have
+//! none).
+
+use crate::brat::{self, Attribution, Offsets};
+use anyhow::{Context, bail};
+use newsflow_proto::{Entities, Quote, QuoteKind, Segmentation};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Precision, recall and F1 of one kind of attribution.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Scores {
+    /// Share of predictions matched to a gold attribution.
+    pub precision: f64,
+    /// Share of gold attributions matched by a prediction.
+    pub recall: f64,
+    /// Harmonic mean of precision and recall.
+    pub f1: f64,
+    /// F1 when a match also needs the sources to overlap (or both to be absent).
+    pub f1_with_source: f64,
+}
+
+/// The result of [`polnear`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct QuotesReport {
+    /// Direct quotes: content wholly inside quote marks.
+    pub direct: Scores,
+    /// Every attribution: direct, mixed, indirect, thoughts and beliefs.
+    pub all: Scores,
+}
+
+impl QuotesReport {
+    /// A small table for a terminal.
+    pub fn render(&self) -> String {
+        let row = |name: &str, s: &Scores| {
+            format!(
+                "{name:<8} {:>9.3} {:>7.3} {:>6.3} {:>15.3}\n",
+                s.precision, s.recall, s.f1, s.f1_with_source
+            )
+        };
+        let mut out = format!(
+            "{:<8} {:>9} {:>7} {:>6} {:>15}\n",
+            "quotes", "precision", "recall", "F1", "F1 with source"
+        );
+        out.push_str(&row("direct", &self.direct));
+        out.push_str(&row("all", &self.all));
+        out
+    }
+}
+
+/// How the articles are segmented and their entities found before `find_quotes`.
+pub type SegmentFn<'a> = &'a dyn Fn(&str) -> Segmentation;
+/// How entities are recognised from a text and its segmentation.
+pub type RecogniseFn<'a> = &'a dyn Fn(&str, &Segmentation) -> Entities;
+
+/// One article of a PolNeAR compartment: its text file and its chosen annotation file.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// The article's name: its text file name without `.txt`.
+    pub stem: String,
+    /// `text/<stem>.txt`.
+    pub text: PathBuf,
+    /// The alphabetically first `attributions/<stem>_*.ann`.
+    pub ann: PathBuf,
+}
+
+/// The articles of a compartment (`dir/text/*.txt` with a `dir/attributions/<stem>_*.ann`).
+///
+/// # Errors
+/// When either folder is missing or unreadable, or holds no article.
+pub fn articles(dir: &Path) -> anyhow::Result<Vec<Article>> {
+    let text_dir = dir.join("text");
+    let ann_dir = dir.join("attributions");
+    let list = |d: &Path| -> anyhow::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for entry in
+            std::fs::read_dir(d).with_context(|| format!("reading folder {}", d.display()))?
+        {
+            names.push(entry?.file_name().to_string_lossy().into_owned());
+        }
+        names.sort();
+        Ok(names)
+    };
+    let anns = list(&ann_dir)?;
+    let mut out = Vec::new();
+    for name in list(&text_dir)? {
+        let Some(stem) = name.strip_suffix(".txt") else {
+            continue;
+        };
+        let prefix = format!("{stem}_");
+        if let Some(ann) = anns
+            .iter()
+            .find(|a| a.starts_with(&prefix) && a.ends_with(".ann"))
+        {
+            out.push(Article {
+                stem: stem.to_string(),
+                text: text_dir.join(&name),
+                ann: ann_dir.join(ann),
+            });
+        }
+    }
+    if out.is_empty() {
+        bail!(
+            "no article with annotations in {} (expected text/*.txt and attributions/*.ann)",
+            dir.display()
+        );
+    }
+    Ok(out)
+}
+
+fn is_quote_mark(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '“' | '”' | '‘' | '’' | '\'' | '«' | '»' | '„' | '‟'
+    )
+}
+
+fn is_edge(c: char) -> bool {
+    c.is_whitespace()
+        || is_quote_mark(c)
+        || c.is_ascii_punctuation()
+        || matches!(c, '—' | '–' | '…' | '\u{a0}')
+}
+
+/// The content characters of spans (code-point offsets): sorted positions, with quote marks and
+/// whitespace dropped and punctuation trimmed from each span's edges.
+fn chars_of(chars: &[char], spans: &[(usize, usize)]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for &(a, b) in spans {
+        let (mut a, mut b) = (a.min(chars.len()), b.min(chars.len()));
+        while a < b && is_edge(chars[a]) {
+            a += 1;
+        }
+        while b > a && is_edge(chars[b - 1]) {
+            b -= 1;
+        }
+        out.extend((a..b).filter(|&i| !chars[i].is_whitespace() && !is_quote_mark(chars[i])));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn jaccard(a: &[usize], b: &[usize]) -> f64 {
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - both;
+    if union == 0 {
+        0.0
+    } else {
+        both as f64 / union as f64
+    }
+}
+
+fn sources_agree(p: Option<(usize, usize)>, g: &[(usize, usize)]) -> bool {
+    match p {
+        None => g.is_empty(),
+        Some((a, b)) => g.iter().any(|&(c, d)| a < d && c < b),
+    }
+}
+
+/// Whether a gold content is a direct quote: stripped of trailing `.,;:!?`, it opens and
+/// closes with a quotation mark.
+fn gold_is_direct(chars: &[char], content: &[(usize, usize)]) -> bool {
+    let s: String = content
+        .iter()
+        .flat_map(|&(a, b)| chars[a.min(chars.len())..b.min(chars.len())].iter())
+        .collect();
+    let s = s
+        .trim()
+        .trim_end_matches(['.', ',', ';', ':', '!', '?'])
+        .trim_end();
+    let marks = ['"', '“', '”'];
+    s.starts_with(marks) && s.ends_with(marks) && s.chars().count() >= 2
+}
+
+/// Greedy one-to-one matching; returns for each prediction its gold index.
+fn greedy(pairs: &mut [(f64, usize, usize)], n_pred: usize, n_gold: usize) -> Vec<Option<usize>> {
+    pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    let mut pred = vec![None; n_pred];
+    let mut gold_taken = vec![false; n_gold];
+    for &(_, p, g) in pairs.iter() {
+        if pred[p].is_none() && !gold_taken[g] {
+            pred[p] = Some(g);
+            gold_taken[g] = true;
+        }
+    }
+    pred
+}
+
+/// Counts over a corpus: [matched preds, preds, matched gold, gold] for direct and all,
+/// without and with source.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    direct: [usize; 4],
+    direct_src: [usize; 4],
+    all: [usize; 4],
+    all_src: [usize; 4],
+}
+
+/// A prediction's content characters, source (code points) and whether it is direct.
+type Pred = (Vec<usize>, Option<(usize, usize)>, bool);
+
+fn score_article(text: &str, quotes: &[Quote], gold: &[Attribution], counts: &mut Counts) {
+    let chars: Vec<char> = text.chars().collect();
+    let off = Offsets::new(text);
+    let preds: Vec<Pred> = quotes
+        .iter()
+        .map(|q| {
+            let spans: Vec<(usize, usize)> = q.content.iter().map(|s| off.span_chars(*s)).collect();
+            (
+                chars_of(&chars, &spans),
+                q.source.map(|s| off.span_chars(s)),
+                q.kind == QuoteKind::Direct,
+            )
+        })
+        .collect();
+    let golds: Vec<(Vec<usize>, bool)> = gold
+        .iter()
+        .map(|g| {
+            (
+                chars_of(&chars, &g.content),
+                gold_is_direct(&chars, &g.content),
+            )
+        })
+        .collect();
+    let mut pairs = Vec::new();
+    let mut pairs_src = Vec::new();
+    for (p, (pc, ps, _)) in preds.iter().enumerate() {
+        for (g, (gc, _)) in golds.iter().enumerate() {
+            let j = jaccard(pc, gc);
+            if j >= 0.5 {
+                pairs.push((j, p, g));
+                if sources_agree(*ps, &gold[g].source) {
+                    pairs_src.push((j, p, g));
+                }
+            }
+        }
+    }
+    for (matching, all, direct) in [
+        (
+            greedy(&mut pairs, preds.len(), golds.len()),
+            &mut counts.all,
+            &mut counts.direct,
+        ),
+        (
+            greedy(&mut pairs_src, preds.len(), golds.len()),
+            &mut counts.all_src,
+            &mut counts.direct_src,
+        ),
+    ] {
+        let mut gold_matched = vec![false; golds.len()];
+        for (p, m) in matching.iter().enumerate() {
+            all[1] += 1;
+            if preds[p].2 {
+                direct[1] += 1;
+            }
+            if let Some(g) = m {
+                gold_matched[*g] = true;
+                all[0] += 1;
+                if preds[p].2 {
+                    direct[0] += 1;
+                }
+            }
+        }
+        for (g, (_, is_direct)) in golds.iter().enumerate() {
+            all[3] += 1;
+            all[2] += usize::from(gold_matched[g]);
+            if *is_direct {
+                direct[3] += 1;
+                direct[2] += usize::from(gold_matched[g]);
+            }
+        }
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+fn f1(p: f64, r: f64) -> f64 {
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
+}
+
+fn scores(plain: [usize; 4], with_source: [usize; 4]) -> Scores {
+    let (p, r) = (ratio(plain[0], plain[1]), ratio(plain[2], plain[3]));
+    let (ps, rs) = (
+        ratio(with_source[0], with_source[1]),
+        ratio(with_source[2], with_source[3]),
+    );
+    Scores {
+        precision: p,
+        recall: r,
+        f1: f1(p, r),
+        f1_with_source: f1(ps, rs),
+    }
+}
+
+/// Scores `find_quotes` over a PolNeAR compartment (`dir` holds `text/` and `attributions/`),
+/// with the `segment` and `entities` stages' functions. With `write_predictions`, writes one
+/// BRAT `.ann` per article into that folder, named like the article's text file.
+///
+/// # Errors
+/// When the data is missing or unreadable, or the predictions cannot be written.
+pub fn polnear_with(
+    dir: &Path,
+    write_predictions: Option<&Path>,
+    segment: SegmentFn,
+    recognise: RecogniseFn,
+) -> anyhow::Result<QuotesReport> {
+    let articles = articles(dir)?;
+    if let Some(out) = write_predictions {
+        std::fs::create_dir_all(out)
+            .with_context(|| format!("creating folder {}", out.display()))?;
+    }
+    let mut counts = Counts::default();
+    for article in &articles {
+        let text = std::fs::read_to_string(&article.text)
+            .with_context(|| format!("reading {}", article.text.display()))?;
+        let ann = std::fs::read_to_string(&article.ann)
+            .with_context(|| format!("reading {}", article.ann.display()))?;
+        let seg = segment(&text);
+        let entities = recognise(&text, &seg);
+        let quotes = crate::find_quotes(&text, &seg, &entities);
+        let quotes = merge_continuations(&quotes, &text);
+        score_article(&text, &quotes, &brat::parse(&ann), &mut counts);
+        if let Some(out) = write_predictions {
+            let path = out.join(format!("{}.ann", article.stem));
+            std::fs::write(&path, brat::write(&text, &quotes))
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    Ok(QuotesReport {
+        direct: scores(counts.direct, counts.direct_src),
+        all: scores(counts.all, counts.all_src),
+    })
+}
+
+/// PolNeAR joins a quote that goes on after `he said.` in the same paragraph into one
+/// discontinuous content; our quotes keep such a continuation as its own quote (with the carried
+/// speaker). For scoring, fold it back.
+pub fn merge_continuations(quotes: &[Quote], text: &str) -> Vec<Quote> {
+    let mut out: Vec<Quote> = Vec::with_capacity(quotes.len());
+    for q in quotes {
+        let continues = q.kind == QuoteKind::Direct
+            && q.source.is_none()
+            && q.cue.is_none()
+            && q.speaker.is_some();
+        if continues && let Some(prev) = out.iter_mut().rev().find(|p| p.kind == QuoteKind::Direct)
+        {
+            let gap = match (prev.content.last(), q.content.first()) {
+                (Some(a), Some(b)) if a.end <= b.start => text.get(a.end..b.start).unwrap_or("\n"),
+                _ => "\n",
+            };
+            if !gap.contains('\n') {
+                prev.content.extend(q.content.iter().copied());
+                prev.text = format!("{} {}", prev.text, q.text);
+                continue;
+            }
+        }
+        out.push(q.clone());
+    }
+    out
+}
+
+/// Scores `find_quotes` over a PolNeAR compartment with the pipeline's own `segment` and
+/// `entities` stages. See [`polnear_with`].
+///
+/// # Errors
+/// When the data is missing or unreadable, or the predictions cannot be written.
+pub fn polnear(dir: &Path, write_predictions: Option<&Path>) -> anyhow::Result<QuotesReport> {
+    polnear_with(
+        dir,
+        write_predictions,
+        &crate::fallback::segment_text,
+        &|_, _| Entities::default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_chars_ignore_quote_marks_spaces_and_edge_punctuation() {
+        let chars: Vec<char> = "“Yes, sir,” he".chars().collect();
+        assert_eq!(chars_of(&chars, &[(0, 11)]), vec![1, 2, 3, 4, 6, 7, 8]);
+    }
+
+    #[test]
+    fn gold_direct_is_content_wholly_inside_quote_marks() {
+        let chars: Vec<char> = "“Yes.” and “no,” he said".chars().collect();
+        assert!(gold_is_direct(&chars, &[(0, 6)]));
+        assert!(!gold_is_direct(&chars, &[(0, 10)]));
+        assert!(gold_is_direct(&chars, &[(11, 16)]));
+    }
+
+    #[test]
+    fn greedy_matching_is_one_to_one_by_best_overlap() {
+        let mut pairs = vec![(0.6, 0, 0), (0.9, 1, 0), (0.7, 0, 1)];
+        assert_eq!(greedy(&mut pairs, 2, 2), vec![Some(1), Some(0)]);
+    }
+
+    #[test]
+    fn missing_data_folder_is_a_clear_error() {
+        let err = polnear(Path::new("/nonexistent/polnear/dev"), None).unwrap_err();
+        assert!(format!("{err:#}").contains("/nonexistent/polnear/dev"));
+    }
+}

@@ -1,0 +1,558 @@
+//! Word lists: the news cue lexicon and the words that bound a speaker's noun phrase.
+
+/// How a cue word can be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CueClass {
+    /// A speech verb that takes its content directly (`said`, `warned`, `added`).
+    Speech,
+    /// A speech verb whose first object is the hearer (`told reporters that`, `asked`).
+    Tell,
+    /// A verb of thought or finding that needs a `that` clause or a final position to count
+    /// (`believes`, `thinks`, `found`).
+    Weak,
+    /// A present participle after a comma: `…, saying …`, `…, adding …`.
+    Participle,
+}
+
+const SPEECH: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "added",
+    "adds",
+    "stated",
+    "states",
+    "warned",
+    "warns",
+    "claimed",
+    "claims",
+    "noted",
+    "notes",
+    "argued",
+    "argues",
+    "suggested",
+    "suggests",
+    "insisted",
+    "insists",
+    "acknowledged",
+    "acknowledges",
+    "wrote",
+    "writes",
+    "explained",
+    "explains",
+    "declared",
+    "declares",
+    "tweeted",
+    "tweets",
+    "announced",
+    "announces",
+    "replied",
+    "replies",
+    "responded",
+    "responds",
+    "admitted",
+    "admits",
+    "conceded",
+    "concedes",
+    "contended",
+    "contends",
+    "maintained",
+    "maintains",
+    "confirmed",
+    "confirms",
+    "denied",
+    "denies",
+    "predicted",
+    "predicts",
+    "estimated",
+    "estimates",
+    "concluded",
+    "concludes",
+    "emphasized",
+    "emphasizes",
+    "emphasised",
+    "stressed",
+    "stresses",
+    "vowed",
+    "vows",
+    "promised",
+    "promises",
+    "pledged",
+    "pledges",
+    "urged",
+    "urges",
+    "cautioned",
+    "cautions",
+    "observed",
+    "observes",
+    "remarked",
+    "complained",
+    "complains",
+    "alleged",
+    "alleges",
+    "countered",
+    "counters",
+    "disclosed",
+    "revealed",
+    "reveals",
+    "testified",
+    "speculated",
+    "hinted",
+    "indicated",
+    "indicates",
+    "recalled",
+    "recalls",
+    "reported",
+    "reports",
+    "asserted",
+    "asserts",
+    "boasted",
+    "boasts",
+    "joked",
+    "jokes",
+    "quipped",
+    "mused",
+    "wondered",
+    "wonders",
+    "questioned",
+    "charged",
+    "accused",
+    "accuses",
+    "posted",
+    "continued",
+    "continues",
+    "agreed",
+    "agrees",
+    "announced",
+    "demanded",
+    "demands",
+    "predicted",
+    "reiterated",
+    "reiterates",
+    "conceded",
+    "lamented",
+    "laments",
+    "blasted",
+    "slammed",
+    "criticized",
+    "criticised",
+    "praised",
+    "added",
+    "repeated",
+    "proclaimed",
+    "sings",
+    "sang",
+    "shouted",
+    "yelled",
+    "chanted",
+    "screamed",
+    "tells",
+    "explained",
+    "assured",
+    "assures",
+    "reckoned",
+    "reasoned",
+    "surmised",
+    "retorted",
+    "opined",
+];
+
+const TELL: &[&str] = &[
+    "told", "tell", "tells", "asked", "asks", "reminded", "reminds", "informed", "informs",
+    "assured", "assures",
+];
+
+const WEAK: &[&str] = &[
+    "believes",
+    "believe",
+    "believed",
+    "thinks",
+    "think",
+    "thought",
+    "feels",
+    "feel",
+    "felt",
+    "hopes",
+    "hope",
+    "hoped",
+    "fears",
+    "fear",
+    "feared",
+    "expects",
+    "expect",
+    "expected",
+    "knows",
+    "know",
+    "knew",
+    "found",
+    "finds",
+    "shows",
+    "showed",
+    "show",
+    "worries",
+    "worried",
+    "predict",
+    "argue",
+    "claim",
+    "insist",
+    "suggest",
+    "note",
+    "warn",
+    "estimate",
+    "conclude",
+    "acknowledge",
+    "admit",
+    "agree",
+    "deny",
+    "add",
+    "write",
+    "explain",
+    "contend",
+    "maintain",
+    "recognize",
+    "recognizes",
+    "recognized",
+    "understands",
+    "understood",
+    "suspects",
+    "suspected",
+    "assume",
+    "assumes",
+    "assumed",
+    "doubt",
+    "doubts",
+    "doubted",
+    "realized",
+    "realizes",
+    "learned",
+    "insisting",
+];
+
+const PARTICIPLE: &[&str] = &[
+    "saying",
+    "adding",
+    "noting",
+    "arguing",
+    "claiming",
+    "telling",
+    "warning",
+    "insisting",
+    "explaining",
+    "suggesting",
+    "calling",
+    "writing",
+    "declaring",
+    "stating",
+    "asking",
+    "acknowledging",
+    "asserting",
+    "stressing",
+    "citing",
+    "describing",
+    "predicting",
+    "contending",
+    "complaining",
+    "boasting",
+    "promising",
+    "vowing",
+    "urging",
+    "accusing",
+    "alleging",
+    "tweeting",
+];
+
+/// The class of `lower` as a cue word, if it is one.
+pub(crate) fn cue_class(lower: &str) -> Option<CueClass> {
+    if TELL.contains(&lower) {
+        Some(CueClass::Tell)
+    } else if SPEECH.contains(&lower) {
+        Some(CueClass::Speech)
+    } else if PARTICIPLE.contains(&lower) {
+        Some(CueClass::Participle)
+    } else if WEAK.contains(&lower) {
+        Some(CueClass::Weak)
+    } else {
+        None
+    }
+}
+
+/// Cues that may come before their source in inverted order (`…,” said Cho.`).
+pub(crate) fn invertible(lower: &str) -> bool {
+    matches!(
+        lower,
+        "said"
+            | "says"
+            | "added"
+            | "adds"
+            | "asked"
+            | "asks"
+            | "wrote"
+            | "writes"
+            | "explained"
+            | "continued"
+            | "replied"
+            | "noted"
+            | "declared"
+            | "recalled"
+            | "tweeted"
+            | "warned"
+            | "insisted"
+            | "argued"
+            | "answered"
+            | "concluded"
+            | "sang"
+            | "sings"
+    )
+}
+
+/// Auxiliaries, adverbs and negations that may sit between a source and its cue.
+pub(crate) fn is_aux(lower: &str) -> bool {
+    matches!(
+        lower,
+        "has"
+            | "have"
+            | "had"
+            | "is"
+            | "was"
+            | "were"
+            | "are"
+            | "will"
+            | "would"
+            | "also"
+            | "later"
+            | "previously"
+            | "repeatedly"
+            | "recently"
+            | "publicly"
+            | "privately"
+            | "reportedly"
+            | "once"
+            | "then"
+            | "often"
+            | "long"
+            | "already"
+            | "still"
+            | "even"
+            | "again"
+            | "further"
+            | "flatly"
+            | "openly"
+            | "simply"
+            | "just"
+            | "frequently"
+            | "similarly"
+            | "likewise"
+            | "firmly"
+            | "bluntly"
+            | "quickly"
+            | "angrily"
+            | "separately"
+            | "correctly"
+            | "falsely"
+            | "initially"
+            | "subsequently"
+            | "earlier"
+            | "famously"
+            | "explicitly"
+            | "specifically"
+            | "may"
+            | "might"
+            | "could"
+            | "can"
+            | "should"
+            | "must"
+            | "did"
+            | "does"
+            | "do"
+            | "not"
+            | "n't"
+            | "never"
+            | "been"
+            | "being"
+            | "be"
+            | "always"
+            | "clearly"
+            | "actually"
+    )
+}
+
+/// Negations: a negated cue reports nothing (`has not said how …`).
+pub(crate) fn is_negation(lower: &str) -> bool {
+    matches!(
+        lower,
+        "not" | "never" | "n't" | "didn't" | "hasn't" | "haven't" | "won't" | "wouldn't"
+    )
+}
+
+/// Words that end a speaker's noun phrase when walking away from the cue.
+pub(crate) fn is_np_stop(lower: &str) -> bool {
+    matches!(
+        lower,
+        "that"
+            | "which"
+            | "whom"
+            | "whose"
+            | "but"
+            | "because"
+            | "when"
+            | "while"
+            | "if"
+            | "as"
+            | "so"
+            | "than"
+            | "since"
+            | "after"
+            | "before"
+            | "although"
+            | "though"
+            | "where"
+            | "then"
+            | "in"
+            | "on"
+            | "to"
+            | "with"
+            | "by"
+            | "during"
+            | "into"
+            | "onto"
+            | "over"
+            | "under"
+            | "about"
+            | "against"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "be"
+            | "been"
+            | "has"
+            | "have"
+            | "had"
+            | "will"
+            | "would"
+            | "can"
+            | "could"
+            | "should"
+            | "may"
+            | "might"
+            | "must"
+            | "do"
+            | "does"
+            | "did"
+            | "not"
+            | "who"
+            | "what"
+            | "why"
+            | "how"
+            | "yet"
+            | "or"
+            | "nor"
+            | "until"
+            | "unless"
+            | "whether"
+            | "once"
+            | "like"
+            | "also"
+            | "there"
+            | "here"
+            | "it's"
+            | "it’s"
+            | "this"
+            | "these"
+            | "those"
+            | "said"
+            | "says"
+            | "through"
+            | "without"
+            | "within"
+            | "between"
+            | "among"
+            | "amid"
+            | "despite"
+            | "toward"
+            | "towards"
+            | "upon"
+            | "across"
+            | "per"
+            | "via"
+            | "meanwhile"
+            | "however"
+            | "thus"
+            | "therefore"
+            | "instead"
+            | "indeed"
+            | "now"
+            | "today"
+            | "yesterday"
+            | "tonight"
+            | "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
+            | "week"
+            | "month"
+            | "year"
+            | "ago"
+            | "earlier"
+            | "last"
+    )
+}
+
+/// Personal pronouns that can name a speaker.
+pub(crate) fn is_pronoun(lower: &str) -> bool {
+    matches!(lower, "he" | "she" | "they" | "we" | "i" | "it" | "you")
+}
+
+/// Pronouns that refer to one person.
+pub(crate) fn is_person_pronoun(lower: &str) -> bool {
+    matches!(lower, "he" | "she" | "him" | "her")
+}
+
+/// Words that carry no meaning of their own in a noun phrase.
+pub(crate) fn is_function_word(lower: &str) -> bool {
+    matches!(
+        lower,
+        "the"
+            | "a"
+            | "an"
+            | "and"
+            | "of"
+            | "for"
+            | "at"
+            | "from"
+            | "his"
+            | "her"
+            | "its"
+            | "their"
+            | "our"
+            | "my"
+            | "your"
+            | "some"
+            | "many"
+            | "several"
+            | "both"
+            | "other"
+            | "all"
+            | "one"
+            | "two"
+            | "three"
+            | "most"
+            | "more"
+            | "few"
+            | "no"
+            | "any"
+            | "each"
+            | "such"
+    )
+}
+
+/// Words that start a clause that is not content (`said how …`, `said to …`).
+pub(crate) fn is_wh(lower: &str) -> bool {
+    matches!(
+        lower,
+        "how" | "whether" | "what" | "when" | "why" | "where" | "who" | "which" | "if"
+    )
+}

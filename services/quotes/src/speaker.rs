@@ -1,0 +1,157 @@
+//! Turns found quotes into `Quote`s: byte spans, text, and the speaker resolved to an entity
+//! group (a name inside the source, a pronoun to the nearest preceding person, a role through an
+//! earlier `role Name` or `Name, the role` apposition).
+
+use crate::doc::Doc;
+use crate::find::Found;
+use crate::lexicon::is_person_pronoun;
+use newsflow_proto::{Entities, EntityGroup, EntityLabel, Mention, Quote, QuoteKind, Span};
+
+fn group(entities: &Entities, id: usize) -> Option<&EntityGroup> {
+    entities
+        .groups
+        .get(id)
+        .filter(|g| g.id == id)
+        .or_else(|| entities.groups.iter().find(|g| g.id == id))
+}
+
+fn overlaps(a: Span, start: usize, end: usize) -> bool {
+    a.start < end && start < a.end
+}
+
+/// The mention that names the speaker inside `source`: the last person, else the last
+/// organisation, else a place or group that is the whole source.
+fn named_in(entities: &Entities, text: &str, source: Span) -> Option<usize> {
+    let inside: Vec<&Mention> = entities
+        .mentions
+        .iter()
+        .filter(|m| overlaps(source, m.start, m.end))
+        .collect();
+    if let Some(m) = inside.iter().rev().find(|m| m.label == EntityLabel::Person) {
+        return Some(m.group);
+    }
+    if let Some(m) = inside.iter().rev().find(|m| m.label == EntityLabel::Org) {
+        return Some(m.group);
+    }
+    let bare = source
+        .get(text)?
+        .trim_start_matches("the ")
+        .trim_start_matches("The ");
+    inside
+        .iter()
+        .find(|m| {
+            matches!(
+                m.label,
+                EntityLabel::Loc | EntityLabel::Misc | EntityLabel::Norp
+            ) && m.text == bare
+        })
+        .map(|m| m.group)
+}
+
+/// The nearest person mentioned before `before`, outside direct quotes.
+fn previous_person(entities: &Entities, before: usize, quoted: &[Span]) -> Option<usize> {
+    entities
+        .mentions
+        .iter()
+        .rev()
+        .filter(|m| m.end <= before && m.label == EntityLabel::Person)
+        .find(|m| !quoted.iter().any(|q| overlaps(*q, m.start, m.end)))
+        .map(|m| m.group)
+}
+
+/// A role (`the foreign minister`) resolved through an earlier apposition with a person.
+fn role_holder(entities: &Entities, text: &str, source: Span) -> Option<usize> {
+    let src = source.get(text)?;
+    let head = src
+        .split_whitespace()
+        .last()?
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    if head.len() < 3 || head.ends_with('s') || head.chars().next().is_some_and(char::is_uppercase)
+    {
+        return None;
+    }
+    let near = |s: &str| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.eq_ignore_ascii_case(&head))
+    };
+    entities
+        .mentions
+        .iter()
+        .rev()
+        .filter(|m| m.label == EntityLabel::Person && m.end <= source.start)
+        .find(|m| {
+            let before = text.get(m.start.saturating_sub(40)..m.start).unwrap_or("");
+            let before = before.rsplit(['.', ',', '\n']).next().unwrap_or("");
+            let after = text.get(m.end..(m.end + 60).min(text.len())).unwrap_or("");
+            let after = after
+                .strip_prefix(", ")
+                .map(|a| a.split([',', '.', '\n']).next().unwrap_or(""));
+            near(before) || after.is_some_and(near)
+        })
+        .map(|m| m.group)
+}
+
+fn byte_span(doc: &Doc, (a, b): (usize, usize)) -> Span {
+    Span::new(doc.toks[a].start, doc.toks[b - 1].end)
+}
+
+pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Quote> {
+    let text = doc.text;
+    let quoted: Vec<Span> = found
+        .iter()
+        .filter(|f| f.kind == QuoteKind::Direct)
+        .flat_map(|f| f.content.iter().map(|&r| byte_span(doc, r)))
+        .collect();
+    let mut out: Vec<Quote> = Vec::with_capacity(found.len());
+    for f in found {
+        let content: Vec<Span> = f
+            .content
+            .iter()
+            .filter(|r| r.1 > r.0)
+            .map(|&r| byte_span(doc, r))
+            .collect();
+        let text_joined = content
+            .iter()
+            .filter_map(|s| s.get(text))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let source = f.source.filter(|r| r.1 > r.0).map(|r| byte_span(doc, r));
+        let cue = f.cue.filter(|r| r.1 > r.0).map(|r| byte_span(doc, r));
+        let anchor = content
+            .first()
+            .map_or(0, |s| s.start)
+            .min(source.map_or(usize::MAX, |s| s.start));
+        let (speaker_entity, speaker) = match (f.continues.and_then(|i| out.get(i)), source) {
+            (Some(prev), None) => (prev.speaker_entity, prev.speaker.clone()),
+            (_, Some(src)) => {
+                let src_text = src.get(text).unwrap_or("");
+                let lower = src_text.to_lowercase();
+                let id = named_in(entities, text, src)
+                    .or_else(|| {
+                        if is_person_pronoun(&lower) {
+                            previous_person(entities, anchor, &quoted)
+                        } else {
+                            None
+                        }
+                    })
+                    .or_else(|| role_holder(entities, text, src));
+                let id = id.filter(|&i| group(entities, i).is_some());
+                let name = id.and_then(|i| group(entities, i)).map(|g| g.name.clone());
+                (id, name.or_else(|| Some(src_text.to_string())))
+            }
+            (None, None) => (None, None),
+        };
+        out.push(Quote {
+            kind: f.kind,
+            content,
+            text: text_joined,
+            source,
+            cue,
+            speaker_entity,
+            speaker,
+            confidence: f.confidence,
+        });
+    }
+    out
+}

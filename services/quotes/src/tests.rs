@@ -1,0 +1,176 @@
+//! Behaviour of `find_quotes` on small articles built by hand.
+
+use super::*;
+use newsflow_proto::{EntityGroup, EntityLabel, Mention, QuoteKind};
+
+/// Entities for the given names: every occurrence of each name is a mention of its own group.
+fn entities(text: &str, names: &[(&str, EntityLabel)]) -> Entities {
+    let mut out = Entities::default();
+    for (id, (name, label)) in names.iter().enumerate() {
+        out.groups.push(EntityGroup {
+            id,
+            label: *label,
+            name: name.to_string(),
+            slug: name.to_lowercase().replace(' ', "-"),
+            mention_count: text.matches(name).count(),
+        });
+        for (start, m) in text.match_indices(name) {
+            out.mentions.push(Mention {
+                start,
+                end: start + m.len(),
+                text: m.to_string(),
+                label: *label,
+                group: id,
+            });
+        }
+    }
+    out.mentions.sort_by_key(|m| m.start);
+    out
+}
+
+fn run(text: &str, names: &[(&str, EntityLabel)]) -> Vec<Quote> {
+    let seg = fallback::segment_text(text);
+    find_quotes(text, &seg, &entities(text, names))
+}
+
+fn get(text: &str, span: Option<newsflow_proto::Span>) -> &str {
+    span.and_then(|s| s.get(text)).unwrap_or("")
+}
+
+#[test]
+fn quotes_returns_empty_list_when_article_has_no_quotes() {
+    assert!(run("The sun rose over the hills. Birds sang.", &[]).is_empty());
+}
+
+#[test]
+fn direct_quote_with_trailing_attribution_names_its_speaker() {
+    let text = "“We will respond,” Blinken said.";
+    let q = run(text, &[("Blinken", EntityLabel::Person)]);
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].kind, QuoteKind::Direct);
+    assert_eq!(q[0].text, "We will respond,");
+    assert_eq!(get(text, q[0].source), "Blinken");
+    assert_eq!(get(text, q[0].cue), "said");
+    assert_eq!(q[0].speaker.as_deref(), Some("Blinken"));
+    assert_eq!(q[0].speaker_entity, Some(0));
+}
+
+#[test]
+fn split_quote_in_one_sentence_is_one_quote_with_two_spans() {
+    let text = "\"We need time,\" he said, \"and we will take it.\"";
+    let q = run(text, &[]);
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].content.len(), 2);
+    assert_eq!(q[0].text, "We need time, and we will take it.");
+}
+
+#[test]
+fn following_quote_without_attribution_continues_the_previous_speaker() {
+    let text =
+        "“We need to see more,” Cho Tae-yul said in the press conference. “So we will watch.”";
+    let q = run(text, &[("Cho Tae-yul", EntityLabel::Person)]);
+    assert_eq!(q.len(), 2);
+    assert_eq!(q[1].speaker.as_deref(), Some("Cho Tae-yul"));
+    assert_eq!(q[1].speaker_entity, Some(0));
+    assert_eq!(q[1].text, "So we will watch.");
+}
+
+#[test]
+fn pronoun_source_resolves_to_the_nearest_preceding_person() {
+    let text = "Austin spoke first.\n“Make no mistake,” he said.";
+    let q = run(text, &[("Austin", EntityLabel::Person)]);
+    assert_eq!(q.len(), 1);
+    assert_eq!(get(text, q[0].source), "he");
+    assert_eq!(q[0].speaker.as_deref(), Some("Austin"));
+}
+
+#[test]
+fn multi_paragraph_quote_keeps_one_span_per_paragraph() {
+    let text = "Smith said:\n“The first part.\n“The second part.”";
+    let q = run(text, &[("Smith", EntityLabel::Person)]);
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].content.len(), 2);
+    assert_eq!(q[0].speaker.as_deref(), Some("Smith"));
+}
+
+#[test]
+fn reported_speech_with_leading_source_takes_the_rest_of_the_sentence() {
+    let text = "In its estimate, officials said there are some 10,000 troops in Russia.";
+    let q = run(text, &[]);
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].kind, QuoteKind::Indirect);
+    assert_eq!(get(text, q[0].source), "officials");
+    assert_eq!(q[0].text, "there are some 10,000 troops in Russia");
+}
+
+#[test]
+fn reported_speech_with_final_attribution_takes_the_clause_before_it() {
+    let text = "Moscow could provide help with weapons, the South Korean government has suggested.";
+    let q = run(text, &[]);
+    assert_eq!(q.len(), 1);
+    assert_eq!(get(text, q[0].source), "the South Korean government");
+    assert_eq!(get(text, q[0].cue), "suggested");
+    assert_eq!(q[0].text, "Moscow could provide help with weapons");
+}
+
+#[test]
+fn according_to_names_the_source_after_the_cue() {
+    let text = "North Korea has sent shells to Russia, according to U.S. and South Korean officials, but not troops.";
+    let q = run(text, &[]);
+    assert_eq!(q.len(), 1);
+    assert_eq!(get(text, q[0].source), "U.S. and South Korean officials");
+    assert_eq!(get(text, q[0].cue), "according to");
+}
+
+#[test]
+fn told_skips_the_hearer_before_that() {
+    let text = "Smith told reporters on Monday that the talks had failed.";
+    let q = run(text, &[]);
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].text, "that the talks had failed");
+}
+
+#[test]
+fn negated_cue_reports_nothing() {
+    assert!(run("The U.S. has not said how it plans to respond.", &[]).is_empty());
+}
+
+#[test]
+fn scare_quote_inside_a_sentence_is_not_a_direct_quote() {
+    let q = run(
+        "He called the plan a “disaster” for everyone involved in it.",
+        &[],
+    );
+    assert!(q.iter().all(|q| q.kind != QuoteKind::Direct));
+}
+
+#[test]
+fn role_source_resolves_through_an_earlier_apposition() {
+    let text = "South Korea’s foreign minister Cho Tae-yul arrived.\n“We will watch,” the foreign minister said.";
+    let q = run(text, &[("Cho Tae-yul", EntityLabel::Person)]);
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].speaker.as_deref(), Some("Cho Tae-yul"));
+}
+
+#[test]
+fn find_quotes_never_panics_on_inconsistent_input() {
+    let text = "“Unclosed quote, he said\n\"\"\" ” “ é “ü”";
+    let mut seg = fallback::segment_text(text);
+    seg.sentences[0].start = 3; // off a char boundary
+    seg.paragraphs.push(newsflow_proto::Span::new(1000, 2000));
+    let mut ents = entities(text, &[]);
+    ents.mentions.push(Mention {
+        start: 7,
+        end: 999,
+        text: String::new(),
+        label: EntityLabel::Person,
+        group: 42,
+    });
+    let _ = find_quotes(text, &seg, &ents);
+    let _ = find_quotes("", &Segmentation::default(), &Entities::default());
+    for cut in 0..text.len() {
+        if let Some(prefix) = text.get(..cut) {
+            let _ = find_quotes(prefix, &seg, &ents);
+        }
+    }
+}
