@@ -4,7 +4,9 @@
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     anyhow::ensure!(args.len() >= 3, "usage: train TRAIN DEV [OUT]");
-    let out = args.get(3).map_or(newsflow_entities::train::SHIPPED_MODEL_PATH, String::as_str);
+    let out = args
+        .get(3)
+        .map_or(newsflow_entities::train::SHIPPED_MODEL_PATH, String::as_str);
     let opts = newsflow_entities::train::Options::default();
     let t = std::time::Instant::now();
     let model = newsflow_entities::train::train(args[1].as_ref(), args[2].as_ref(), &opts, |r| {

@@ -41,9 +41,9 @@ impl Clusters {
 pub fn rough_tokens(text: &str) -> impl Iterator<Item = &str> {
     text.split_whitespace().flat_map(|w| {
         let start = w.find(|c: char| c.is_alphanumeric()).unwrap_or(w.len());
-        let end = w
-            .rfind(|c: char| c.is_alphanumeric())
-            .map_or(start, |i| i + w[i..].chars().next().map_or(1, char::len_utf8));
+        let end = w.rfind(|c: char| c.is_alphanumeric()).map_or(start, |i| {
+            i + w[i..].chars().next().map_or(1, char::len_utf8)
+        });
         let (lead, rest) = w.split_at(start);
         let (core, trail) = rest.split_at(end.saturating_sub(start).min(rest.len()));
         [lead, core, trail].into_iter().filter(|s| !s.is_empty())
@@ -139,7 +139,11 @@ pub fn learn<'a>(docs: impl Iterator<Item = Vec<&'a str>>) -> Clusters {
     for s in &seqs {
         for (i, h) in s.iter().enumerate() {
             let Some(&wi) = index.get(h) else { continue };
-            let left = if i == 0 { Some(EDGE) } else { ctx.get(&s[i - 1]).copied() };
+            let left = if i == 0 {
+                Some(EDGE)
+            } else {
+                ctx.get(&s[i - 1]).copied()
+            };
             let right = match s.get(i + 1) {
                 None => Some(EDGE + 1),
                 Some(r) => ctx.get(r).map(|&c| c + CONTEXT as u32),
@@ -211,7 +215,16 @@ mod inspect {
         let c = super::learn(text.iter().map(|t| super::rough_tokens(t).collect()));
         eprintln!("{} words in {:?}", c.len(), t.elapsed());
         let mut buf = Vec::new();
-        for w in ["Tuesday", "Blinken", "Trump", "France", "Paris", "said", "Microsoft", "American"] {
+        for w in [
+            "Tuesday",
+            "Blinken",
+            "Trump",
+            "France",
+            "Paris",
+            "said",
+            "Microsoft",
+            "American",
+        ] {
             let h = crate::tagger::lower_hash(w, &mut buf);
             eprintln!("{w}: {:?}", c.get(h));
         }

@@ -146,9 +146,21 @@ pub struct Prf {
 
 impl Prf {
     fn from_counts(correct: usize, predicted: usize, gold: usize) -> Prf {
-        let p = if predicted == 0 { 0.0 } else { correct as f64 / predicted as f64 };
-        let r = if gold == 0 { 0.0 } else { correct as f64 / gold as f64 };
-        let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+        let p = if predicted == 0 {
+            0.0
+        } else {
+            correct as f64 / predicted as f64
+        };
+        let r = if gold == 0 {
+            0.0
+        } else {
+            correct as f64 / gold as f64
+        };
+        let f = if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        };
         Prf {
             precision: p,
             recall: r,

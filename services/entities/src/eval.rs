@@ -25,8 +25,15 @@ pub struct NerReport {
 impl NerReport {
     /// A small table in prose.
     pub fn render(&self) -> String {
-        let mut s = format!("NER on {} ({} tokens), exact span and type\n", self.data, self.tokens);
-        let _ = writeln!(s, "{:<8} {:>9} {:>9} {:>9} {:>6} {:>6}", "type", "precision", "recall", "F1", "gold", "pred");
+        let mut s = format!(
+            "NER on {} ({} tokens), exact span and type\n",
+            self.data, self.tokens
+        );
+        let _ = writeln!(
+            s,
+            "{:<8} {:>9} {:>9} {:>9} {:>6} {:>6}",
+            "type", "precision", "recall", "F1", "gold", "pred"
+        );
         let row = |s: &mut String, name: &str, p: &Prf| {
             let _ = writeln!(
                 s,

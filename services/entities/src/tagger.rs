@@ -205,7 +205,9 @@ fn tok_info(word: &str, buf: &mut Vec<char>) -> TokInfo {
     for k in 0..4 {
         let m = (k + 1).min(n);
         pre[k] = buf[..m].iter().fold(10 + k as u64, |h, &c| fx(h, c as u64));
-        suf[k] = buf[n - m..].iter().fold(20 + k as u64, |h, &c| fx(h, c as u64));
+        suf[k] = buf[n - m..]
+            .iter()
+            .fold(20 + k as u64, |h, &c| fx(h, c as u64));
     }
     let mut flags = 0;
     if first.is_uppercase() {
@@ -293,8 +295,8 @@ impl Gazetteer {
                 continue;
             }
             let mut h = 7u64;
-            for j in i..toks.len().min(i + GAZ_MAX) {
-                h = fx(h, toks[j].l);
+            for (j, tj) in toks.iter().enumerate().take(i + GAZ_MAX).skip(i) {
+                h = fx(h, tj.l);
                 let Some(&mask) = self.map.get(&h) else { break };
                 for ty in 0..4u8 {
                     if mask & (1 << ty) == 0 {
@@ -379,6 +381,8 @@ const T_PREV_SS: u64 = 43;
 const T_HIST: u64 = 44;
 const T_HIST_SS: u64 = 45;
 const T_HEAD_DOCCAP: u64 = 46;
+const T_AGG_PREV: u64 = 47;
+const T_AGG_NEXT: u64 = 48;
 const T_C0F: u64 = 50;
 const T_C0C: u64 = 51;
 const T_CM1F: u64 = 52;
@@ -442,8 +446,26 @@ pub(crate) fn featurize<S: AsRef<str>>(
 
     let cl: Vec<(u64, u64)> = toks
         .iter()
-        .map(|t| clusters.get(t.l).map_or((0xFFFF, 0xFFFF), |(f, c)| (f as u64, c as u64)))
+        .map(|t| {
+            clusters
+                .get(t.l)
+                .map_or((0xFFFF, 0xFFFF), |(f, c)| (f as u64, c as u64))
+        })
         .collect();
+    // Where each capitalised word occurs, for context aggregation across the document.
+    let mut occ: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (i, t) in toks.iter().enumerate() {
+        if t.flags & F_CAP != 0 {
+            occ.entry(t.l).or_default().push(i as u32);
+        }
+    }
+    let sent_of: Vec<u32> = {
+        let mut v = vec![0u32; toks.len()];
+        for (si, w) in sent_starts.windows(2).enumerate() {
+            v[w[0]..w[1]].iter_mut().for_each(|x| *x = si as u32);
+        }
+        v
+    };
     let mut gazm = vec![0u16; toks.len()];
     for win in sent_starts.windows(2) {
         gaz.mark(&toks[win[0]..win[1]], &mut gazm[win[0]..win[1]]);
@@ -506,7 +528,11 @@ pub(crate) fn featurize<S: AsRef<str>>(
             feats.push(f2(T_LEN, t.len.min(12) as u64, t.flags as u64));
             let (c0f, c0c) = cl[i];
             let (cm1f, cm1c) = if i > s { cl[i - 1] } else { (0xFFFE, 0xFFFE) };
-            let (cp1f, cp1c) = if i + 1 < e { cl[i + 1] } else { (0xFFFE, 0xFFFE) };
+            let (cp1f, cp1c) = if i + 1 < e {
+                cl[i + 1]
+            } else {
+                (0xFFFE, 0xFFFE)
+            };
             feats.push(f1(T_C0F, c0f));
             feats.push(f1(T_C0C, c0c));
             feats.push(f1(T_CM1F, cm1f));
@@ -528,6 +554,19 @@ pub(crate) fn featurize<S: AsRef<str>>(
             let gp1 = if i + 1 < e { gazm[i + 1] } else { 0 };
             feats.push(f1(T_GAZ_M1, gm1 as u64));
             feats.push(f1(T_GAZ_P1, gp1 as u64));
+            if t.flags & F_CAP != 0
+                && let Some(list) = occ.get(&t.l)
+            {
+                for &j in list.iter().filter(|&&j| j as usize != i).take(6) {
+                    let j = j as usize;
+                    let js = sent_of[j] as usize;
+                    let (a, b) = (sent_starts[js], sent_starts[js + 1]);
+                    let pl = if j > a { toks[j - 1].l } else { 0xAB };
+                    let nl = if j + 1 < b { toks[j + 1].l } else { 0xAB };
+                    feats.push(f1(T_AGG_PREV, pl));
+                    feats.push(f1(T_AGG_NEXT, nl));
+                }
+            }
             if t.flags & (F_CAP | F_ALLCAP) != 0 {
                 let lc = seen_lower.contains(&t.l) as u64;
                 let cm = seen_capmid.contains(&t.l) as u64;
@@ -654,22 +693,71 @@ pub(crate) fn tag_doc<S: Scorer>(scorer: &mut S, df: &DocFeatures, gold: Option<
 }
 
 // ---------------------------------------------------------------------------------------------
-// The shipped model
+// Second stage: features from the first stage's tags over the whole document
 
-/// A trained tagger: a quantised weight table and a gazetteer.
-pub struct Model {
-    bits: u32,
-    /// `(1 << bits) * NTAGS` weights, row-major.
-    weights: Vec<i16>,
-    gaz: Gazetteer,
-    clusters: Clusters,
+const T_S1: u64 = 60;
+const T_S1_M1: u64 = 61;
+const T_S1_P1: u64 = 62;
+const T_S1_AGG: u64 = 63;
+const T_S1_AGG_W: u64 = 64;
+
+/// Adds, to first-stage features, what the first stage tagged here, next door, and at the
+/// other mentions of the same capitalised word in the document.
+pub(crate) fn second_stage(df: &DocFeatures, pred1: &[u8]) -> DocFeatures {
+    let n = df.toks.len();
+    let ty = |t: u8| untag(t).map_or(4u64, |(ty, _)| ty as u64);
+    let mut counts: HashMap<u64, [u16; 5]> = HashMap::new();
+    for (t, &p) in df.toks.iter().zip(pred1) {
+        if t.flags & (F_CAP | F_ALLCAP) != 0 {
+            counts.entry(t.l).or_insert([0; 5])[ty(p) as usize] += 1;
+        }
+    }
+    let mut feats = Vec::with_capacity(df.feats.len() + n * 5);
+    let mut offs = Vec::with_capacity(n + 1);
+    for win in df.sent_starts.windows(2) {
+        let (s, e) = (win[0], win[1]);
+        for i in s..e {
+            offs.push(feats.len());
+            feats.extend_from_slice(&df.feats[df.offs[i]..df.offs[i + 1]]);
+            let t = &df.toks[i];
+            feats.push(f1(T_S1, pred1[i] as u64));
+            let m1 = if i > s { pred1[i - 1] as u64 } else { 0xFE };
+            let p1 = if i + 1 < e { pred1[i + 1] as u64 } else { 0xFE };
+            feats.push(f2(T_S1_M1, m1, pred1[i] as u64));
+            feats.push(f2(T_S1_P1, pred1[i] as u64, p1));
+            if t.flags & (F_CAP | F_ALLCAP) != 0 {
+                let mut c = counts.get(&t.l).copied().unwrap_or([0; 5]);
+                c[ty(pred1[i]) as usize] -= 1;
+                let total: u16 = c.iter().sum();
+                let agg = if total == 0 {
+                    9
+                } else {
+                    (0..5).max_by_key(|&k| (c[k], k)).unwrap_or(4) as u64
+                };
+                feats.push(f2(T_S1_AGG, agg, ty(pred1[i])));
+                feats.push(f2(T_S1_AGG_W, agg, t.sshape));
+            }
+        }
+    }
+    offs.push(feats.len());
+    DocFeatures {
+        feats,
+        offs,
+        toks: df.toks.clone(),
+        sent_starts: df.sent_starts.clone(),
+    }
 }
 
-const MAGIC: &[u8; 8] = b"NFNER\0\0\x01";
+// ---------------------------------------------------------------------------------------------
+// The shipped model
 
-static SHIPPED: &[u8] = include_bytes!("../model/ner.bin");
+/// One quantised weight table: `(1 << bits)` rows of `NTAGS` weights.
+pub(crate) struct Table {
+    bits: u32,
+    weights: Vec<i16>,
+}
 
-impl Scorer for &Model {
+impl Scorer for &Table {
     #[inline]
     fn add(&self, h: u64, acc: &mut [i32; NTAGS]) {
         let row = (h >> (64 - self.bits)) as usize * NTAGS;
@@ -680,6 +768,93 @@ impl Scorer for &Model {
             acc[k] += w[k] as i32;
         }
     }
+}
+
+impl Table {
+    /// Quantises averaged float weights to `i16` and zeroes those below `prune`.
+    pub(crate) fn from_float(bits: u32, w: &[f32], prune: i16) -> Table {
+        let max = w.iter().fold(0f32, |m, &x| m.max(x.abs()));
+        // Scale so the largest weight fits; sums of ~60 rows stay far inside i32.
+        let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
+        let weights = w
+            .iter()
+            .map(|&x| {
+                let q = (x * scale).round().clamp(-32_767.0, 32_767.0) as i16;
+                if q.unsigned_abs() < prune as u16 {
+                    0
+                } else {
+                    q
+                }
+            })
+            .collect();
+        Table { bits, weights }
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.bits.to_le_bytes());
+        let rows: Vec<usize> = (0..1usize << self.bits)
+            .filter(|r| {
+                self.weights[r * NTAGS..(r + 1) * NTAGS]
+                    .iter()
+                    .any(|&x| x != 0)
+            })
+            .collect();
+        out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+        let mut prev = 0usize;
+        for &r in &rows {
+            put_varint(out, (r - prev) as u64);
+            prev = r;
+        }
+        for &r in &rows {
+            for &x in &self.weights[r * NTAGS..(r + 1) * NTAGS] {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Table, ModelError> {
+        let bits = r.u32()?;
+        if !(10..=26).contains(&bits) {
+            return Err(ModelError::Format("bad table size"));
+        }
+        let nrows = r.u32()? as usize;
+        let size = 1usize << bits;
+        let mut idx = Vec::with_capacity(nrows);
+        let mut prev = 0usize;
+        for _ in 0..nrows {
+            prev += r.varint()? as usize;
+            if prev >= size {
+                return Err(ModelError::Format("row out of range"));
+            }
+            idx.push(prev);
+        }
+        let data = r.take(nrows * NTAGS * 2)?;
+        let mut weights = vec![0i16; size * NTAGS];
+        for (k, &row) in idx.iter().enumerate() {
+            let src = &data[k * NTAGS * 2..(k + 1) * NTAGS * 2];
+            for (t, c) in src.chunks_exact(2).enumerate() {
+                weights[row * NTAGS + t] = i16::from_le_bytes([c[0], c[1]]);
+            }
+        }
+        Ok(Table { bits, weights })
+    }
+}
+
+/// A trained tagger: one or two quantised weight tables (the second reads the first's tags),
+/// a gazetteer and word clusters.
+pub struct Model {
+    tables: Vec<Table>,
+    gaz: Gazetteer,
+    clusters: Clusters,
+}
+
+const MAGIC: &[u8; 8] = b"NFNER\0\0\x02";
+
+static SHIPPED: &[u8] = include_bytes!("../model/ner.bin");
+
+/// The embedded model file's bytes.
+pub fn shipped_model_bytes() -> &'static [u8] {
+    SHIPPED
 }
 
 /// Errors reading a model file.
@@ -704,10 +879,14 @@ impl<'a> Reader<'a> {
         Ok(a)
     }
     fn u32(&mut self) -> Result<u32, ModelError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
     fn u64(&mut self) -> Result<u64, ModelError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("8 bytes"),
+        ))
     }
     fn varint(&mut self) -> Result<u64, ModelError> {
         let mut v = 0u64;
@@ -731,7 +910,7 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 impl Model {
-    /// The model shipped with this crate (embedded in the binary).
+    /// The model shipped with this crate (embedded in the binary), decoded once.
     pub fn shipped() -> &'static Model {
         static M: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
         M.get_or_init(|| Model::from_bytes(SHIPPED).expect("the embedded model is valid"))
@@ -742,38 +921,18 @@ impl Model {
         SHIPPED.len()
     }
 
-    /// Builds a model from averaged float weights: quantises to `i16`, drops weights that round
-    /// to zero.
-    pub(crate) fn from_float(bits: u32, w: &[f32], gaz: Gazetteer, clusters: Clusters) -> Model {
-        let max = w.iter().fold(0f32, |m, &x| m.max(x.abs()));
-        // Scale so the largest weight fits; sums of ~50 rows stay far inside i32.
-        let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
-        let weights = w
-            .iter()
-            .map(|&x| (x * scale).round().clamp(-32_767.0, 32_767.0) as i16)
-            .collect();
+    pub(crate) fn new(tables: Vec<Table>, gaz: Gazetteer, clusters: Clusters) -> Model {
         Model {
-            bits,
-            weights,
+            tables,
             gaz,
             clusters,
         }
     }
 
-    /// Zeroes weights whose magnitude is below `min` (in quantised units).
-    pub(crate) fn prune(&mut self, min: i16) {
-        for x in &mut self.weights {
-            if x.unsigned_abs() < min as u16 {
-                *x = 0;
-            }
-        }
-    }
-
-    /// Serialises the model: header, gazetteer, then the non-zero rows (delta-coded indices).
+    /// Serialises the model: header, gazetteer, clusters, then each table's non-zero rows.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&self.bits.to_le_bytes());
         out.extend_from_slice(&(NTAGS as u32).to_le_bytes());
         let mut gaz: Vec<(u64, u8)> = self.gaz.entries().collect();
         gaz.sort_unstable();
@@ -782,7 +941,8 @@ impl Model {
             out.extend_from_slice(&k.to_le_bytes());
             out.push(v);
         }
-        let mut cl: Vec<(u64, (u16, u16))> = self.clusters.map.iter().map(|(&k, &v)| (k, v)).collect();
+        let mut cl: Vec<(u64, (u16, u16))> =
+            self.clusters.map.iter().map(|(&k, &v)| (k, v)).collect();
         cl.sort_unstable();
         out.extend_from_slice(&(cl.len() as u32).to_le_bytes());
         for (k, (f, c)) in cl {
@@ -790,32 +950,21 @@ impl Model {
             out.extend_from_slice(&f.to_le_bytes());
             out.extend_from_slice(&c.to_le_bytes());
         }
-        let rows: Vec<usize> = (0..1usize << self.bits)
-            .filter(|r| self.weights[r * NTAGS..(r + 1) * NTAGS].iter().any(|&x| x != 0))
-            .collect();
-        out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
-        let mut prev = 0usize;
-        for &r in &rows {
-            put_varint(&mut out, (r - prev) as u64);
-            prev = r;
-        }
-        for &r in &rows {
-            for &x in &self.weights[r * NTAGS..(r + 1) * NTAGS] {
-                out.extend_from_slice(&x.to_le_bytes());
-            }
+        out.extend_from_slice(&(self.tables.len() as u32).to_le_bytes());
+        for t in &self.tables {
+            t.write(&mut out);
         }
         out
     }
 
     /// Reads a model written by [`Model::to_bytes`].
+    ///
+    /// # Errors
+    /// When the bytes are not such a model.
     pub fn from_bytes(b: &[u8]) -> Result<Model, ModelError> {
         let mut r = Reader { b };
         if r.take(8)? != MAGIC {
             return Err(ModelError::Format("bad magic"));
-        }
-        let bits = r.u32()?;
-        if !(10..=26).contains(&bits) {
-            return Err(ModelError::Format("bad table size"));
         }
         if r.u32()? as usize != NTAGS {
             return Err(ModelError::Format("tag set differs"));
@@ -838,39 +987,41 @@ impl Model {
             let c = u16::from_le_bytes([b[2], b[3]]);
             clusters.map.insert(k, (f, c));
         }
-        let nrows = r.u32()? as usize;
-        let size = 1usize << bits;
-        let mut idx = Vec::with_capacity(nrows);
-        let mut prev = 0usize;
-        for _ in 0..nrows {
-            prev += r.varint()? as usize;
-            if prev >= size {
-                return Err(ModelError::Format("row out of range"));
-            }
-            idx.push(prev);
+        let nt = r.u32()? as usize;
+        if !(1..=2).contains(&nt) {
+            return Err(ModelError::Format("bad stage count"));
         }
-        let data = r.take(nrows * NTAGS * 2)?;
-        let mut weights = vec![0i16; size * NTAGS];
-        for (k, &row) in idx.iter().enumerate() {
-            let src = &data[k * NTAGS * 2..(k + 1) * NTAGS * 2];
-            for (t, c) in src.chunks_exact(2).enumerate() {
-                weights[row * NTAGS + t] = i16::from_le_bytes([c[0], c[1]]);
-            }
-        }
+        let tables = (0..nt)
+            .map(|_| Table::read(&mut r))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Model {
-            bits,
-            weights,
+            tables,
             gaz,
             clusters,
         })
     }
 
+    pub(crate) fn featurize<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> DocFeatures {
+        featurize(doc, &self.gaz, &self.clusters)
+    }
+
+    /// Tags featurized text with every stage.
+    pub(crate) fn tag_features(&self, df: &DocFeatures) -> Vec<u8> {
+        let mut first = &self.tables[0];
+        let pred = tag_doc(&mut first, df, None);
+        match self.tables.get(1) {
+            None => pred,
+            Some(t) => {
+                let mut second = t;
+                tag_doc(&mut second, &second_stage(df, &pred), None)
+            }
+        }
+    }
+
     /// Tags a document (sentences of words) and returns one tag per word, sentence after
     /// sentence.
     pub fn tag<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<u8> {
-        let df = featurize(doc, &self.gaz, &self.clusters);
-        let mut me = self;
-        tag_doc(&mut me, &df, None)
+        self.tag_features(&self.featurize(doc))
     }
 
     /// Tags a document and returns entity spans per sentence: `(start, end, type)` in token
@@ -903,8 +1054,8 @@ impl Scorer for TrainTable {
     #[inline]
     fn add(&self, h: u64, acc: &mut [i32; NTAGS]) {
         let row = (h >> (64 - self.bits)) as usize * NTAGS;
-        for k in 0..NTAGS {
-            acc[k] += self.w[row + k];
+        for (a, &w) in acc.iter_mut().zip(&self.w[row..row + NTAGS]) {
+            *a += w;
         }
     }
 
@@ -965,18 +1116,6 @@ pub(crate) fn gazetteer_from<'a>(
     g
 }
 
-/// Builds a model from a trained table.
-pub(crate) fn model_from_table(
-    t: &TrainTable,
-    gaz: Gazetteer,
-    clusters: Clusters,
-    prune: i16,
-) -> Model {
-    let mut m = Model::from_float(t.bits, &t.averaged(), gaz, clusters);
-    m.prune(prune);
-    m
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1008,9 +1147,9 @@ mod tests {
         let mut w = vec![0f32; (1 << 10) * NTAGS];
         w[5] = 1.5;
         w[NTAGS * 700 + 3] = -2.0;
-        let m = Model::from_float(10, &w, g, Clusters::default());
+        let m = Model::new(vec![Table::from_float(10, &w, 0)], g, Clusters::default());
         let back = Model::from_bytes(&m.to_bytes()).unwrap();
-        assert_eq!(back.weights, m.weights);
+        assert_eq!(back.tables[0].weights, m.tables[0].weights);
         assert_eq!(back.gaz.len(), m.gaz.len());
     }
 }

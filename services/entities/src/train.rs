@@ -3,7 +3,7 @@
 //! [`SHIPPED_MODEL_PATH`]. Tunes only on the dev file (the epoch with the best dev F1 wins).
 
 use crate::conll::{self, Doc, Prf, Scorer};
-use crate::tagger::{self, DocFeatures, Model, TrainTable};
+use crate::tagger::{self, DocFeatures, Model, Table, TrainTable};
 use anyhow::Context;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,10 @@ pub struct Options {
     pub prune: i16,
     /// Seed of the document shuffle.
     pub seed: u64,
+    /// 1: one tagger; 2: a second tagger that reads the first one's tags across the document.
+    pub stages: usize,
+    /// Folds for the first-stage tags the second stage trains on.
+    pub jackknife: usize,
     /// Unlabelled text (files, or folders of `.txt` files) for word clusters, besides the
     /// training words. `None`: the PolNeAR training text next to the CoNLL folder
     /// (`<train dir>/../polnear/train/text`) when it exists.
@@ -39,6 +43,8 @@ impl Default for Options {
             folds: 10,
             prune: 24,
             seed: 2003,
+            stages: 2,
+            jackknife: 5,
             unlabelled: None,
         }
     }
@@ -47,32 +53,43 @@ impl Default for Options {
 /// What happened in one epoch, reported as training goes.
 #[derive(Debug, Clone, Serialize)]
 pub struct EpochReport {
+    /// Which model is training: `stage 1`, `stage 1, fold 2/5` (held-out tags for stage 2's
+    /// training data), or `stage 2`.
+    pub phase: String,
     /// 1-based epoch number.
     pub epoch: usize,
-    /// Total epochs.
+    /// Total epochs of this phase.
     pub epochs: usize,
     /// Share of training tokens tagged wrongly during the epoch.
     pub train_error: f64,
-    /// Entity-level scores on the dev file with the averaged weights.
-    pub dev: Prf,
+    /// Entity-level scores on the dev file with the averaged weights (not measured for folds).
+    pub dev: Option<Prf>,
     /// Seconds since training started.
     pub elapsed_secs: f64,
-    /// Whether this epoch is the best so far (the one kept).
+    /// Whether this epoch is the best of its phase so far (the one kept).
     pub best: bool,
 }
 
 impl EpochReport {
     /// One line of prose.
     pub fn render(&self) -> String {
+        let dev = match &self.dev {
+            Some(d) => format!(
+                "dev P {:.4} R {:.4} F1 {:.4}{}",
+                d.precision,
+                d.recall,
+                d.f1,
+                if self.best { " *" } else { "" }
+            ),
+            None => "dev not scored".to_string(),
+        };
         format!(
-            "epoch {:>2}/{}: train error {:.2}%, dev P {:.4} R {:.4} F1 {:.4}{} ({:.1}s)",
+            "{} epoch {:>2}/{}: train error {:.2}%, {} ({:.1}s)",
+            self.phase,
             self.epoch,
             self.epochs,
             100.0 * self.train_error,
-            self.dev.precision,
-            self.dev.recall,
-            self.dev.f1,
-            if self.best { " *" } else { "" },
+            dev,
             self.elapsed_secs
         )
     }
@@ -100,19 +117,90 @@ impl Rng {
     }
 }
 
-/// Scores a model on featurized documents.
-fn evaluate(model: &Model, docs: &[Doc], feats: &[DocFeatures]) -> Prf {
+/// Tags featurized documents with one table.
+fn tag_all(table: &Table, feats: &[DocFeatures]) -> Vec<Vec<u8>> {
+    feats
+        .iter()
+        .map(|f| {
+            let mut t = table;
+            tagger::tag_doc(&mut t, f, None)
+        })
+        .collect()
+}
+
+fn score(docs: &[Doc], preds: &[Vec<u8>]) -> Prf {
     let mut sc = Scorer::default();
-    for (d, f) in docs.iter().zip(feats) {
-        let mut m = model;
-        let pred = tagger::tag_doc(&mut m, f, None);
-        sc.add_doc(d, &pred);
+    for (d, p) in docs.iter().zip(preds) {
+        sc.add_doc(d, p);
     }
     sc.scores().overall
 }
 
-/// Trains a model on `train`, choosing the epoch by F1 on `dev`; calls `progress` after every
-/// epoch.
+/// Trains one table on `train` (indices into `feats`), keeping the epoch with the best dev F1
+/// when `dev` is given, else the last. Returns the table and the epoch kept.
+#[allow(clippy::too_many_arguments)]
+fn fit(
+    phase: &str,
+    feats: &[DocFeatures],
+    gold: &[Vec<u8>],
+    train: &[usize],
+    dev: Option<(&[Doc], &[DocFeatures])>,
+    epochs: usize,
+    opts: &Options,
+    start: Instant,
+    progress: &mut dyn FnMut(&EpochReport),
+) -> (Table, usize) {
+    let mut table = TrainTable::new(opts.bits);
+    let mut order: Vec<usize> = train.to_vec();
+    let mut rng = Rng(opts.seed.max(1));
+    let ntok: usize = train.iter().map(|&d| gold[d].len()).sum();
+    let mut best: Option<(f64, Table, usize)> = None;
+    for epoch in 1..=epochs.max(1) {
+        for i in (1..order.len()).rev() {
+            let j = (rng.next() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        let mut wrong = 0usize;
+        for &d in &order {
+            let pred = tagger::tag_doc(&mut table, &feats[d], Some(&gold[d]));
+            wrong += pred.iter().zip(&gold[d]).filter(|(a, b)| a != b).count();
+        }
+        let last = epoch == epochs.max(1);
+        let (devp, is_best) = match dev {
+            Some((docs, dfeats)) => {
+                let t = Table::from_float(opts.bits, &table.averaged(), opts.prune);
+                let p = score(docs, &tag_all(&t, dfeats));
+                let is_best = best.as_ref().is_none_or(|(f, _, _)| p.f1 > *f);
+                if is_best {
+                    best = Some((p.f1, t, epoch));
+                }
+                (Some(p), is_best)
+            }
+            None => {
+                if last {
+                    let t = Table::from_float(opts.bits, &table.averaged(), opts.prune);
+                    best = Some((0.0, t, epoch));
+                }
+                (None, last)
+            }
+        };
+        progress(&EpochReport {
+            phase: phase.to_string(),
+            epoch,
+            epochs,
+            train_error: wrong as f64 / ntok.max(1) as f64,
+            dev: devp,
+            elapsed_secs: start.elapsed().as_secs_f64(),
+            best: is_best,
+        });
+    }
+    let (_, t, e) = best.expect("at least one epoch ran");
+    (t, e)
+}
+
+/// Trains a model on `train`, choosing epochs by F1 on `dev`; calls `progress` after every
+/// epoch. Two stages: the second reads the first's tags across the document; its training
+/// data is tagged by first-stage models that did not see it (`opts.jackknife` folds).
 ///
 /// # Errors
 /// When a file cannot be read or holds no documents.
@@ -125,7 +213,11 @@ pub fn train(
     let start = Instant::now();
     let train_docs = conll::read(train)?;
     let dev_docs = conll::read(dev)?;
-    anyhow::ensure!(!train_docs.is_empty(), "no documents in {}", train.display());
+    anyhow::ensure!(
+        !train_docs.is_empty(),
+        "no documents in {}",
+        train.display()
+    );
     anyhow::ensure!(!dev_docs.is_empty(), "no documents in {}", dev.display());
 
     let ents: Vec<Vec<(Vec<String>, u8)>> = train_docs.iter().map(entities_of).collect();
@@ -150,54 +242,83 @@ pub fn train(
     let texts = read_texts(&unlabelled)?;
     let train_words: Vec<Vec<Vec<&str>>> = train_docs.iter().map(Doc::words).collect();
     let clusters = crate::clusters::learn(
-        train_words
-            .iter()
-            .flatten()
-            .cloned()
-            .chain(texts.iter().map(|t| crate::clusters::rough_tokens(t).collect())),
+        train_words.iter().flatten().cloned().chain(
+            texts
+                .iter()
+                .map(|t| crate::clusters::rough_tokens(t).collect()),
+        ),
     );
-    let train_feats: Vec<DocFeatures> = train_docs
+    let feats: Vec<DocFeatures> = train_words
         .iter()
         .enumerate()
-        .map(|(i, d)| tagger::featurize(&d.words(), &fold_gaz[i % folds], &clusters))
+        .map(|(i, w)| tagger::featurize(w, &fold_gaz[i % folds], &clusters))
         .collect();
-    let train_gold: Vec<Vec<u8>> = train_docs.iter().map(Doc::gold).collect();
+    let gold: Vec<Vec<u8>> = train_docs.iter().map(Doc::gold).collect();
     let dev_feats: Vec<DocFeatures> = dev_docs
         .iter()
         .map(|d| tagger::featurize(&d.words(), &full_gaz, &clusters))
         .collect();
-    let ntok: usize = train_docs.iter().map(Doc::len).sum();
+    let everything: Vec<usize> = (0..train_docs.len()).collect();
 
-    let mut table = TrainTable::new(opts.bits);
-    let mut order: Vec<usize> = (0..train_docs.len()).collect();
-    let mut rng = Rng(opts.seed.max(1));
-    let mut best: Option<(f64, Model)> = None;
-    for epoch in 1..=opts.epochs.max(1) {
-        for i in (1..order.len()).rev() {
-            let j = (rng.next() % (i as u64 + 1)) as usize;
-            order.swap(i, j);
-        }
-        let mut wrong = 0usize;
-        for &d in &order {
-            let pred = tagger::tag_doc(&mut table, &train_feats[d], Some(&train_gold[d]));
-            wrong += pred.iter().zip(&train_gold[d]).filter(|(a, b)| a != b).count();
-        }
-        let model = tagger::model_from_table(&table, full_gaz.clone(), clusters.clone(), opts.prune);
-        let dev = evaluate(&model, &dev_docs, &dev_feats);
-        let is_best = best.as_ref().is_none_or(|(f, _)| dev.f1 > *f);
-        progress(&EpochReport {
-            epoch,
-            epochs: opts.epochs,
-            train_error: wrong as f64 / ntok.max(1) as f64,
-            dev,
-            elapsed_secs: start.elapsed().as_secs_f64(),
-            best: is_best,
-        });
-        if is_best {
-            best = Some((dev.f1, model));
+    let (t1, e1) = fit(
+        "stage 1",
+        &feats,
+        &gold,
+        &everything,
+        Some((&dev_docs, &dev_feats)),
+        opts.epochs,
+        opts,
+        start,
+        &mut progress,
+    );
+    if opts.stages < 2 {
+        return Ok(Model::new(vec![t1], full_gaz, clusters));
+    }
+    // Held-out first-stage tags for every training document.
+    let jk = opts.jackknife.max(2);
+    let mut held: Vec<Vec<u8>> = vec![Vec::new(); train_docs.len()];
+    for k in 0..jk {
+        let (inside, outside): (Vec<usize>, Vec<usize>) =
+            everything.iter().partition(|&&d| d % jk != k);
+        let (t, _) = fit(
+            &format!("stage 1, fold {}/{}", k + 1, jk),
+            &feats,
+            &gold,
+            &inside,
+            None,
+            e1,
+            opts,
+            start,
+            &mut progress,
+        );
+        for d in outside {
+            let mut tt = &t;
+            held[d] = tagger::tag_doc(&mut tt, &feats[d], None);
         }
     }
-    Ok(best.expect("at least one epoch ran").1)
+    let feats2: Vec<DocFeatures> = feats
+        .iter()
+        .zip(&held)
+        .map(|(f, p)| tagger::second_stage(f, p))
+        .collect();
+    let dev_pred1 = tag_all(&t1, &dev_feats);
+    let dev_feats2: Vec<DocFeatures> = dev_feats
+        .iter()
+        .zip(&dev_pred1)
+        .map(|(f, p)| tagger::second_stage(f, p))
+        .collect();
+    let (t2, _) = fit(
+        "stage 2",
+        &feats2,
+        &gold,
+        &everything,
+        Some((&dev_docs, &dev_feats2)),
+        opts.epochs,
+        opts,
+        start,
+        &mut progress,
+    );
+    Ok(Model::new(vec![t1, t2], full_gaz, clusters))
 }
 
 /// The unlabelled text used when [`Options::unlabelled`] is `None`.
@@ -221,11 +342,14 @@ fn read_texts(paths: &[PathBuf]) -> anyhow::Result<Vec<String>> {
             files.sort();
             for f in files {
                 out.push(
-                    std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?,
+                    std::fs::read_to_string(&f)
+                        .with_context(|| format!("reading {}", f.display()))?,
                 );
             }
         } else {
-            out.push(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?);
+            out.push(
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+            );
         }
     }
     Ok(out)

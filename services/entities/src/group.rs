@@ -1,0 +1,380 @@
+//! Grouping mentions of one entity within an article: the same name, a surname and the full
+//! name (`Blinken` … `Antony J. Blinken`), an acronym and its expansion (`DPRK` … `Democratic
+//! People's Republic of Korea`), and short aliases from the lexicon (`DPRK` … `North Korea`).
+//! Each group gets its fullest form as canonical name and a slug.
+
+use crate::lexicon::ALIASES;
+use newsflow_proto::{Entities, EntityGroup, EntityLabel, Mention};
+
+/// A mention before grouping: byte span, label, and its token texts.
+#[derive(Debug, Clone)]
+pub(crate) struct Draft {
+    pub start: usize,
+    pub end: usize,
+    pub label: EntityLabel,
+    pub words: Vec<String>,
+}
+
+const NAMED: [EntityLabel; 4] = [
+    EntityLabel::Person,
+    EntityLabel::Org,
+    EntityLabel::Loc,
+    EntityLabel::Misc,
+];
+
+fn named(l: EntityLabel) -> bool {
+    NAMED.contains(&l)
+}
+
+fn norm_word(w: &str) -> String {
+    w.replace(['\u{2019}', '\u{2018}'], "'")
+}
+
+/// The name without periods and spaces: `U.S.` → `US`.
+fn bare(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| norm_word(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['.', ' '], "")
+}
+
+fn alias_row(words: &[String]) -> Option<usize> {
+    let b = bare(words);
+    ALIASES
+        .iter()
+        .position(|row| row.iter().any(|a| a.replace(['.', ' '], "") == b))
+}
+
+fn is_acronym(words: &[String]) -> Option<String> {
+    let b = bare(words);
+    (words.len() == 1 && (2..=6).contains(&b.len()) && b.bytes().all(|c| c.is_ascii_uppercase()))
+        .then_some(b)
+}
+
+/// Initials of the capitalised words of a multi-word name: `Democratic People's Republic of
+/// Korea` → `DPRK`.
+fn initials(words: &[String]) -> Option<String> {
+    if words.len() < 2 {
+        return None;
+    }
+    let s: String = words
+        .iter()
+        .filter_map(|w| w.chars().next().filter(|c| c.is_uppercase()))
+        .collect();
+    (s.chars().count() >= 2).then_some(s)
+}
+
+/// Name parts that do not identify a person on their own.
+fn is_name_suffix(w: &str) -> bool {
+    matches!(w, "Jr." | "Jr" | "Sr." | "Sr" | "II" | "III" | "IV")
+        || (w.len() == 2 && w.ends_with('.'))
+}
+
+struct Sets(Vec<usize>);
+
+impl Sets {
+    fn find(&mut self, x: usize) -> usize {
+        let mut r = x;
+        while self.0[r] != r {
+            r = self.0[r];
+        }
+        let mut y = x;
+        while self.0[y] != r {
+            let n = self.0[y];
+            self.0[y] = r;
+            y = n;
+        }
+        r
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            // Keep the earlier mention as root.
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.0[hi] = lo;
+        }
+    }
+}
+
+/// Groups drafts (in reading order) into mentions and groups.
+pub(crate) fn group(text: &str, mut drafts: Vec<Draft>) -> Entities {
+    drafts.sort_by_key(|d| (d.start, d.end));
+    let n = drafts.len();
+    let mut sets = Sets((0..n).collect());
+    let keys: Vec<String> = drafts
+        .iter()
+        .map(|d| {
+            d.words
+                .iter()
+                .map(|w| norm_word(w))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+
+    // A single word that is a known person's surname is that person, whatever the tagger said.
+    let persons: Vec<usize> = (0..n)
+        .filter(|&i| drafts[i].label == EntityLabel::Person && drafts[i].words.len() >= 2)
+        .collect();
+    for i in 0..n {
+        let d = &drafts[i];
+        if !named(d.label) || d.label == EntityLabel::Person {
+            continue;
+        }
+        if d.words.len() == 1
+            && persons.iter().any(|&p| {
+                let last = drafts[p].words.iter().rev().find(|w| !is_name_suffix(w));
+                last == Some(&d.words[0])
+            })
+        {
+            drafts[i].label = EntityLabel::Person;
+        }
+    }
+
+    for i in 0..n {
+        for j in 0..i {
+            let (a, b) = (&drafts[i], &drafts[j]);
+            let same = if named(a.label) && named(b.label) {
+                keys[i] == keys[j]
+            } else {
+                a.label == b.label && keys[i] == keys[j]
+            };
+            if same {
+                sets.union(i, j);
+            }
+        }
+    }
+
+    // Aliases and acronyms among named entities.
+    let rows: Vec<Option<usize>> = drafts
+        .iter()
+        .map(|d| {
+            if named(d.label) {
+                alias_row(&d.words)
+            } else {
+                None
+            }
+        })
+        .collect();
+    for i in 0..n {
+        for j in 0..i {
+            if rows[i].is_some() && rows[i] == rows[j] {
+                sets.union(i, j);
+            }
+        }
+    }
+    for i in 0..n {
+        if !named(drafts[i].label) || drafts[i].label == EntityLabel::Person {
+            continue;
+        }
+        let Some(acr) = is_acronym(&drafts[i].words) else {
+            continue;
+        };
+        let matches: Vec<usize> = drafts
+            .iter()
+            .enumerate()
+            .filter(|&(j, d)| {
+                j != i
+                    && named(d.label)
+                    && d.label != EntityLabel::Person
+                    && initials(&d.words).as_deref() == Some(acr.as_str())
+            })
+            .map(|(j, _)| j)
+            .collect();
+        for j in matches {
+            sets.union(i, j);
+        }
+    }
+
+    // People: a shorter name whose words all appear in a fuller one (`Blinken`, `Austin`),
+    // joined to the nearest fuller name before it, else after it.
+    for i in 0..n {
+        let d = &drafts[i];
+        if d.label != EntityLabel::Person {
+            continue;
+        }
+        let core: Vec<&String> = d.words.iter().filter(|w| !is_name_suffix(w)).collect();
+        if core.is_empty() {
+            continue;
+        }
+        let fits = |j: usize| {
+            let f = &drafts[j];
+            f.label == EntityLabel::Person
+                && f.words.len() > d.words.len()
+                && core.iter().all(|w| f.words.contains(w))
+        };
+        let before = (0..i).rev().find(|&j| fits(j));
+        let chosen = before.or_else(|| (i + 1..n).find(|&j| fits(j)));
+        if let Some(j) = chosen {
+            sets.union(i, j);
+        }
+    }
+
+    // Build groups in order of first mention.
+    let mut group_of = vec![usize::MAX; n];
+    let mut roots: Vec<usize> = Vec::new();
+    for i in 0..n {
+        let r = sets.find(i);
+        if group_of[r] == usize::MAX {
+            group_of[r] = roots.len();
+            roots.push(r);
+        }
+        group_of[i] = group_of[r];
+    }
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
+    for i in 0..n {
+        members[group_of[i]].push(i);
+    }
+    let mut groups = Vec::with_capacity(roots.len());
+    let mut labels = vec![EntityLabel::Misc; n];
+    for (g, m) in members.iter().enumerate() {
+        let canon = *m
+            .iter()
+            .max_by_key(|&&i| {
+                let d = &drafts[i];
+                let caps = d
+                    .words
+                    .iter()
+                    .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                    .count();
+                (d.words.len(), caps, d.end - d.start, std::cmp::Reverse(i))
+            })
+            .expect("groups are not empty");
+        let label = if m.iter().any(|&i| drafts[i].label == EntityLabel::Person) {
+            EntityLabel::Person
+        } else if m
+            .iter()
+            .any(|&i| named(drafts[i].label) && crate::lexicon::PLACES.contains(&keys[i].as_str()))
+        {
+            EntityLabel::Loc
+        } else {
+            let votes = |l: EntityLabel| m.iter().filter(|&&i| drafts[i].label == l).count();
+            let canon_label = drafts[canon].label;
+            NAMED
+                .iter()
+                .copied()
+                .max_by_key(|&l| (votes(l), l == canon_label))
+                .filter(|_| named(canon_label))
+                .unwrap_or(canon_label)
+        };
+        for &i in m {
+            labels[i] = if named(drafts[i].label) {
+                label
+            } else {
+                drafts[i].label
+            };
+        }
+        let name = text
+            .get(drafts[canon].start..drafts[canon].end)
+            .map_or_else(|| keys[canon].clone(), str::to_string);
+        groups.push(EntityGroup {
+            id: g,
+            label,
+            slug: newsflow_proto::slug(&name),
+            name,
+            mention_count: m.len(),
+        });
+    }
+    let mentions = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Mention {
+            start: d.start,
+            end: d.end,
+            text: text.get(d.start..d.end).unwrap_or_default().to_string(),
+            label: labels[i],
+            group: group_of[i],
+        })
+        .collect();
+    Entities { mentions, groups }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(text: &str, at: &str, label: EntityLabel) -> Draft {
+        let start = text.find(at).unwrap();
+        Draft {
+            start,
+            end: start + at.len(),
+            label,
+            words: at
+                .replace("’s", " ’s")
+                .split(' ')
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn group_joins_surnames_to_full_names_and_picks_the_fullest() {
+        let t = "Secretary Antony J. Blinken spoke. Blinken said so.";
+        let e = group(
+            t,
+            vec![
+                draft(t, "Antony J. Blinken", EntityLabel::Person),
+                draft(t, "Blinken said", EntityLabel::Person),
+            ]
+            .into_iter()
+            .map(|mut d| {
+                if d.words.len() == 2 {
+                    d.words.pop();
+                    d.end = d.start + "Blinken".len();
+                }
+                d
+            })
+            .collect(),
+        );
+        assert_eq!(e.groups.len(), 1);
+        assert_eq!(e.groups[0].name, "Antony J. Blinken");
+        assert_eq!(e.groups[0].slug, "antony-j-blinken");
+        assert_eq!(e.groups[0].mention_count, 2);
+    }
+
+    #[test]
+    fn group_joins_acronyms_expansions_and_aliases() {
+        let t = "DPRK troops. The Democratic People’s Republic of Korea and North Korea.";
+        let e = group(
+            t,
+            vec![
+                draft(t, "DPRK", EntityLabel::Org),
+                draft(t, "Democratic People’s Republic of Korea", EntityLabel::Loc),
+                draft(t, "North Korea", EntityLabel::Loc),
+            ],
+        );
+        assert_eq!(e.groups.len(), 1, "{e:?}");
+        assert_eq!(e.groups[0].name, "Democratic People’s Republic of Korea");
+        assert!(e.mentions.iter().all(|m| m.label == EntityLabel::Loc));
+    }
+
+    #[test]
+    fn group_turns_a_lone_surname_into_the_person() {
+        let t = "Lloyd J. Austin III spoke. Austin said.";
+        let mut a = draft(t, "Austin said", EntityLabel::Loc);
+        a.words.pop();
+        a.end = a.start + "Austin".len();
+        let e = group(
+            t,
+            vec![draft(t, "Lloyd J. Austin III", EntityLabel::Person), a],
+        );
+        assert_eq!(e.groups.len(), 1);
+        assert_eq!(e.mentions[1].label, EntityLabel::Person);
+    }
+
+    #[test]
+    fn group_keeps_different_people_apart() {
+        let t = "John Smith met Mary Jones.";
+        let e = group(
+            t,
+            vec![
+                draft(t, "John Smith", EntityLabel::Person),
+                draft(t, "Mary Jones", EntityLabel::Person),
+            ],
+        );
+        assert_eq!(e.groups.len(), 2);
+    }
+}
