@@ -3,6 +3,12 @@
 //! `cargo run --release -p newsflow-segment --example segment_report -- eval [DATA] [--json]`
 //! `cargo run --release -p newsflow-segment --example segment_report -- bench [DATA] [--json]`
 //!
+//! `cargo run --release -p newsflow-segment --example segment_report -- sentences FILE`
+//! prints the sentences of FILE as JSON Lines `{"paragraph": N, "text": S}`.
+//!
+//! `… -- jsonl` reads JSON Lines `{"text": ...}` on stdin and prints one JSON array of
+//! sentences per line.
+//!
 //! DATA defaults to `../shared/data/golden_rules_en` (eval) or `../shared/data/conll2003`
 //! (bench), relative to the repository root.
 
@@ -33,7 +39,31 @@ fn main() -> anyhow::Result<()> {
                 print!("{}", report.render());
             }
         }
-        other => anyhow::bail!("unknown mode {other:?}; expected eval or bench"),
+        "sentences" => {
+            let file = data.ok_or_else(|| anyhow::anyhow!("sentences needs a FILE"))?;
+            let text = std::fs::read_to_string(&file)?;
+            for s in newsflow_segment::segment_text(&text).sentences {
+                let line =
+                    serde_json::json!({"paragraph": s.paragraph, "text": &text[s.start..s.end]});
+                println!("{line}");
+            }
+        }
+        "jsonl" => {
+            // JSON Lines `{"text": ...}` on stdin; one JSON array of sentences per line out.
+            for line in std::io::stdin().lines() {
+                let line = line?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let value: serde_json::Value = serde_json::from_str(&line)?;
+                let text = value["text"].as_str().unwrap_or_default();
+                println!(
+                    "{}",
+                    serde_json::to_string(&newsflow_segment::eval::sentences(text))?
+                );
+            }
+        }
+        other => anyhow::bail!("unknown mode {other:?}; expected eval, bench, sentences or jsonl"),
     }
     Ok(())
 }

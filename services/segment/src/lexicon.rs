@@ -66,7 +66,7 @@ pub(crate) fn lookup(word: &str) -> Option<AbbrevClass> {
         | b"al" | b"ave" | b"blvd" | b"rd" | b"hwy" | b"sq" | b"dept" | b"govt" | b"univ"
         | b"assn" | b"intl" | b"natl" | b"est" | b"mfg" | b"ph.d" | b"yrs" | b"hrs" | b"mins"
         | b"secs" | b"ft" | b"lbs" | b"oz" | b"pts" => Weak,
-        b"eg" | b"ie" | b"vs" | b"cf" | b"viz" | b"approx" | b"ca" | b"incl" | b"esp" => Inner,
+        b"e.g" | b"i.e" | b"vs" | b"cf" | b"viz" | b"approx" | b"ca" | b"incl" | b"esp" => Inner,
         b"no" | b"nos" | b"nr" | b"pp" | b"vol" | b"vols" | b"fig" | b"figs" | b"art" | b"ch"
         | b"op" | b"para" | b"pg" | b"n\xc2\xb0" | b"n\xc2\xba" | b"tel" | b"ext" => NumberPrefix,
         // Months and weekdays (capitalised only: `sat.` and `sun.` are words).

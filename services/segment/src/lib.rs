@@ -99,6 +99,98 @@ pub fn segment_article(article: ArticleIngested) -> ArticleSegmented {
     }
 }
 
+/// Checks that `seg` is a valid segmentation of `text`: every span in range and on char
+/// boundaries, trimmed of whitespace and non-empty; paragraphs, sentences and tokens in order,
+/// without overlap, with only whitespace between them and around them; each sentence inside its
+/// paragraph and made of exactly its `token_count` tokens from `first_token`, the sentences'
+/// tokens covering all tokens in order.
+///
+/// [`segment_text`] always satisfies it; the property test and the fuzz target call it.
+///
+/// # Errors
+/// A message naming the first broken invariant.
+pub fn verify(text: &str, seg: &Segmentation) -> Result<(), String> {
+    let spans = |what: &str, list: &mut dyn Iterator<Item = (usize, usize)>| {
+        let mut prev_end = 0;
+        for (k, (start, end)) in list.enumerate() {
+            let Some(inner) = text.get(start..end) else {
+                return Err(format!(
+                    "{what} {k} ({start}..{end}) is out of range or off a char boundary"
+                ));
+            };
+            if inner.is_empty() || inner.trim() != inner {
+                return Err(format!(
+                    "{what} {k} ({start}..{end}) is empty or not trimmed: {inner:?}"
+                ));
+            }
+            match text.get(prev_end..start) {
+                Some(gap) if gap.trim().is_empty() => {}
+                _ => {
+                    return Err(format!(
+                        "{what} {k} ({start}..{end}) overlaps or leaves text uncovered before it"
+                    ));
+                }
+            }
+            prev_end = end;
+        }
+        match text.get(prev_end..) {
+            Some(rest) if rest.trim().is_empty() => Ok(()),
+            _ => Err(format!(
+                "{what}s leave text uncovered after offset {prev_end}"
+            )),
+        }
+    };
+    spans(
+        "paragraph",
+        &mut seg.paragraphs.iter().map(|p| (p.start, p.end)),
+    )?;
+    spans(
+        "sentence",
+        &mut seg.sentences.iter().map(|s| (s.start, s.end)),
+    )?;
+    spans("token", &mut seg.tokens.iter().map(|t| (t.start, t.end)))?;
+    let mut next_token = 0;
+    let mut prev_paragraph = 0;
+    for (k, s) in seg.sentences.iter().enumerate() {
+        let Some(p) = seg.paragraphs.get(s.paragraph) else {
+            return Err(format!(
+                "sentence {k} names paragraph {} which does not exist",
+                s.paragraph
+            ));
+        };
+        if s.paragraph < prev_paragraph || s.start < p.start || s.end > p.end {
+            return Err(format!(
+                "sentence {k} is not inside paragraph {} or out of order",
+                s.paragraph
+            ));
+        }
+        prev_paragraph = s.paragraph;
+        if s.first_token != next_token || s.token_count == 0 {
+            return Err(format!(
+                "sentence {k} starts at token {} with {} tokens; expected token {next_token}",
+                s.first_token, s.token_count
+            ));
+        }
+        let last = s.first_token + s.token_count - 1;
+        match (seg.tokens.get(s.first_token), seg.tokens.get(last)) {
+            (Some(a), Some(b)) if a.start == s.start && b.end == s.end => {}
+            _ => {
+                return Err(format!(
+                    "sentence {k} does not start and end with its tokens"
+                ));
+            }
+        }
+        next_token = last + 1;
+    }
+    if next_token != seg.tokens.len() {
+        return Err(format!(
+            "sentences hold {next_token} of {} tokens",
+            seg.tokens.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Whether `line` holds only whitespace.
 fn is_blank(line: &str) -> bool {
     line.bytes().all(|b| b.is_ascii_whitespace()) || line.trim().is_empty()
@@ -164,6 +256,20 @@ mod tests {
             .iter()
             .map(|t| &text[t.start..t.end])
             .collect()
+    }
+
+    #[test]
+    fn segmentation_of_mixed_text_passes_verification() {
+        let text = "Head line\n\n“Yes,” he said. U.S. Sen. Jo Ray (D-Calif.) left at 5 p.m. It's 8,000.\n\n• a 😀 b";
+        assert_eq!(verify(text, &segment_text(text)), Ok(()));
+    }
+
+    #[test]
+    fn verification_rejects_a_token_off_a_char_boundary() {
+        let text = "é";
+        let mut seg = segment_text(text);
+        seg.tokens[0].end = 1;
+        assert!(verify(text, &seg).is_err());
     }
 
     #[test]

@@ -170,18 +170,17 @@ impl Para<'_> {
 
     /// If the terminator at `i` ends the sentence that started at `s`, the index of the
     /// sentence's last token (the terminator or a closing quote or bracket after it).
-    fn boundary(&self, s: usize, i: usize) -> Option<usize> {
+    ///
+    /// `content` says whether the sentence has a word, number or symbol before `i`: punctuation
+    /// that opens a sentence (`. . . The practice …`, `"...For the sake`) never ends it.
+    fn boundary(&self, s: usize, i: usize, content: bool) -> Option<usize> {
         let n = self.tokens.len();
         let kind = self.kind(i);
         let terminator = matches!(
             kind,
             Kind::Period | Kind::Bang | Kind::Ellipsis | Kind::LongEllipsis | Kind::Abbrev(_)
         );
-        if !terminator {
-            return None;
-        }
-        // Sentence-initial punctuation (`. . . The practice …`) never ends the sentence.
-        if i == s && !matches!(kind, Kind::Abbrev(_)) {
+        if !terminator || (!content && !matches!(kind, Kind::Abbrev(_))) {
             return None;
         }
         let mut j = i + 1;
@@ -192,6 +191,11 @@ impl Para<'_> {
             return Some(n - 1);
         }
         let next = &self.infos[j];
+        // A sentence ends before whitespace (`Ill.-based`, `$.50`, `end.)5` are inside one),
+        // except after the CJK full stops, which take no space.
+        if !next.space_before && !self.word(j - 1).starts_with(['。', '！', '？']) {
+            return None;
+        }
         let ends = match kind {
             Kind::Period | Kind::Bang | Kind::LongEllipsis => {
                 // A period followed by a spaced ellipsis: the ellipsis opens the next sentence
@@ -224,13 +228,9 @@ impl Para<'_> {
                             Kind::Word | Kind::Abbrev(AbbrevClass::Initial | AbbrevClass::Title)
                         )
                 };
-                i > s
-                    && !prev_is_name
-                    && match next.kind {
-                        Kind::OpenQuote | Kind::OpenBracket | Kind::Bullet => true,
-                        Kind::Word | Kind::Abbrev(_) => next.upper,
-                        _ => false,
-                    }
+                // After a lower-case word it is a letter (`you and I.`, `vitamin C.`) or the
+                // start of a name (`writer L. Ron Hubbard`): judged like a weak abbreviation.
+                i > s && !prev_is_name && self.weak_boundary(j)
             }
             _ => false,
         };
@@ -292,6 +292,8 @@ pub(crate) fn split(
         }
     };
     let mut body = open(s, &mut list);
+    // Whether the sentence has a word, number or symbol before token `i`.
+    let mut content = false;
     let mut i = 0;
     while i < n {
         if i > s {
@@ -307,11 +309,12 @@ pub(crate) fn split(
                 emit(s, i - 1);
                 s = i;
                 body = open(s, &mut list);
+                content = false;
                 continue;
             }
         }
         if i >= body
-            && let Some(last) = p.boundary(s, i)
+            && let Some(last) = p.boundary(s, i, content)
         {
             emit(s, last);
             s = last + 1;
@@ -319,8 +322,13 @@ pub(crate) fn split(
             if s < n {
                 body = open(s, &mut list);
             }
+            content = false;
             continue;
         }
+        content |= matches!(
+            infos[i].kind,
+            Kind::Word | Kind::Number | Kind::Abbrev(_) | Kind::Clitic | Kind::Url | Kind::Symbol
+        );
         i += 1;
     }
     if s < n {

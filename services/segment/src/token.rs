@@ -348,6 +348,13 @@ pub(crate) fn tokenize(
         }
 
         let (kind, e) = match c {
+            // A decimal without its leading zero: `.576`, `.45-caliber`.
+            '.' if cur.is_digit_at(s + 1) => {
+                let e = match scan_word(&cur, s + 1) {
+                    Scanned::Word { end, .. } | Scanned::Url(end) => end,
+                };
+                (Kind::Number, e)
+            }
             '.' => scan_dots(&cur, s, sb),
             '…' => {
                 let mut e = s + clen;
@@ -702,6 +709,16 @@ mod tests {
                 "."
             ]
         );
+    }
+
+    #[test]
+    fn decimal_without_leading_zero_is_a_number() {
+        assert_eq!(
+            toks("NEW YORK 72 53 .576 -"),
+            ["NEW", "YORK", "72", "53", ".576", "-"]
+        );
+        assert_eq!(kinds(".45"), [Kind::Number]);
+        assert_eq!(toks("paid $.8787"), ["paid", "$", ".8787"]);
     }
 
     #[test]
