@@ -1,5 +1,7 @@
 //! Scores the quote rules on a PolNeAR compartment: `cargo run --release -p newsflow-quotes
-//! --example polnear -- ../shared/data/polnear/dev [PREDICTIONS_DIR]`.
+//! --example polnear -- ../shared/data/polnear/dev [PREDICTIONS_DIR]`. With `FALLBACK=1`, uses
+//! the crate's fallback segmentation and no entities instead of the `segment` and `entities`
+//! stages.
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args_os().skip(1);
@@ -8,7 +10,16 @@ fn main() -> anyhow::Result<()> {
         .map(std::path::PathBuf::from)
         .ok_or_else(|| anyhow::anyhow!("usage: polnear DIR [PREDICTIONS_DIR]"))?;
     let out = args.next().map(std::path::PathBuf::from);
-    let report = newsflow_quotes::eval::polnear(&dir, out.as_deref())?;
+    let report = if std::env::var_os("FALLBACK").is_some() {
+        newsflow_quotes::eval::polnear_with(
+            &dir,
+            out.as_deref(),
+            &newsflow_quotes::fallback::segment_text,
+            &|_, _| newsflow_proto::Entities::default(),
+        )?
+    } else {
+        newsflow_quotes::eval::polnear(&dir, out.as_deref())?
+    };
     print!("{}", report.render());
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 pub(crate) struct Attribution {
     pub content: Vec<(usize, usize)>,
     pub source: Vec<(usize, usize)>,
+    pub cue: Vec<(usize, usize)>,
 }
 
 /// Parses the attributions (events with a `Content`) of a BRAT `.ann` file. Lines that are
@@ -48,6 +49,7 @@ pub(crate) fn parse(ann: &str) -> Vec<Attribution> {
     for body in events {
         let mut content = None;
         let mut source = Vec::new();
+        let mut cue = Vec::new();
         for arg in body.split_whitespace() {
             let Some((role, id)) = arg.split_once(':') else {
                 continue;
@@ -55,11 +57,16 @@ pub(crate) fn parse(ann: &str) -> Vec<Attribution> {
             match role {
                 "Content" => content = spans.get(id).cloned(),
                 "Source" => source = spans.get(id).cloned().unwrap_or_default(),
+                "Cue" => cue = spans.get(id).cloned().unwrap_or_default(),
                 _ => {}
             }
         }
         if let Some(content) = content {
-            out.push(Attribution { content, source });
+            out.push(Attribution {
+                content,
+                source,
+                cue,
+            });
         }
     }
     out

@@ -232,11 +232,10 @@ pub(crate) fn facing(text: &str, toks: &[Tok], i: usize) -> Facing {
 
 impl<'a> Doc<'a> {
     pub(crate) fn new(text: &'a str, seg: &Segmentation) -> Self {
-        let paras = if usable_spans(text, &seg.paragraphs) {
-            seg.paragraphs.clone()
-        } else {
-            split_paragraphs(text)
-        };
+        // Lines, not the segmentation's paragraphs: quote structure (a quote running on with
+        // the opening mark repeated) follows line starts, and some feeds break paragraphs with
+        // single newlines.
+        let paras = split_paragraphs(text);
         let mut toks = Vec::new();
         for (p, span) in paras.iter().enumerate() {
             tokenize_into(text, span.start, span.end, p, &mut toks);

@@ -393,8 +393,8 @@ pub fn polnear(dir: &Path, write_predictions: Option<&Path>) -> anyhow::Result<Q
     polnear_with(
         dir,
         write_predictions,
-        &crate::fallback::segment_text,
-        &|_, _| Entities::default(),
+        &newsflow_segment::segment_text,
+        &newsflow_entities::recognise,
     )
 }
 

@@ -3,8 +3,8 @@
 
 use crate::doc::{Doc, Facing, Kind, facing};
 use crate::lexicon::{
-    CueClass, cue_class, invertible, is_aux, is_function_word, is_negation, is_np_stop, is_pronoun,
-    is_wh,
+    CueClass, cue_class, hand_cue, invertible, is_aux, is_function_word, is_negation, is_np_stop,
+    is_pronoun, is_speaker_noun, is_wh, verb_like,
 };
 use newsflow_proto::QuoteKind;
 
@@ -178,13 +178,21 @@ impl Rules<'_, '_> {
             return matches!(self.doc.s(i), "(" | ")" | "-" | "&");
         }
         let w = self.l(i);
-        if is_np_stop(w) || cue_class(w).is_some() {
+        if is_np_stop(w) || hand_cue(w) {
             return false;
         }
         if !self.doc.capitalised(i) && w.len() > 5 && (w.ends_with("ing") || w.ends_with("ed")) {
             return false;
         }
         true
+    }
+
+    /// Whether a source names someone: a name, a pronoun or a known kind of speaker.
+    fn has_head(&self, (a, b): Range) -> bool {
+        (a..b).any(|k| {
+            let w = self.l(k);
+            (self.doc.capitalised(k) && !is_function_word(w)) || is_pronoun(w) || is_speaker_noun(w)
+        })
     }
 
     fn content_word(&self, i: usize) -> bool {
@@ -215,7 +223,7 @@ impl Rules<'_, '_> {
     /// The noun phrase ending just before `end`, not reaching before `from`.
     fn np_back(&self, from: usize, end: usize) -> Option<Range> {
         let mut a = end;
-        while a > from && end - a < 10 {
+        while a > from && end - a < 14 {
             let i = a - 1;
             if self.doc.is(i, ")") {
                 // A party tag or an aside: jump to its opening bracket.
@@ -289,29 +297,47 @@ impl Rules<'_, '_> {
             return None;
         }
         if j > from && self.doc.is(j - 1, ",") {
-            // `Smith, a spokesman for the campaign, said`: the name before the apposition.
-            let comma = j - 1;
-            let mut k = comma;
-            while k > from && comma - k < 14 {
-                k -= 1;
-                if self.doc.is(k, ",") {
-                    // `Smith, who runs the campaign, said`: a relative clause is an apposition.
-                    if !matches!(self.l(k + 1), "who" | "whose") {
-                        let apposition = self.np_forward(k + 1, comma)?;
-                        if apposition.1 != comma {
-                            return None;
-                        }
-                    }
-                    let name = self.np_back(from, k)?;
-                    return Some((name.0, comma));
-                }
-                if !self.doc.is_word(k) && !matches!(self.doc.s(k), "(" | ")" | "-") {
-                    return None;
-                }
-            }
-            return None;
+            return self.apposed_source(from, j - 1);
         }
         self.np_back(from, j)
+    }
+
+    /// `Smith, a spokesman for the campaign, said`, `Rawlings, 59, of Ashton, Md., who
+    /// watched, said`: the source runs from a name chunk to the comma before the cue.
+    fn apposed_source(&self, from: usize, comma: usize) -> Option<Range> {
+        let mut start = comma;
+        while start > from && comma - start < 30 {
+            let k = start - 1;
+            let ok = self.doc.is_word(k)
+                || matches!(self.doc.s(k), "," | "(" | ")" | "-" | "'" | "’" | "&");
+            if !ok {
+                break;
+            }
+            start -= 1;
+        }
+        let mut chunk = start;
+        while chunk < comma {
+            let next = (chunk..comma)
+                .find(|&k| self.doc.is(k, ","))
+                .unwrap_or(comma);
+            if next == comma {
+                return None;
+            }
+            let mut first = chunk;
+            while first < next
+                && (!self.doc.is_word(first) || matches!(self.l(first), "but" | "and" | "so"))
+            {
+                first += 1;
+            }
+            if let Some(name) = self.np_back(chunk, next)
+                && name.0 == first
+                && self.has_head(name)
+            {
+                return Some((name.0, comma));
+            }
+            chunk = next + 1;
+        }
+        None
     }
 
     fn cue_range(&self, i: usize) -> Range {
@@ -367,32 +393,40 @@ impl Rules<'_, '_> {
                 end: src.1,
             });
         }
-        let mut j = i;
-        while j < to && j - i < 16 {
-            if !self.doc.is_word(j)
-                && (is_sentence_punct(self.doc.s(j)) || self.doc.toks[j].kind == Kind::Mark)
-            {
-                return None;
+        // After `,”` an attribution must follow: a verb-like word after the speaker will do.
+        for lenient in [false, true] {
+            if lenient && !comma_closed {
+                break;
             }
-            // After `,”` an attribution must follow: any verb-like word after the speaker.
-            let lenient = comma_closed
-                && j > i
-                && !self.doc.capitalised(j)
-                && !is_function_word(self.l(j))
-                && self.source_before(i, j).is_some_and(|s| s.0 == i);
-            if lenient || (j > i && self.cue(j).is_some_and(|c| c != CueClass::Participle)) {
-                let src = self.source_before(i, j)?;
-                if src.0 != i {
-                    return None;
+            let mut j = i;
+            while j < to && j - i < 16 {
+                if !self.doc.is_word(j)
+                    && (is_sentence_punct(self.doc.s(j)) || self.doc.toks[j].kind == Kind::Mark)
+                {
+                    break;
                 }
-                let cue = self.cue_range(j);
-                return Some(Attr {
-                    source: Some(src),
-                    cue,
-                    end: cue.1,
-                });
+                let is_cue = if lenient {
+                    self.doc.is_word(j) && !self.doc.capitalised(j) && verb_like(self.l(j))
+                } else {
+                    self.cue(j).is_some_and(|c| c != CueClass::Participle)
+                };
+                if j > i && is_cue {
+                    if let Some(src) = self.source_before(i, j)
+                        && src.0 == i
+                    {
+                        let cue = self.cue_range(j);
+                        return Some(Attr {
+                            source: Some(src),
+                            cue,
+                            end: cue.1,
+                        });
+                    }
+                    if !lenient {
+                        break;
+                    }
+                }
+                j += 1;
             }
-            j += 1;
         }
         None
     }
@@ -431,8 +465,14 @@ impl Rules<'_, '_> {
             let cue = self.cue_range(k);
             let source = if class == CueClass::Participle {
                 self.subject(from, k)
+            } else if let Some(src) = self.source_before(from, k) {
+                Some(src)
             } else {
-                Some(self.source_before(from, k)?)
+                // `Said Ellis: “…”`
+                let src = self
+                    .np_forward(k + 1, e)
+                    .filter(|s| s.1 == e && invertible(self.l(k)))?;
+                Some(src)
             };
             return Some(Attr {
                 source,
@@ -458,17 +498,33 @@ impl Rules<'_, '_> {
         self.np_forward(a, to)
     }
 
+    /// Whether a sentence starts at token `i`: a paragraph start, or a token that can open a
+    /// sentence after one that ends it (`.`, `!`, `?`, `…`, possibly followed by closing marks).
+    /// After an abbreviation (`Jr.`), the segmentation decides.
     fn is_real_sentence_start(&self, i: usize) -> bool {
         let t = self.doc.toks[i];
-        if !t.sent_start {
-            return false;
-        }
         if i == 0 || self.para(i - 1) != t.para {
             return true;
         }
-        t.kind == Kind::Mark
+        let opens = (t.kind == Kind::Mark
+            && facing(self.doc.text, &self.doc.toks, i) != Facing::Close)
             || self.doc.capitalised(i)
-            || self.doc.s(i).starts_with(|c: char| c.is_ascii_digit())
+            || self.doc.s(i).starts_with(|c: char| c.is_ascii_digit());
+        if !opens {
+            return false;
+        }
+        let mut j = i - 1;
+        while j > 0
+            && self.para(j - 1) == t.para
+            && (matches!(self.doc.s(j), ")" | "]" | "’" | "'")
+                || (self.doc.toks[j].kind == Kind::Mark
+                    && facing(self.doc.text, &self.doc.toks, j) != Facing::Open))
+        {
+            j -= 1;
+        }
+        let prev = self.doc.s(j);
+        matches!(prev, "." | "!" | "?" | "…")
+            || (t.sent_start && self.doc.is_word(j) && prev.ends_with('.'))
     }
 }
 
@@ -523,10 +579,17 @@ pub(crate) fn find(doc: &Doc) -> Vec<Found> {
             r.after < n && r.after < para_end && rules.is_real_sentence_start(r.after);
         let post_empty = post_words == 0 || post_is_new_sentence;
         let post = if post_is_new_sentence {
-            None
+            // `“…?” Vitter demanded.`: a segmenter may start a sentence after `?”`; an
+            // attribution that ends the sentence still belongs to the quote.
+            let last = r.parts.last().map_or(r.open, |p| p.1.saturating_sub(1));
+            let asks = matches!(doc.s(last), "?" | "!");
+            rules
+                .attr_after(r.after, post_to)
+                .filter(|a| asks || words_in(doc, (a.end, post_to)) <= 3)
         } else {
             rules.attr_after(r.after, post_to)
         };
+        let post_empty = post_empty && post.is_none();
         let pre = rules.attr_before(pre_from, r.open);
         let pre_empty = pre_words == 0;
         let pre_colon = !pre_empty && r.open > pre_from && doc.is(r.open - 1, ":");
@@ -664,7 +727,11 @@ fn reported(rules: &Rules, used: &[bool], found: &mut Vec<Found>) {
     let _ = doc;
 }
 
-fn content_range(rules: &Rules, (mut a, mut b): Range) -> Option<Range> {
+fn content_range(rules: &Rules, r: Range) -> Option<Range> {
+    content_range_min(rules, r, 3)
+}
+
+fn content_range_min(rules: &Rules, (mut a, mut b): Range, min_words: usize) -> Option<Range> {
     let doc = rules.doc;
     while a < b && !doc.is_word(a) && doc.toks[a].kind != Kind::Mark {
         a += 1;
@@ -673,7 +740,7 @@ fn content_range(rules: &Rules, (mut a, mut b): Range) -> Option<Range> {
     {
         b -= 1;
     }
-    (words_in(doc, (a, b)) >= 3).then_some((a, b))
+    (words_in(doc, (a, b)) >= min_words).then_some((a, b))
 }
 
 fn push_reported(
@@ -684,23 +751,65 @@ fn push_reported(
     cue: Range,
     confidence: f32,
 ) -> bool {
-    let Some(content) = content_range(rules, content) else {
+    push_reported_parts(rules, found, &[content], source, cue, confidence)
+}
+
+fn push_reported_parts(
+    rules: &Rules,
+    found: &mut Vec<Found>,
+    parts: &[Range],
+    source: Option<Range>,
+    cue: Range,
+    confidence: f32,
+) -> bool {
+    let Some(first) = parts.first().and_then(|&c| content_range(rules, c)) else {
         return false;
     };
-    let mixed = (content.0..content.1).any(|k| rules.doc.toks[k].kind == Kind::Mark);
+    let mut content = vec![first];
+    content.extend(
+        parts[1..]
+            .iter()
+            .filter_map(|&c| content_range_min(rules, c, 2)),
+    );
+    let mixed = content
+        .iter()
+        .any(|&(a, b)| (a..b).any(|k| rules.doc.toks[k].kind == Kind::Mark));
     found.push(Found {
         kind: if mixed {
             QuoteKind::Mixed
         } else {
             QuoteKind::Indirect
         },
-        content: vec![content],
+        content,
         source,
         cue: Some(cue),
         confidence,
         continues: None,
     });
     true
+}
+
+/// Ends the content of the run's previous attribution before a new attribution that starts
+/// after a clause break (`…, arguing that …`, `… — and he noted that …`).
+fn truncate_previous(rules: &Rules, found: &mut [Found], run_start: usize, new_start: usize) {
+    let Some(prev) = found.last_mut() else { return };
+    if prev.kind == QuoteKind::Direct || prev.content.len() != 1 {
+        return;
+    }
+    let (a, b) = prev.content[0];
+    if a < run_start || new_start <= a || new_start >= b {
+        return;
+    }
+    let mut k = new_start;
+    while k > a && rules.doc.is_word(k - 1) && matches!(rules.l(k - 1), "and" | "but" | "while") {
+        k -= 1;
+    }
+    if k > a
+        && matches!(rules.doc.s(k - 1), "," | "—" | "–" | ";" | "-")
+        && let Some(c) = content_range(rules, (a, k - 1))
+    {
+        prev.content[0] = c;
+    }
 }
 
 /// Cue patterns inside one run of a sentence.
@@ -764,7 +873,9 @@ fn run(rules: &Rules, r0: usize, r1: usize, found: &mut Vec<Found>) {
                 if rules.l(i) == "telling" {
                     c = skip_hearer(rules, c, r1);
                 }
+                let before = found.len();
                 if push_reported(rules, found, (c, r1), source, cue, 0.5) {
+                    truncate_previous(rules, &mut found[..before], r0, i);
                     i = c;
                     continue;
                 }
@@ -772,15 +883,28 @@ fn run(rules: &Rules, r0: usize, r1: usize, found: &mut Vec<Found>) {
             i += 1;
             continue;
         }
-        let source = rules.source_before(from, i);
+        let learned_only = !hand_cue(w);
+        if doc.capitalised(i) && i > r0 {
+            i += 1;
+            continue;
+        }
+        let source = rules
+            .source_before(from, i)
+            .filter(|&src| !learned_only || rules.has_head(src));
         if let Some(src) = source {
-            // `CONTENT, SOURCE CUE [setting].`
+            // `CONTENT, SOURCE CUE [setting].` and `CONTENT, SOURCE CUE, CONTENT.`
             let tail_short = words_in(doc, (cue.1, r1)) <= 6
                 && !(cue.1..r1).any(|k| rules.l(k) == "that" || rules.cue(k).is_some());
+            let tail_split = cue.1 < r1 && doc.is(cue.1, ",") && words_in(doc, (cue.1, r1)) >= 2;
+            let parts = if tail_split {
+                vec![(from, src.0 - 1), (cue.1 + 1, r1)]
+            } else {
+                vec![(from, src.0.saturating_sub(1))]
+            };
             if src.0 > from
                 && doc.is(src.0 - 1, ",")
-                && tail_short
-                && push_reported(rules, found, (from, src.0 - 1), Some(src), cue, 0.7)
+                && (tail_short || tail_split)
+                && push_reported_parts(rules, found, &parts, Some(src), cue, 0.7)
             {
                 last_source = Some(src);
                 from = r1;
@@ -806,7 +930,9 @@ fn run(rules: &Rules, r0: usize, r1: usize, found: &mut Vec<Found>) {
                 i += 1;
                 continue;
             }
+            let before = found.len();
             if c < r1 && push_reported(rules, found, (c, r1), Some(src), cue, 0.6) {
+                truncate_previous(rules, &mut found[..before], r0, src.0);
                 last_source = Some(src);
                 from = c;
                 i = c;

@@ -21,7 +21,6 @@ const SPEECH: &[&str] = &[
     "added",
     "adds",
     "stated",
-    "states",
     "warned",
     "warns",
     "claimed",
@@ -188,7 +187,6 @@ const WEAK: &[&str] = &[
     "finds",
     "shows",
     "showed",
-    "show",
     "worries",
     "worried",
     "predict",
@@ -261,6 +259,11 @@ const PARTICIPLE: &[&str] = &[
     "tweeting",
 ];
 
+/// Learned words that count as speech cues.
+const LEARNED_STRONG: f32 = 0.5;
+/// Learned words that count as cues before `that`.
+const LEARNED_WEAK: f32 = 0.3;
+
 /// The class of `lower` as a cue word, if it is one.
 pub(crate) fn cue_class(lower: &str) -> Option<CueClass> {
     if TELL.contains(&lower) {
@@ -271,8 +274,21 @@ pub(crate) fn cue_class(lower: &str) -> Option<CueClass> {
         Some(CueClass::Participle)
     } else if WEAK.contains(&lower) {
         Some(CueClass::Weak)
-    } else {
+    } else if is_function_word(lower) || is_aux(lower) || is_np_stop(lower) {
         None
+    } else {
+        let r = learned_ratio(lower);
+        if r >= LEARNED_STRONG {
+            Some(if lower.ends_with("ing") {
+                CueClass::Participle
+            } else {
+                CueClass::Speech
+            })
+        } else if r >= LEARNED_WEAK {
+            Some(CueClass::Weak)
+        } else {
+            None
+        }
     }
 }
 
@@ -554,5 +570,184 @@ pub(crate) fn is_wh(lower: &str) -> bool {
     matches!(
         lower,
         "how" | "whether" | "what" | "when" | "why" | "where" | "who" | "which" | "if"
+    )
+}
+
+/// The cue lexicon learned from PolNeAR train (`data/cues.tsv`, rebuilt by
+/// [`crate::learn::cue_lexicon`]): for each word, how often it is (part of) a cue and how often
+/// it occurs.
+const LEARNED: &str = include_str!("../data/cues.tsv");
+
+fn learned() -> &'static std::collections::HashMap<&'static str, f32> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, f32>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        LEARNED
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                let (w, c, t) = (
+                    f.next()?,
+                    f.next()?.parse::<f32>().ok()?,
+                    f.next()?.parse::<f32>().ok()?,
+                );
+                Some((w, c / t.max(1.0)))
+            })
+            .collect()
+    })
+}
+
+/// How often `lower` is a cue in the training data, 0 to 1 (0 when unseen).
+pub(crate) fn learned_ratio(lower: &str) -> f32 {
+    learned().get(lower).copied().unwrap_or(0.0)
+}
+
+/// Whether `lower` is in the hand-written cue lists.
+pub(crate) fn hand_cue(lower: &str) -> bool {
+    TELL.contains(&lower)
+        || SPEECH.contains(&lower)
+        || PARTICIPLE.contains(&lower)
+        || WEAK.contains(&lower)
+}
+
+/// Whether a lower-case word looks like a finite verb (`reads`, `wrote`, `put`).
+pub(crate) fn verb_like(lower: &str) -> bool {
+    (lower.len() > 3 && (lower.ends_with("ed") || lower.ends_with('s')) && !lower.ends_with("ss"))
+        || matches!(
+            lower,
+            "read"
+                | "wrote"
+                | "put"
+                | "told"
+                | "said"
+                | "sang"
+                | "spoke"
+                | "thought"
+                | "felt"
+                | "knew"
+                | "began"
+                | "went"
+                | "cried"
+                | "shot"
+                | "fired"
+        )
+        || hand_cue(lower)
+}
+
+/// Common nouns that name speakers (`officials said`, `the spokesman added`).
+pub(crate) fn is_speaker_noun(lower: &str) -> bool {
+    matches!(
+        lower,
+        "official"
+            | "officials"
+            | "source"
+            | "sources"
+            | "spokesman"
+            | "spokeswoman"
+            | "spokesperson"
+            | "aide"
+            | "aides"
+            | "analyst"
+            | "analysts"
+            | "expert"
+            | "experts"
+            | "critic"
+            | "critics"
+            | "lawmakers"
+            | "lawmaker"
+            | "administration"
+            | "government"
+            | "president"
+            | "minister"
+            | "secretary"
+            | "senator"
+            | "governor"
+            | "mayor"
+            | "report"
+            | "reports"
+            | "study"
+            | "poll"
+            | "polls"
+            | "survey"
+            | "statement"
+            | "campaign"
+            | "committee"
+            | "officer"
+            | "police"
+            | "authorities"
+            | "prosecutors"
+            | "investigators"
+            | "researchers"
+            | "scientists"
+            | "economists"
+            | "economist"
+            | "supporters"
+            | "opponents"
+            | "voters"
+            | "leaders"
+            | "leader"
+            | "director"
+            | "chairman"
+            | "chairwoman"
+            | "candidate"
+            | "nominee"
+            | "people"
+            | "residents"
+            | "witnesses"
+            | "advocates"
+            | "democrats"
+            | "republicans"
+            | "members"
+            | "member"
+            | "spokespeople"
+            | "representatives"
+            | "diplomats"
+            | "ministry"
+            | "department"
+            | "agency"
+            | "judge"
+            | "court"
+            | "lawyer"
+            | "lawyers"
+            | "attorney"
+            | "attorneys"
+            | "staff"
+            | "team"
+            | "article"
+            | "letter"
+            | "ad"
+            | "documents"
+            | "data"
+            | "estimates"
+            | "figures"
+            | "group"
+            | "groups"
+            | "organization"
+            | "company"
+            | "firm"
+            | "doctor"
+            | "doctors"
+            | "adviser"
+            | "advisers"
+            | "advisor"
+            | "advisors"
+            | "observers"
+            | "activists"
+            | "protesters"
+            | "commentators"
+            | "reporters"
+            | "journalists"
+            | "media"
+            | "press"
+            | "speaker"
+            | "host"
+            | "narrator"
+            | "announcer"
+            | "professor"
+            | "author"
+            | "authors"
+            | "editor"
+            | "editorial"
     )
 }

@@ -27,6 +27,7 @@ mod doc;
 pub mod eval;
 pub mod fallback;
 mod find;
+pub mod learn;
 mod lexicon;
 mod speaker;
 

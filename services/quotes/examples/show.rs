@@ -1,0 +1,22 @@
+//! Prints the quotes found in a text file (fallback segmentation, no entities):
+//! `cargo run -p newsflow-quotes --example show -- FILE`.
+
+fn main() -> anyhow::Result<()> {
+    let path = std::env::args_os()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: show FILE"))?;
+    let text = std::fs::read_to_string(&path)?;
+    let seg = newsflow_quotes::fallback::segment_text(&text);
+    for q in newsflow_quotes::find_quotes(&text, &seg, &Default::default()) {
+        let get = |s: Option<newsflow_proto::Span>| s.and_then(|s| s.get(&text)).unwrap_or("-");
+        println!(
+            "{:?} [{}] <{}> {:?}: {}",
+            q.kind,
+            get(q.source),
+            get(q.cue),
+            q.speaker,
+            q.text
+        );
+    }
+    Ok(())
+}
