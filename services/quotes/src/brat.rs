@@ -179,7 +179,8 @@ mod tests {
             a,
             vec![Attribution {
                 content: vec![(3, 5), (7, 9)],
-                source: vec![(0, 2)]
+                source: vec![(0, 2)],
+                cue: vec![(5, 6)],
             }]
         );
     }
@@ -203,7 +204,8 @@ mod tests {
             parse(&ann),
             vec![Attribution {
                 content: vec![(1, 5), (16, 20)],
-                source: vec![]
+                source: vec![],
+                cue: vec![(7, 10)],
             }]
         );
     }
