@@ -6,6 +6,8 @@
 //! `cargo run --release -p newsflow-segment --example segment_report -- sentences FILE`
 //! prints the sentences of FILE as JSON Lines `{"paragraph": N, "text": S}`.
 //!
+//! `… -- tokens FILE` prints each sentence's tokens separated by ` | `.
+//!
 //! `… -- jsonl` reads JSON Lines `{"text": ...}` on stdin and prints one JSON array of
 //! sentences per line.
 //!
@@ -48,6 +50,16 @@ fn main() -> anyhow::Result<()> {
                 println!("{line}");
             }
         }
+        "tokens" => {
+            let file = data.ok_or_else(|| anyhow::anyhow!("tokens needs a FILE"))?;
+            let text = std::fs::read_to_string(&file)?;
+            let seg = newsflow_segment::segment_text(&text);
+            for s in &seg.sentences {
+                let tokens = &seg.tokens[s.first_token..s.first_token + s.token_count];
+                let words: Vec<&str> = tokens.iter().map(|t| &text[t.start..t.end]).collect();
+                println!("{}", words.join(" | "));
+            }
+        }
         "jsonl" => {
             // JSON Lines `{"text": ...}` on stdin; one JSON array of sentences per line out.
             for line in std::io::stdin().lines() {
@@ -63,7 +75,9 @@ fn main() -> anyhow::Result<()> {
                 );
             }
         }
-        other => anyhow::bail!("unknown mode {other:?}; expected eval, bench, sentences or jsonl"),
+        other => anyhow::bail!(
+            "unknown mode {other:?}; expected eval, bench, sentences, tokens or jsonl"
+        ),
     }
     Ok(())
 }

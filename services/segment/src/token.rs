@@ -218,6 +218,9 @@ impl Cursor<'_> {
 
 /// Trims trailing punctuation off a URL or e-mail run, keeping a `)` that closes a `(` inside.
 fn trim_url(text: &str, start: usize, mut end: usize) -> usize {
+    let run = &text.as_bytes()[start..end];
+    let mut open = run.iter().filter(|&&b| b == b'(').count();
+    let mut close = run.iter().filter(|&&b| b == b')').count();
     loop {
         let Some(c) = text[start..end].chars().next_back() else {
             return end;
@@ -225,14 +228,16 @@ fn trim_url(text: &str, start: usize, mut end: usize) -> usize {
         let trim = match c {
             '.' | ',' | ';' | ':' | '!' | '?' | '"' | '\'' | '”' | '’' | '»' | ']' | '}' | '>'
             | '…' => true,
-            ')' => {
-                let s = &text[start..end];
-                s.matches('(').count() < s.matches(')').count()
-            }
+            ')' => open < close,
             _ => false,
         };
         if !trim || end - c.len_utf8() <= start {
             return end;
+        }
+        match c {
+            ')' => close -= 1,
+            '(' => open -= 1,
+            _ => {}
         }
         end -= c.len_utf8();
     }
@@ -719,6 +724,20 @@ mod tests {
         );
         assert_eq!(kinds(".45"), [Kind::Number]);
         assert_eq!(toks("paid $.8787"), ["paid", "$", ".8787"]);
+    }
+
+    #[test]
+    fn url_keeps_a_balanced_closing_parenthesis() {
+        assert_eq!(
+            toks("(see https://en.wikipedia.org/wiki/Kursk_(city))."),
+            [
+                "(",
+                "see",
+                "https://en.wikipedia.org/wiki/Kursk_(city)",
+                ")",
+                "."
+            ]
+        );
     }
 
     #[test]
