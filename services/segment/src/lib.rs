@@ -493,6 +493,66 @@ mod tests {
     }
 
     #[test]
+    fn question_inside_quotes_ends_the_sentence_only_before_a_capital() {
+        assert_eq!(
+            sentences("“Are you sure?” he asked. She said: “Why?” Nobody answered."),
+            [
+                "“Are you sure?” he asked.",
+                "She said: “Why?”",
+                "Nobody answered."
+            ]
+        );
+    }
+
+    #[test]
+    fn closing_parenthesis_stays_with_the_sentence_it_closes() {
+        assert_eq!(
+            sentences("(The report came out Monday.) Officials said little."),
+            ["(The report came out Monday.)", "Officials said little."]
+        );
+    }
+
+    #[test]
+    fn state_abbreviation_in_a_dateline_does_not_end_the_sentence() {
+        let text = "MONTGOMERY, Ala. (AP) — The governor signed the bill.";
+        assert_eq!(sentences(text), [text]);
+    }
+
+    #[test]
+    fn time_with_a_zone_does_not_end_the_sentence() {
+        assert_eq!(
+            sentences("Polls close at 8 p.m. ET on Tuesday. Results follow."),
+            ["Polls close at 8 p.m. ET on Tuesday.", "Results follow."]
+        );
+    }
+
+    #[test]
+    fn dash_and_numbered_lines_are_separate_sentences() {
+        assert_eq!(
+            sentences("Key points:\n- Troops moved\n- Talks stalled\n1. First\n2. Second"),
+            [
+                "Key points:",
+                "- Troops moved",
+                "- Talks stalled",
+                "1. First",
+                "2. Second"
+            ]
+        );
+    }
+
+    #[test]
+    fn period_glued_to_the_next_word_does_not_end_the_sentence() {
+        let text = "The Redmond, Wash.-based company paid $.50 a share.";
+        assert_eq!(sentences(text), [text]);
+    }
+
+    #[test]
+    fn ellipsis_opening_a_quote_does_not_end_the_sentence() {
+        let text = "He said officials \"...plied the detective with a theory.\"";
+        assert_eq!(sentences(text), [text]);
+    }
+
+    #[test]
     fn tokens_follow_the_documented_convention() {
         assert_eq!(
             tokens("U.S. officials can't say—yet."),
