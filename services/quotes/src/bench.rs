@@ -29,6 +29,9 @@ pub struct BenchReport {
     /// How many articles were measured.
     #[serde(skip)]
     pub articles: usize,
+    /// Articles per second of `find_quotes` alone (segmentation and entities done beforehand).
+    #[serde(skip)]
+    pub quotes_only_articles_per_sec: f64,
     /// Why textacy is unavailable, with the install hint.
     #[serde(skip)]
     pub textacy_error: Option<String>,
@@ -41,6 +44,10 @@ impl BenchReport {
             "newsflow (segment+entities+quotes, 1 thread): {:.1} articles/s over {} articles\n",
             self.articles_per_sec, self.articles
         );
+        out.push_str(&format!(
+            "  of which find_quotes alone: {:.0} articles/s\n",
+            self.quotes_only_articles_per_sec
+        ));
         match (self.textacy_articles_per_sec, &self.textacy_error) {
             (Some(t), _) => out.push_str(&format!(
                 "textacy direct_quotations (spaCy en_core_web_sm): {t:.2} articles/s\n"
@@ -91,6 +98,29 @@ pub fn newsflow_rate(texts: &[String]) -> f64 {
             let seg = newsflow_segment::segment_text(text);
             let entities = newsflow_entities::recognise(text, &seg);
             found += crate::find_quotes(text, &seg, &entities).len();
+            done += 1;
+        }
+    }
+    std::hint::black_box(found);
+    done as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Articles per second of `find_quotes` alone, given each article's segmentation and entities.
+pub fn quotes_only_rate(texts: &[String]) -> f64 {
+    let prepared: Vec<_> = texts
+        .iter()
+        .map(|t| {
+            let seg = newsflow_segment::segment_text(t);
+            let entities = newsflow_entities::recognise(t, &seg);
+            (t, seg, entities)
+        })
+        .collect();
+    let start = Instant::now();
+    let mut done = 0usize;
+    let mut found = 0usize;
+    while start.elapsed() < MIN_MEASURE || done == 0 {
+        for (text, seg, entities) in &prepared {
+            found += crate::find_quotes(text, seg, entities).len();
             done += 1;
         }
     }
@@ -159,6 +189,7 @@ pub fn quotes_with(dir: &Path, python: &OsStr) -> anyhow::Result<BenchReport> {
         .map(|f| std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display())))
         .collect::<anyhow::Result<Vec<String>>>()?;
     let articles_per_sec = newsflow_rate(&texts);
+    let quotes_only_articles_per_sec = quotes_only_rate(&texts);
     let (textacy, textacy_error) = match textacy_rate(python, &files) {
         Ok(rate) => (Some(rate), None),
         Err(err) => (None, Some(err)),
@@ -168,6 +199,7 @@ pub fn quotes_with(dir: &Path, python: &OsStr) -> anyhow::Result<BenchReport> {
         textacy_articles_per_sec: textacy,
         ratio: textacy.map(|t| articles_per_sec / t),
         articles: texts.len(),
+        quotes_only_articles_per_sec,
         textacy_error,
     })
 }

@@ -68,6 +68,13 @@ fn takes_period(word: &str) -> bool {
     if word.contains('.') {
         return true; // U.S, D.C, a.m
     }
+    if let Some((party, state)) = word.split_once('-')
+        && party.len() == 1
+        && party.chars().all(|c| c.is_ascii_uppercase())
+        && state.len() <= 4
+    {
+        return true; // party tags: R-Ky., D-Mo.
+    }
     let mut chars = word.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
         return c.is_uppercase(); // initials: J.

@@ -804,9 +804,10 @@ fn truncate_previous(rules: &Rules, found: &mut [Found], run_start: usize, new_s
     while k > a && rules.doc.is_word(k - 1) && matches!(rules.l(k - 1), "and" | "but" | "while") {
         k -= 1;
     }
-    if k > a
-        && matches!(rules.doc.s(k - 1), "," | "—" | "–" | ";" | "-")
-        && let Some(c) = content_range(rules, (a, k - 1))
+    let conjunction = k < new_start;
+    let punct = k > a && matches!(rules.doc.s(k - 1), "," | "—" | "–" | ";" | "-");
+    if (punct || conjunction)
+        && let Some(c) = content_range(rules, (a, if punct { k - 1 } else { k }))
     {
         prev.content[0] = c;
     }
@@ -888,21 +889,34 @@ fn run(rules: &Rules, r0: usize, r1: usize, found: &mut Vec<Found>) {
             i += 1;
             continue;
         }
-        let source = rules
-            .source_before(from, i)
-            .filter(|&src| !learned_only || rules.has_head(src));
+        let coordinated = i > r0 && matches!(rules.l(i - 1), "and" | "but") && !learned_only;
+        let source = if i > from && matches!(rules.l(i - 1), "who" | "which") && !learned_only {
+            // `…, who said …`: PolNeAR marks the relative pronoun as the source.
+            Some((i - 1, i))
+        } else if coordinated {
+            // `Cruz exhorted Republicans … and said …`: the clause's subject.
+            last_source
+                .or_else(|| rules.subject(r0, i))
+                .filter(|s| s.1 < i)
+        } else {
+            rules
+                .source_before(from, i)
+                .filter(|&src| !learned_only || rules.has_head(src))
+        };
         if let Some(src) = source {
             // `CONTENT, SOURCE CUE [setting].` and `CONTENT, SOURCE CUE, CONTENT.`
             let tail_short = words_in(doc, (cue.1, r1)) <= 6
                 && !(cue.1..r1).any(|k| rules.l(k) == "that" || rules.cue(k).is_some());
             let tail_split = cue.1 < r1 && doc.is(cue.1, ",") && words_in(doc, (cue.1, r1)) >= 2;
+            let cut = comma_before(rules, src.0, from).unwrap_or(src.0);
             let parts = if tail_split {
-                vec![(from, src.0 - 1), (cue.1 + 1, r1)]
+                vec![(from, cut), (cue.1 + 1, r1)]
             } else {
-                vec![(from, src.0.saturating_sub(1))]
+                vec![(from, cut)]
             };
-            if src.0 > from
-                && doc.is(src.0 - 1, ",")
+            if !coordinated
+                && src.0 > from
+                && comma_before(rules, src.0, from).is_some()
                 && (tail_short || tail_split)
                 && push_reported_parts(rules, found, &parts, Some(src), cue, 0.7)
             {
@@ -932,7 +946,12 @@ fn run(rules: &Rules, r0: usize, r1: usize, found: &mut Vec<Found>) {
             }
             let before = found.len();
             if c < r1 && push_reported(rules, found, (c, r1), Some(src), cue, 0.6) {
-                truncate_previous(rules, &mut found[..before], r0, src.0);
+                truncate_previous(
+                    rules,
+                    &mut found[..before],
+                    r0,
+                    if coordinated { i } else { src.0 },
+                );
                 last_source = Some(src);
                 from = c;
                 i = c;
@@ -941,7 +960,7 @@ fn run(rules: &Rules, r0: usize, r1: usize, found: &mut Vec<Found>) {
         } else if invertible(w) && i > from && doc.is(i - 1, ",") {
             // `CONTENT, said SOURCE.`
             if let Some(src) = rules.np_forward(cue.1, r1)
-                && words_in(doc, (src.1, r1)) <= 6
+                && (words_in(doc, (src.1, r1)) <= 6 || doc.is(src.1, ","))
                 && push_reported(rules, found, (from, i - 1), Some(src), cue, 0.6)
             {
                 last_source = Some(src);
@@ -952,6 +971,21 @@ fn run(rules: &Rules, r0: usize, r1: usize, found: &mut Vec<Found>) {
         }
         i += 1;
     }
+}
+
+/// The comma just before a source (`…, officials said`, `…,” Trump said`), if any.
+fn comma_before(rules: &Rules, src_start: usize, from: usize) -> Option<usize> {
+    let doc = rules.doc;
+    if src_start > from && doc.is(src_start - 1, ",") {
+        return Some(src_start - 1);
+    }
+    if src_start > from + 1
+        && doc.toks[src_start - 1].kind == Kind::Mark
+        && doc.is(src_start - 2, ",")
+    {
+        return Some(src_start - 2);
+    }
+    None
 }
 
 /// After `told`/`asked`: skips the hearer and any setting up to `that` or the clause.
