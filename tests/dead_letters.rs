@@ -12,35 +12,77 @@ async fn bad_inputs_land_in_the_dead_letter_stream_and_later_articles_still_come
     let client = server.client().await;
     let js = async_nats::jetstream::new(client.clone());
 
-    publish_raw(&js, &b"{\"body\": \"unterminated"[..]).await.unwrap();
-    publish_raw(&js, &br#"{"id":"empty","body":"  \n\t "}"#[..]).await.unwrap();
-    publish_raw(&js, &b"{\"id\":\"latin1\",\"body\":\"Caf\xe9 opens.\"}"[..]).await.unwrap();
+    publish_raw(&js, &b"{\"body\": \"unterminated"[..])
+        .await
+        .unwrap();
+    publish_raw(&js, &br#"{"id":"empty","body":"  \n\t "}"#[..])
+        .await
+        .unwrap();
+    publish_raw(&js, &b"{\"id\":\"latin1\",\"body\":\"Caf\xe9 opens.\"}"[..])
+        .await
+        .unwrap();
     let oversized = serde_json::json!({ "id": "huge", "body": "word ".repeat(120_000) });
-    publish_raw(&js, serde_json::to_vec(&oversized).unwrap()).await.unwrap();
+    publish_raw(&js, serde_json::to_vec(&oversized).unwrap())
+        .await
+        .unwrap();
     let good = serde_json::json!({ "id": "after-bad", "body": "The mayor opened the bridge on Monday. “It is a great day,” she said." });
-    publish_raw(&js, serde_json::to_vec(&good).unwrap()).await.unwrap();
+    publish_raw(&js, serde_json::to_vec(&good).unwrap())
+        .await
+        .unwrap();
 
-    let letters = read_stream(&client, subjects::DEAD_LETTER_STREAM, "newsflow.dlq.>", Duration::from_secs(30), |m| {
-        m.len() >= 4
-    })
+    let letters = read_stream(
+        &client,
+        subjects::DEAD_LETTER_STREAM,
+        "newsflow.dlq.>",
+        Duration::from_secs(30),
+        |m| m.len() >= 4,
+    )
     .await
     .unwrap();
-    let letters: Vec<serde_json::Value> = letters.iter().map(json).collect();
+    let mut letters: Vec<serde_json::Value> = letters.iter().map(json).collect();
+    letters.sort_by_key(|l| l["stream_sequence"].as_u64()); // ingest handles messages concurrently
     assert_eq!(letters.len(), 4, "{letters:#?}");
-    let reasons: Vec<&str> = letters.iter().map(|l| l["reason"].as_str().unwrap()).collect();
-    assert!(letters.iter().all(|l| l["stage"] == "ingest"), "{letters:#?}");
-    assert!(reasons[0].contains("not an article.raw.v1 JSON object") && reasons[0].contains("EOF"), "{}", reasons[0]);
+    let reasons: Vec<&str> = letters
+        .iter()
+        .map(|l| l["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        letters.iter().all(|l| l["stage"] == "ingest"),
+        "{letters:#?}"
+    );
+    assert!(
+        reasons[0].contains("not an article.raw.v1 JSON object") && reasons[0].contains("EOF"),
+        "{}",
+        reasons[0]
+    );
     assert_eq!(reasons[1], "article body is empty");
-    assert_eq!(reasons[2], "payload is not valid UTF-8 (bad byte at offset 27)");
-    assert_eq!(letters[2]["payload_encoding"], "base64", "a non-UTF-8 payload is kept, base64-encoded");
-    assert!(reasons[3].contains("the limit is 524288 bytes"), "{}", reasons[3]);
+    assert_eq!(
+        reasons[2],
+        "payload is not valid UTF-8 (bad byte at offset 26)"
+    );
+    assert_eq!(
+        letters[2]["payload_encoding"], "base64",
+        "a non-UTF-8 payload is kept, base64-encoded"
+    );
+    assert!(
+        reasons[3].contains("the limit is 524288 bytes"),
+        "{}",
+        reasons[3]
+    );
     assert_eq!(letters[0]["error_type"], "decode");
     assert_eq!(letters[1]["error_type"], "invalid");
-    assert_eq!(letters[0]["payload"], "{\"body\": \"unterminated", "the original payload is kept");
+    assert_eq!(
+        letters[0]["payload"], "{\"body\": \"unterminated",
+        "the original payload is kept"
+    );
 
-    let events = read_stream(&client, subjects::EVENTS_STREAM, subjects::EVENTS_ARTICLE, Duration::from_secs(60), |m| {
-        !m.is_empty()
-    })
+    let events = read_stream(
+        &client,
+        subjects::EVENTS_STREAM,
+        subjects::EVENTS_ARTICLE,
+        Duration::from_secs(60),
+        |m| !m.is_empty(),
+    )
     .await
     .unwrap();
     assert_eq!(events.len(), 1);

@@ -1,9 +1,9 @@
 //! Faults: a stage process killed with SIGKILL mid-stream and restarted loses nothing and
 //! duplicates nothing.
 
+use futures::TryStreamExt as _;
 use newsflow_cli::samples::SAMPLES;
 use newsflow_e2e::{NatsServer, ensure_streams, json, publish_raw, read_stream, start_chain};
-use futures::TryStreamExt as _;
 use newsflow_proto::subjects;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -13,7 +13,10 @@ const ARTICLES: usize = 500;
 async fn article_events(client: &async_nats::Client) -> usize {
     let js = async_nats::jetstream::new(client.clone());
     let stream = js.get_stream(subjects::EVENTS_STREAM).await.unwrap();
-    let mut subjects_info = stream.info_with_subjects(subjects::EVENTS_ARTICLE).await.unwrap();
+    let mut subjects_info = stream
+        .info_with_subjects(subjects::EVENTS_ARTICLE)
+        .await
+        .unwrap();
     let mut total = 0;
     while let Some((_, count)) = subjects_info.try_next().await.unwrap() {
         total += count;
@@ -30,7 +33,9 @@ async fn killing_a_stage_mid_stream_loses_and_duplicates_no_article() {
     for i in 0..ARTICLES {
         let (name, text) = SAMPLES[i % SAMPLES.len()];
         let raw = serde_json::json!({ "id": format!("kill-{i}"), "body": format!("{text}\n\nFiled as {name}, copy {i}.") });
-        publish_raw(&js, serde_json::to_vec(&raw).unwrap()).await.unwrap();
+        publish_raw(&js, serde_json::to_vec(&raw).unwrap())
+            .await
+            .unwrap();
     }
 
     // A short ack wait so the killed stage's in-flight messages come back quickly.
@@ -38,31 +43,49 @@ async fn killing_a_stage_mid_stream_loses_and_duplicates_no_article() {
     let victim = 2; // entities, the slowest stage, so it has work in flight when it dies
     let deadline = tokio::time::Instant::now() + Duration::from_secs(240);
     while article_events(&client).await < ARTICLES / 4 {
-        assert!(tokio::time::Instant::now() < deadline, "the first quarter did not come out in time");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first quarter did not come out in time"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     stages[victim].kill();
     let at_kill = article_events(&client).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     stages[victim].restart();
-    assert!(at_kill < ARTICLES, "the stage was killed before the end ({at_kill} out)");
+    assert!(
+        at_kill < ARTICLES,
+        "the stage was killed before the end ({at_kill} out)"
+    );
 
     while article_events(&client).await < ARTICLES {
-        assert!(tokio::time::Instant::now() < deadline, "only {} of {ARTICLES} came out", article_events(&client).await);
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {} of {ARTICLES} came out",
+            article_events(&client).await
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // Let any redelivery of the killed stage's in-flight work happen before counting.
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let events = read_stream(&client, subjects::EVENTS_STREAM, subjects::EVENTS_ARTICLE, Duration::from_secs(10), |m| {
-        m.len() >= ARTICLES + 50
-    })
+    let events = read_stream(
+        &client,
+        subjects::EVENTS_STREAM,
+        subjects::EVENTS_ARTICLE,
+        Duration::from_secs(10),
+        |m| m.len() >= ARTICLES + 50,
+    )
     .await
     .unwrap();
     let mut per_article: HashMap<String, usize> = HashMap::new();
     for event in &events {
-        *per_article.entry(json(event)["article_id"].as_str().unwrap().to_owned()).or_default() += 1;
+        *per_article
+            .entry(json(event)["article_id"].as_str().unwrap().to_owned())
+            .or_default() += 1;
     }
-    let lost: Vec<usize> = (0..ARTICLES).filter(|i| !per_article.contains_key(&format!("kill-{i}"))).collect();
+    let lost: Vec<usize> = (0..ARTICLES)
+        .filter(|i| !per_article.contains_key(&format!("kill-{i}")))
+        .collect();
     let twice: Vec<(&String, &usize)> = per_article.iter().filter(|(_, n)| **n > 1).collect();
     assert!(lost.is_empty(), "lost articles: {lost:?}");
     assert!(twice.is_empty(), "articles out more than once: {twice:?}");

@@ -14,18 +14,29 @@ async fn pipeline_publishes_reference_article_with_sentences_entities_and_quotes
     let client = server.client().await;
     let js = async_nats::jetstream::new(client.clone());
     let raw = serde_json::json!({ "id": "kursk-troops", "body": KURSK, "url": "https://example.com/kursk" });
-    publish_raw(&js, serde_json::to_vec(&raw).unwrap()).await.unwrap();
+    publish_raw(&js, serde_json::to_vec(&raw).unwrap())
+        .await
+        .unwrap();
 
-    let events = read_stream(&client, subjects::EVENTS_STREAM, subjects::EVENTS_ARTICLE, Duration::from_secs(60), |m| {
-        !m.is_empty()
-    })
+    let events = read_stream(
+        &client,
+        subjects::EVENTS_STREAM,
+        subjects::EVENTS_ARTICLE,
+        Duration::from_secs(60),
+        |m| !m.is_empty(),
+    )
     .await
     .unwrap();
     assert_eq!(events.len(), 1, "one article event within 60 s");
     let event = json(&events[0]);
     assert_eq!(event["article_id"], "kursk-troops");
 
-    let sentences: Vec<&str> = event["sentences"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect();
+    let sentences: Vec<&str> = event["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["text"].as_str().unwrap())
+        .collect();
     assert_eq!(sentences.len(), 21, "{sentences:#?}");
     for expected in [
         "About 8,000 North Korean troops are in Russia’s Kursk region preparing to join the war against Ukraine, the Biden administration said Oct. 31.",
@@ -33,7 +44,10 @@ async fn pipeline_publishes_reference_article_with_sentences_entities_and_quotes
         "South Korea was the first to cite North Korean troops traveling to Russia and the U.S. eventually confirmed the assessment.",
         "“We’ve not yet seen these troops deploy into combat against Ukrainian forces, but we would expect that to happen in the coming days,” Blinken said.",
     ] {
-        assert!(sentences.contains(&expected), "missing sentence {expected:?} in {sentences:#?}");
+        assert!(
+            sentences.contains(&expected),
+            "missing sentence {expected:?} in {sentences:#?}"
+        );
     }
 
     let names = |label: &str| -> Vec<String> {
@@ -47,19 +61,38 @@ async fn pipeline_publishes_reference_article_with_sentences_entities_and_quotes
     };
     let people = names("PERSON");
     for person in ["Antony J. Blinken", "Lloyd J. Austin III", "Cho Tae-yul"] {
-        assert!(people.iter().any(|p| p == person), "{person} not among people {people:?}");
+        assert!(
+            people.iter().any(|p| p == person),
+            "{person} not among people {people:?}"
+        );
     }
     let places = names("LOC");
     for place in ["Russia", "Ukraine", "Kursk"] {
-        assert!(places.iter().any(|p| p == place), "{place} not among places {places:?}");
+        assert!(
+            places.iter().any(|p| p == place),
+            "{place} not among places {places:?}"
+        );
     }
-    let blinken = event["entities"].as_array().unwrap().iter().find(|e| e["name"] == "Antony J. Blinken").unwrap();
-    assert!(blinken["mentions"].as_array().unwrap().len() >= 3, "Blinken's mentions are grouped: {blinken}");
+    let blinken = event["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "Antony J. Blinken")
+        .unwrap();
+    assert!(
+        blinken["mentions"].as_array().unwrap().len() >= 3,
+        "Blinken's mentions are grouped: {blinken}"
+    );
 
     let quotes = event["quotes"].as_array().unwrap();
     let quote = quotes
         .iter()
-        .find(|q| q["text"].as_str().unwrap().starts_with("We’ve not yet seen these troops"))
+        .find(|q| {
+            q["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("We’ve not yet seen these troops")
+        })
         .unwrap_or_else(|| panic!("the Blinken quote is missing from {quotes:#?}"));
     assert_eq!(quote["kind"], "direct");
     assert_eq!(quote["speaker"], "Antony J. Blinken");
@@ -74,5 +107,9 @@ async fn pipeline_publishes_reference_article_with_sentences_entities_and_quotes
     )
     .await
     .unwrap();
-    assert_eq!(quote_events.len(), 2, "Blinken's two quotes under his own subject");
+    assert_eq!(
+        quote_events.len(),
+        2,
+        "Blinken's two quotes under his own subject"
+    );
 }

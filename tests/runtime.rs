@@ -20,32 +20,50 @@ fn config(url: &str) -> Config {
 }
 
 /// A stage on the raw subject that echoes its input to `OUT` after `behaviour` decides.
-fn echo(behaviour: impl Fn(usize) -> Result<(), StageError> + Send + Sync + 'static) -> (Stage, Arc<AtomicUsize>) {
+fn echo(
+    behaviour: impl Fn(usize, &str) -> Result<(), StageError> + Send + Sync + 'static,
+) -> (Stage, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
     let stage = Stage::new("echo", subjects::ARTICLES_RAW, 0, move |payload| {
         let call = counter.fetch_add(1, Ordering::SeqCst);
-        behaviour(call)?;
         let value: serde_json::Value = newsflow_runtime::decode(payload)?;
         let id = value["id"].as_str().unwrap_or("none").to_owned();
-        Ok(vec![Output::json(OUT, "test.v1", format!("{id}.echo"), id, &value)?])
+        behaviour(call, &id)?;
+        Ok(vec![Output::json(
+            OUT,
+            "test.v1",
+            format!("{id}.echo"),
+            id,
+            &value,
+        )?])
     });
     (stage, calls)
 }
 
-async fn outputs(client: &async_nats::Client, at_least: usize, within: Duration) -> Vec<serde_json::Value> {
-    read_stream(client, subjects::EVENTS_STREAM, OUT, within, |m| m.len() >= at_least)
-        .await
-        .unwrap()
-        .iter()
-        .map(json)
-        .collect()
+async fn outputs(
+    client: &async_nats::Client,
+    at_least: usize,
+    within: Duration,
+) -> Vec<serde_json::Value> {
+    read_stream(client, subjects::EVENTS_STREAM, OUT, within, |m| {
+        m.len() >= at_least
+    })
+    .await
+    .unwrap()
+    .iter()
+    .map(json)
+    .collect()
 }
 
 async fn dead_letters(client: &async_nats::Client, at_least: usize) -> Vec<serde_json::Value> {
-    read_stream(client, subjects::DEAD_LETTER_STREAM, "newsflow.dlq.echo", Duration::from_secs(15), |m| {
-        m.len() >= at_least
-    })
+    read_stream(
+        client,
+        subjects::DEAD_LETTER_STREAM,
+        "newsflow.dlq.echo",
+        Duration::from_secs(15),
+        |m| m.len() >= at_least,
+    )
     .await
     .unwrap()
     .iter()
@@ -57,12 +75,23 @@ async fn dead_letters(client: &async_nats::Client, at_least: usize) -> Vec<serde
 async fn stage_redelivers_after_transient_error() {
     let server = NatsServer::start();
     ensure_streams(&server.url()).await.unwrap();
-    let (stage, calls) = echo(|call| {
-        if call == 0 { Err(StageError::Transient(anyhow::anyhow!("database briefly away"))) } else { Ok(()) }
+    let (stage, calls) = echo(|call, _| {
+        if call == 0 {
+            Err(StageError::Transient(anyhow::anyhow!(
+                "database briefly away"
+            )))
+        } else {
+            Ok(())
+        }
     });
     let running = InProcessStage::start(stage, config(&server.url()));
     let client = server.client().await;
-    publish_raw(&async_nats::jetstream::new(client.clone()), &br#"{"id":"a1"}"#[..]).await.unwrap();
+    publish_raw(
+        &async_nats::jetstream::new(client.clone()),
+        &br#"{"id":"a1"}"#[..],
+    )
+    .await
+    .unwrap();
     let out = outputs(&client, 1, Duration::from_secs(10)).await;
     assert_eq!(out.len(), 1);
     assert_eq!(out[0]["id"], "a1");
@@ -74,15 +103,23 @@ async fn stage_redelivers_after_transient_error() {
 async fn stage_dead_letters_after_max_deliveries() {
     let server = NatsServer::start();
     ensure_streams(&server.url()).await.unwrap();
-    let (stage, calls) = echo(|_| Err(StageError::Transient(anyhow::anyhow!("still down"))));
+    let (stage, calls) = echo(|_, _| Err(StageError::Transient(anyhow::anyhow!("still down"))));
     let running = InProcessStage::start(stage, config(&server.url()));
     let client = server.client().await;
-    publish_raw(&async_nats::jetstream::new(client.clone()), &br#"{"id":"a2"}"#[..]).await.unwrap();
+    publish_raw(
+        &async_nats::jetstream::new(client.clone()),
+        &br#"{"id":"a2"}"#[..],
+    )
+    .await
+    .unwrap();
     let letters = dead_letters(&client, 1).await;
     assert_eq!(letters.len(), 1);
     assert_eq!(letters[0]["error_type"], "max_deliveries");
     assert_eq!(letters[0]["delivery_count"], 3);
-    assert_eq!(letters[0]["reason"], "gave up after 3 deliveries; last error: transient failure: still down");
+    assert_eq!(
+        letters[0]["reason"],
+        "gave up after 3 deliveries; last error: still down"
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 3);
     running.stop().await.unwrap();
 }
@@ -91,18 +128,36 @@ async fn stage_dead_letters_after_max_deliveries() {
 async fn stage_dead_letters_invalid_payload_and_a_panicking_handler() {
     let server = NatsServer::start();
     ensure_streams(&server.url()).await.unwrap();
-    let (stage, _) = echo(|call| if call == 1 { panic!("index out of range") } else { Ok(()) });
+    let (stage, _) = echo(|_, id| {
+        if id == "boom" {
+            panic!("index out of range")
+        } else {
+            Ok(())
+        }
+    });
     let running = InProcessStage::start(stage, config(&server.url()));
     let client = server.client().await;
     let js = async_nats::jetstream::new(client.clone());
     publish_raw(&js, &b"{oops"[..]).await.unwrap();
     publish_raw(&js, &br#"{"id":"boom"}"#[..]).await.unwrap();
     publish_raw(&js, &br#"{"id":"fine"}"#[..]).await.unwrap();
-    let letters = dead_letters(&client, 2).await;
+    let mut letters = dead_letters(&client, 2).await;
     assert_eq!(letters.len(), 2);
+    letters.sort_by_key(|l| l["stream_sequence"].as_u64());
     assert_eq!(letters[0]["error_type"], "decode");
-    assert!(letters[0]["reason"].as_str().unwrap().contains("payload is not valid JSON"), "{}", letters[0]);
-    assert_eq!(letters[1]["reason"], "the stage panicked on this input: index out of range");
+    assert!(
+        letters[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("payload is not valid JSON"),
+        "{}",
+        letters[0]
+    );
+    assert_eq!(
+        letters[1]["reason"],
+        "the stage panicked on this input: index out of range"
+    );
+    assert_eq!(letters[1]["payload"], r#"{"id":"boom"}"#);
     let out = outputs(&client, 1, Duration::from_secs(5)).await;
     assert_eq!(out.len(), 1, "the stage keeps going after a bad message");
     assert_eq!(out[0]["id"], "fine");
@@ -113,7 +168,7 @@ async fn stage_dead_letters_invalid_payload_and_a_panicking_handler() {
 async fn stage_publishes_one_output_when_the_same_input_arrives_twice() {
     let server = NatsServer::start();
     ensure_streams(&server.url()).await.unwrap();
-    let (stage, calls) = echo(|_| Ok(()));
+    let (stage, calls) = echo(|_, _| Ok(()));
     let running = InProcessStage::start(stage, config(&server.url()));
     let client = server.client().await;
     let js = async_nats::jetstream::new(client.clone());
@@ -121,7 +176,11 @@ async fn stage_publishes_one_output_when_the_same_input_arrives_twice() {
     publish_raw(&js, &br#"{"id":"same"}"#[..]).await.unwrap();
     let out = outputs(&client, 2, Duration::from_secs(3)).await;
     assert_eq!(calls.load(Ordering::SeqCst), 2, "both inputs were handled");
-    assert_eq!(out.len(), 1, "the second output was de-duplicated by its Nats-Msg-Id");
+    assert_eq!(
+        out.len(),
+        1,
+        "the second output was de-duplicated by its Nats-Msg-Id"
+    );
     running.stop().await.unwrap();
 }
 
@@ -131,70 +190,117 @@ async fn stage_finishes_in_flight_message_on_shutdown() {
     ensure_streams(&server.url()).await.unwrap();
     let started = Arc::new(AtomicUsize::new(0));
     let flag = started.clone();
-    let (stage, _) = echo(move |_| {
+    let (stage, _) = echo(move |_, _| {
         flag.fetch_add(1, Ordering::SeqCst);
         std::thread::sleep(Duration::from_millis(1500));
         Ok(())
     });
     let running = InProcessStage::start(stage, config(&server.url()));
     let client = server.client().await;
-    publish_raw(&async_nats::jetstream::new(client.clone()), &br#"{"id":"slow"}"#[..]).await.unwrap();
+    publish_raw(
+        &async_nats::jetstream::new(client.clone()),
+        &br#"{"id":"slow"}"#[..],
+    )
+    .await
+    .unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while started.load(Ordering::SeqCst) == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "the message never reached the handler");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the message never reached the handler"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     running.stop().await.unwrap();
     let out = outputs(&client, 1, Duration::from_secs(2)).await;
-    assert_eq!(out.len(), 1, "the in-flight message was finished and published before stopping");
-    let work = async_nats::jetstream::new(client.clone()).get_stream(subjects::WORK_STREAM).await.unwrap();
+    assert_eq!(
+        out.len(),
+        1,
+        "the in-flight message was finished and published before stopping"
+    );
+    let work = async_nats::jetstream::new(client.clone())
+        .get_stream(subjects::WORK_STREAM)
+        .await
+        .unwrap();
     let echo = work.consumer_info("echo").await.unwrap();
-    assert_eq!((echo.num_ack_pending, echo.num_pending), (0, 0), "and acked");
+    assert_eq!(
+        (echo.num_ack_pending, echo.num_pending),
+        (0, 0),
+        "and acked"
+    );
 }
 
 async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream
-        .write_all(format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes())
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
         .await
         .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
-    let status = response.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     (status, response)
 }
 
 #[tokio::test]
 async fn admin_endpoints_report_health_readiness_and_metrics() {
     let server = NatsServer::start();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let mut config = config(&server.url());
     config.admin_addr = Some(newsflow_runtime::config::AdminAddr::At(addr));
-    let (stage, _) = echo(|_| Ok(()));
+    let (stage, _) = echo(|_, _| Ok(()));
     let running = InProcessStage::start(stage, config);
     let client = server.client().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
-        if tokio::net::TcpStream::connect(addr).await.is_ok() && http_get(addr, "/readyz").await.0 == 200 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok()
+            && http_get(addr, "/readyz").await.0 == 200
+        {
             break;
         }
         assert!(tokio::time::Instant::now() < deadline, "never ready");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(http_get(addr, "/healthz").await.0, 200);
-    assert!(http_get(addr, "/readyz").await.1.contains("echo: consumer bound"));
-    publish_raw(&async_nats::jetstream::new(client.clone()), &br#"{"id":"m1"}"#[..]).await.unwrap();
+    assert!(
+        http_get(addr, "/readyz")
+            .await
+            .1
+            .contains("echo: consumer bound")
+    );
+    publish_raw(
+        &async_nats::jetstream::new(client.clone()),
+        &br#"{"id":"m1"}"#[..],
+    )
+    .await
+    .unwrap();
     outputs(&client, 1, Duration::from_secs(5)).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         let (status, body) = http_get(addr, "/metrics").await;
         assert_eq!(status, 200);
         if body.contains("newsflow_messages_processed_total{stage=\"echo\"} 1") {
-            assert!(body.contains("newsflow_process_duration_seconds_bucket{stage=\"echo\""), "{body}");
+            assert!(
+                body.contains("newsflow_process_duration_seconds_bucket{stage=\"echo\""),
+                "{body}"
+            );
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "processed counter never showed up: {body}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "processed counter never showed up: {body}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     running.stop().await.unwrap();

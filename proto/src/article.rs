@@ -74,7 +74,9 @@ pub struct ArticleIngested {
 
 /// The stable id of an article: 1 to 128 ASCII letters, digits, `-`, `_`, `.` or `:`, so it is
 /// safe in a `Nats-Msg-Id` and in logs.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 #[schemars(
     with = "String",
@@ -92,7 +94,9 @@ pub enum InvalidArticleId {
     #[error("article id is {0} bytes long; at most 128 are allowed")]
     TooLong(usize),
     /// The id has a character outside the allowed set.
-    #[error("article id {id:?} has {bad:?}; only ASCII letters, digits, '-', '_', '.' and ':' are allowed")]
+    #[error(
+        "article id {id:?} has {bad:?}; only ASCII letters, digits, '-', '_', '.' and ':' are allowed"
+    )]
     BadChar {
         /// The rejected id.
         id: String,
@@ -157,15 +161,27 @@ mod tests {
 
     #[test]
     fn article_id_accepts_the_documented_characters() {
-        assert_eq!(ArticleId::parse("ap-2024:10.31_x").unwrap().as_str(), "ap-2024:10.31_x");
+        assert_eq!(
+            ArticleId::parse("ap-2024:10.31_x").unwrap().as_str(),
+            "ap-2024:10.31_x"
+        );
     }
 
     #[test]
     fn article_id_rejects_spaces_slashes_and_empty() {
         assert_eq!(ArticleId::parse(""), Err(InvalidArticleId::Empty));
-        assert!(matches!(ArticleId::parse("a b"), Err(InvalidArticleId::BadChar { bad: ' ', .. })));
-        assert!(matches!(ArticleId::parse("a/b"), Err(InvalidArticleId::BadChar { bad: '/', .. })));
-        assert_eq!(ArticleId::parse("x".repeat(129)), Err(InvalidArticleId::TooLong(129)));
+        assert!(matches!(
+            ArticleId::parse("a b"),
+            Err(InvalidArticleId::BadChar { bad: ' ', .. })
+        ));
+        assert!(matches!(
+            ArticleId::parse("a/b"),
+            Err(InvalidArticleId::BadChar { bad: '/', .. })
+        ));
+        assert_eq!(
+            ArticleId::parse("x".repeat(129)),
+            Err(InvalidArticleId::TooLong(129))
+        );
     }
 
     #[test]

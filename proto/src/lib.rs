@@ -27,9 +27,9 @@ pub mod subjects;
 pub mod text;
 
 pub use article::{ArticleId, ArticleIngested, ArticleRaw, BodyFormat, InvalidArticleId};
-pub use slug::slug;
 pub use dead_letter::{DeadLetter, ErrorType, PayloadEncoding};
 pub use events::{Entity, EventArticle, EventEntity, EventQuote, SentenceText};
+pub use slug::slug;
 pub use text::{
     ArticleEntities, ArticleQuotes, ArticleSegmented, Entities, EntityGroup, EntityLabel, Mention,
     Quote, QuoteKind, Segmentation, Sentence, Span, Token,

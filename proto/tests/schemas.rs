@@ -5,8 +5,8 @@
 //! newsflow-proto` rewrites `proto/schemas/`; review the diff (see proto/README.md on versions).
 
 use newsflow_proto::{
-    ArticleEntities, ArticleIngested, ArticleQuotes, ArticleRaw, ArticleSegmented, DeadLetter, EventArticle,
-    EventEntity, EventQuote, json_schemas, schema,
+    ArticleEntities, ArticleIngested, ArticleQuotes, ArticleRaw, ArticleSegmented, DeadLetter,
+    EventArticle, EventEntity, EventQuote, json_schemas, schema,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use std::path::PathBuf;
@@ -17,7 +17,8 @@ fn dir(name: &str) -> PathBuf {
 
 fn committed_schema(name: &str) -> serde_json::Value {
     let path = dir("schemas").join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 
@@ -43,18 +44,34 @@ fn committed_schemas_match_the_rust_types() {
 
 fn check_example<T: Serialize + DeserializeOwned>(name: &str) {
     let schema = committed_schema(name);
-    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|err| panic!("{name}: bad schema: {err}"));
+    let validator = jsonschema::validator_for(&schema)
+        .unwrap_or_else(|err| panic!("{name}: bad schema: {err}"));
     let path = dir("examples").join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|err| panic!("{name} has no example at {}: {err}", path.display()));
     let example: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&example).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&example)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{name} example is invalid: {errors:#?}");
-    let typed: T = serde_json::from_value(example.clone()).unwrap_or_else(|err| panic!("{name} example does not decode: {err}"));
-    let back = serde_json::to_value(&typed).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&back).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{name} re-serialised is invalid: {errors:#?}");
-    assert_eq!(back, example, "{name} example does not survive a round trip through the Rust type");
+    let typed: T = serde_json::from_value(example.clone())
+        .unwrap_or_else(|err| panic!("{name} example does not decode: {err}"));
+    // Through the serialised text, as a subscriber sees it (an f32 widened to a Value would not be).
+    let back: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string(&typed).unwrap()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&back)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name} re-serialised is invalid: {errors:#?}"
+    );
+    assert_eq!(
+        back, example,
+        "{name} example does not survive a round trip through the Rust type"
+    );
 }
 
 #[test]
@@ -74,7 +91,13 @@ fn every_example_validates_and_round_trips() {
 fn every_schema_has_an_example_and_nothing_else_is_there() {
     let mut examples: Vec<String> = std::fs::read_dir(dir("examples"))
         .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".json").to_owned())
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".json")
+                .to_owned()
+        })
         .collect();
     examples.sort();
     let mut names: Vec<String> = schema::ALL.iter().map(|s| (*s).to_owned()).collect();
@@ -87,7 +110,10 @@ fn schemas_reject_what_the_types_reject() {
     let validator = jsonschema::validator_for(&committed_schema(schema::ARTICLE_RAW)).unwrap();
     assert!(!validator.is_valid(&serde_json::json!({ "title": "no body" })));
     assert!(!validator.is_valid(&serde_json::json!({ "body": "x", "format": "pdf" })));
-    assert!(validator.is_valid(&serde_json::json!({ "body": "x", "extra": "unknown fields are allowed" })));
+    assert!(
+        validator
+            .is_valid(&serde_json::json!({ "body": "x", "extra": "unknown fields are allowed" }))
+    );
     let validator = jsonschema::validator_for(&committed_schema(schema::DEAD_LETTER)).unwrap();
     assert!(!validator.is_valid(&serde_json::json!({ "stage": "ingest" })));
 }

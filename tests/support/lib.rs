@@ -22,7 +22,10 @@ pub fn init_logs() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
-            let _ = tracing_subscriber::fmt().with_env_filter("info,async_nats=warn").with_test_writer().try_init();
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("info,async_nats=warn")
+                .with_test_writer()
+                .try_init();
         }
     });
 }
@@ -58,7 +61,10 @@ impl NatsServer {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if !sent && let Some(at) = line.find("Listening for client connections on ") {
-                    let port = line[at..].rsplit(':').next().and_then(|p| p.trim().parse::<u16>().ok());
+                    let port = line[at..]
+                        .rsplit(':')
+                        .next()
+                        .and_then(|p| p.trim().parse::<u16>().ok());
                     let _ = tx.send(port);
                     sent = true;
                 }
@@ -69,7 +75,11 @@ impl NatsServer {
             .ok()
             .flatten()
             .unwrap_or_else(|| panic!("{} did not report its port within 10 s", binary.display()));
-        Self { child, port, _store: store }
+        Self {
+            child,
+            port,
+            _store: store,
+        }
     }
 
     /// `nats://127.0.0.1:<port>`.
@@ -112,7 +122,9 @@ fn server_binary() -> PathBuf {
     }
     // A fresh machine: install it once, as `newsflow up` does, into the workspace's .newsflow/.
     static INSTALLED: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
-    let home = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(".newsflow");
+    let home = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(".newsflow");
     INSTALLED
         .get_or_init(|| newsflow_cli::local_server::find_or_install(&home).map_err(|err| format!("{err:#}")))
         .clone()
@@ -130,9 +142,16 @@ fn server_binary() -> PathBuf {
 /// When it has not been built.
 pub fn newsflow_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable has a path");
-    let dir = exe.parent().and_then(|deps| deps.parent()).expect("tests run from target/<profile>/deps");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("tests run from target/<profile>/deps");
     let bin = dir.join(format!("newsflow{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.is_file(), "{} is missing: run the tests with `cargo test --workspace` (which builds it)", bin.display());
+    assert!(
+        bin.is_file(),
+        "{} is missing: run the tests with `cargo test --workspace` (which builds it)",
+        bin.display()
+    );
     bin
 }
 
@@ -150,9 +169,17 @@ impl StageProcess {
     /// # Panics
     /// When the process cannot be spawned.
     pub fn start(stage: &str, url: &str, env: &[(&str, &str)]) -> Self {
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         let child = spawn_stage(stage, url, &env);
-        Self { stage: stage.to_owned(), url: url.to_owned(), env, child }
+        Self {
+            stage: stage.to_owned(),
+            url: url.to_owned(),
+            env,
+            child,
+        }
     }
 
     /// SIGKILL: no shutdown, no acks, whatever was in flight is left to redelivery.
@@ -184,7 +211,14 @@ fn spawn_stage(stage: &str, url: &str, env: &[(String, String)]) -> Child {
         .args(["run", stage])
         .env("NATS_URL", url)
         .env("NEWSFLOW_ADMIN_ADDR", "off")
-        .env("RUST_LOG", if log { "info,async_nats=warn" } else { "warn,async_nats=error" })
+        .env(
+            "RUST_LOG",
+            if log {
+                "info,async_nats=warn"
+            } else {
+                "warn,async_nats=error"
+            },
+        )
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -208,22 +242,33 @@ pub fn start_chain(url: &str, env: &[(&str, &str)]) -> Vec<StageProcess> {
 pub async fn ensure_streams(url: &str) -> anyhow::Result<()> {
     let client = async_nats::connect(url).await?;
     let config = newsflow_runtime::Config::with_url(url);
-    tokio::time::timeout(WAIT, newsflow_runtime::streams::ensure_streams(&jetstream::new(client), &config))
-        .await
-        .context("creating streams timed out")?
+    tokio::time::timeout(
+        WAIT,
+        newsflow_runtime::streams::ensure_streams(&jetstream::new(client), &config),
+    )
+    .await
+    .context("creating streams timed out")?
 }
 
 /// Publishes a raw payload on `newsflow.articles.raw` and waits for the stream's ack.
 ///
 /// # Errors
 /// When the stream does not store it in time.
-pub async fn publish_raw(js: &jetstream::Context, payload: impl Into<bytes::Bytes>) -> anyhow::Result<()> {
+pub async fn publish_raw(
+    js: &jetstream::Context,
+    payload: impl Into<bytes::Bytes>,
+) -> anyhow::Result<()> {
     let mut headers = async_nats::HeaderMap::new();
     headers.insert(headers::SCHEMA, schema::ARTICLE_RAW);
-    let ack = tokio::time::timeout(WAIT, js.publish_with_headers(subjects::ARTICLES_RAW, headers, payload.into()))
+    let ack = tokio::time::timeout(
+        WAIT,
+        js.publish_with_headers(subjects::ARTICLES_RAW, headers, payload.into()),
+    )
+    .await
+    .context("publish timed out")??;
+    tokio::time::timeout(WAIT, ack)
         .await
-        .context("publish timed out")??;
-    tokio::time::timeout(WAIT, ack).await.context("publish ack timed out")??;
+        .context("publish ack timed out")??;
     Ok(())
 }
 
@@ -286,7 +331,10 @@ impl InProcessStage {
         let handle = tokio::spawn(newsflow_runtime::run(stage, config, async {
             let _ = rx.await;
         }));
-        Self { stop: Some(tx), handle }
+        Self {
+            stop: Some(tx),
+            handle,
+        }
     }
 
     /// Signals shutdown and waits for `run` to return.
@@ -297,6 +345,8 @@ impl InProcessStage {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        tokio::time::timeout(Duration::from_secs(40), &mut self.handle).await.context("the stage did not stop")??
+        tokio::time::timeout(Duration::from_secs(40), &mut self.handle)
+            .await
+            .context("the stage did not stop")??
     }
 }

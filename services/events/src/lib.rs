@@ -12,8 +12,8 @@
 //! into the text. Pure. Run it with `newsflow run events`.
 
 use newsflow_proto::{
-    ArticleQuotes, Entity, EventArticle, EventEntity, EventQuote, SentenceText, Span, slug, subjects,
-    events::MentionText,
+    ArticleQuotes, Entity, EventArticle, EventEntity, EventQuote, SentenceText, Span,
+    events::MentionText, slug, subjects,
 };
 
 /// Speaker slug of quotes whose speaker the text does not name.
@@ -52,27 +52,54 @@ pub struct EventBatch {
 /// # Errors
 /// [`EventsError::BadOffset`] when an upstream stage produced an offset off the text.
 pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
-    let ArticleQuotes { article, segmentation, entities, quotes } = input;
+    let ArticleQuotes {
+        article,
+        segmentation,
+        entities,
+        quotes,
+    } = input;
     let text = &article.text;
     let slice = |what: &'static str, start: usize, end: usize| {
-        text.get(start..end).map(str::to_owned).ok_or(EventsError::BadOffset { what, start, end, len: text.len() })
+        text.get(start..end)
+            .map(str::to_owned)
+            .ok_or(EventsError::BadOffset {
+                what,
+                start,
+                end,
+                len: text.len(),
+            })
     };
     let sentences = segmentation
         .sentences
         .iter()
         .map(|s| {
-            Ok(SentenceText { start: s.start, end: s.end, paragraph: s.paragraph, text: slice("sentence", s.start, s.end)? })
+            Ok(SentenceText {
+                start: s.start,
+                end: s.end,
+                paragraph: s.paragraph,
+                text: slice("sentence", s.start, s.end)?,
+            })
         })
         .collect::<Result<Vec<_>, EventsError>>()?;
     let mut grouped: Vec<Entity> = entities
         .groups
         .iter()
-        .map(|g| Entity { id: g.id, label: g.label, name: g.name.clone(), slug: g.slug.clone(), mentions: Vec::new() })
+        .map(|g| Entity {
+            id: g.id,
+            label: g.label,
+            name: g.name.clone(),
+            slug: g.slug.clone(),
+            mentions: Vec::new(),
+        })
         .collect();
     for mention in &entities.mentions {
         let text = slice("mention", mention.start, mention.end)?;
         if let Some(entity) = grouped.get_mut(mention.group) {
-            entity.mentions.push(MentionText { start: mention.start, end: mention.end, text });
+            entity.mentions.push(MentionText {
+                start: mention.start,
+                end: mention.end,
+                text,
+            });
         }
     }
     let id = article.article_id.as_str();
@@ -81,8 +108,14 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         for span in &quote.content {
             slice("quote content", span.start, span.end)?;
         }
-        let source_text = quote.source.map(|s| slice("quote source", s.start, s.end)).transpose()?;
-        let cue_text = quote.cue.map(|s| slice("quote cue", s.start, s.end)).transpose()?;
+        let source_text = quote
+            .source
+            .map(|s| slice("quote source", s.start, s.end))
+            .transpose()?;
+        let cue_text = quote
+            .cue
+            .map(|s| slice("quote cue", s.start, s.end))
+            .transpose()?;
         let speaker_slug = quote
             .speaker_entity
             .and_then(|e| grouped.get(e))
@@ -114,7 +147,10 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
                 published_at: article.published_at.clone(),
                 entity: entity.clone(),
             };
-            (format!("{}.{label}.{}", subjects::EVENTS_ENTITY, entity.slug), event)
+            (
+                format!("{}.{label}.{}", subjects::EVENTS_ENTITY, entity.slug),
+                event,
+            )
         })
         .collect();
     let article_event = EventArticle {
@@ -126,20 +162,29 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         published_at: article.published_at,
         language: article.language,
         ingested_at: article.ingested_at,
-        paragraphs: segmentation.paragraphs.iter().map(|p| Span::new(p.start, p.end)).collect(),
+        paragraphs: segmentation
+            .paragraphs
+            .iter()
+            .map(|p| Span::new(p.start, p.end))
+            .collect(),
         text: article.text,
         sentences,
         entities: grouped,
         quotes,
     };
-    Ok(EventBatch { article: article_event, quotes: quote_events, entities: entity_events })
+    Ok(EventBatch {
+        article: article_event,
+        quotes: quote_events,
+        entities: entity_events,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use newsflow_proto::{
-        ArticleId, ArticleIngested, Entities, EntityGroup, EntityLabel, Mention, Quote, QuoteKind, Segmentation, Sentence,
+        ArticleId, ArticleIngested, Entities, EntityGroup, EntityLabel, Mention, Quote, QuoteKind,
+        Segmentation, Sentence,
     };
 
     fn article(text: &str) -> ArticleIngested {
@@ -159,18 +204,39 @@ mod tests {
         let text = "“We’ve seen it,” Blinken said. Blinken left.";
         let b1 = text.find("Blinken").unwrap();
         let b2 = text.rfind("Blinken").unwrap();
-        let group = EntityGroup { id: 0, label: EntityLabel::Person, name: "Blinken".into(), slug: "blinken".into(), mention_count: 2 };
-        let mention = |start: usize| Mention { start, end: start + 7, text: "Blinken".into(), label: EntityLabel::Person, group: 0 };
+        let group = EntityGroup {
+            id: 0,
+            label: EntityLabel::Person,
+            name: "Blinken".into(),
+            slug: "blinken".into(),
+            mention_count: 2,
+        };
+        let mention = |start: usize| Mention {
+            start,
+            end: start + 7,
+            text: "Blinken".into(),
+            label: EntityLabel::Person,
+            group: 0,
+        };
         let open = "“".len();
         let content = Span::new(open, text.find(",”").unwrap());
         ArticleQuotes {
             article: article(text),
             segmentation: Segmentation {
                 paragraphs: vec![Span::new(0, text.len())],
-                sentences: vec![Sentence { start: 0, end: b2 - 1, paragraph: 0, first_token: 0, token_count: 0 }],
+                sentences: vec![Sentence {
+                    start: 0,
+                    end: b2 - 1,
+                    paragraph: 0,
+                    first_token: 0,
+                    token_count: 0,
+                }],
                 tokens: vec![],
             },
-            entities: Entities { mentions: vec![mention(b1), mention(b2)], groups: vec![group] },
+            entities: Entities {
+                mentions: vec![mention(b1), mention(b2)],
+                groups: vec![group],
+            },
             quotes: vec![Quote {
                 kind: QuoteKind::Direct,
                 content: vec![content],
@@ -193,13 +259,22 @@ mod tests {
         assert_eq!(batch.quotes[0].1.cue_text.as_deref(), Some("said"));
         assert_eq!(batch.entities[0].0, "newsflow.events.entity.person.blinken");
         assert_eq!(batch.entities[0].1.entity.mentions.len(), 2);
-        assert_eq!(batch.article.sentences[0].text, "“We’ve seen it,” Blinken said.");
+        assert_eq!(
+            batch.article.sentences[0].text,
+            "“We’ve seen it,” Blinken said."
+        );
     }
 
     #[test]
     fn events_reject_offsets_off_a_character_boundary() {
         let mut input = sample();
         input.segmentation.sentences[0].start = 1; // inside the 3-byte opening quote mark
-        assert!(matches!(events(input), Err(EventsError::BadOffset { what: "sentence", .. })));
+        assert!(matches!(
+            events(input),
+            Err(EventsError::BadOffset {
+                what: "sentence",
+                ..
+            })
+        ));
     }
 }

@@ -5,7 +5,11 @@ use scraper::{Html, Node};
 /// Whether an untyped body is HTML: it starts with a tag or holds paragraph markup.
 pub(crate) fn looks_like_html(body: &str) -> bool {
     let start = body.trim_start();
-    let lower: String = start.chars().take(15).flat_map(char::to_lowercase).collect();
+    let lower: String = start
+        .chars()
+        .take(15)
+        .flat_map(char::to_lowercase)
+        .collect();
     lower.starts_with("<!doctype")
         || lower.starts_with("<html")
         || (start.starts_with('<') && start.contains('>') && body.contains("</"))
@@ -13,10 +17,36 @@ pub(crate) fn looks_like_html(body: &str) -> bool {
         || body.contains("</p>")
 }
 
-const SKIP: &[&str] = &["script", "style", "noscript", "template", "nav", "aside", "footer", "form", "button", "svg", "iframe", "head"];
+const SKIP: &[&str] = &[
+    "script", "style", "noscript", "template", "nav", "aside", "footer", "form", "button", "svg",
+    "iframe", "head",
+];
 const BLOCK: &[&str] = &[
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "section", "article", "header",
-    "main", "figure", "figcaption", "table", "tr", "pre", "dd", "dt", "hr",
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "section",
+    "article",
+    "header",
+    "main",
+    "figure",
+    "figcaption",
+    "table",
+    "tr",
+    "pre",
+    "dd",
+    "dt",
+    "hr",
 ];
 
 /// The text of an HTML document, with a blank line between blocks.

@@ -48,7 +48,9 @@ pub enum IngestError {
     #[error("bad article id: {0}")]
     BadId(#[from] newsflow_proto::InvalidArticleId),
     /// `published_at` is neither RFC 3339 nor a date.
-    #[error("published_at {0:?} is neither RFC 3339 (2024-10-31T14:00:00Z) nor a date (2024-10-31)")]
+    #[error(
+        "published_at {0:?} is neither RFC 3339 (2024-10-31T14:00:00Z) nor a date (2024-10-31)"
+    )]
     BadPublishedAt(String),
     /// `language` is not an ISO 639 code.
     #[error("language {0:?} is not a two- or three-letter ISO 639 code")]
@@ -64,7 +66,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_bytes: DEFAULT_MAX_BYTES }
+        Self {
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
     }
 }
 
@@ -75,9 +79,13 @@ impl Default for Limits {
 /// An [`IngestError`] saying why the article can never be accepted.
 pub fn ingest(payload: &[u8], limits: Limits, now: &str) -> Result<ArticleIngested, IngestError> {
     if payload.len() > limits.max_bytes {
-        return Err(IngestError::TooLarge { size: payload.len(), limit: limits.max_bytes });
+        return Err(IngestError::TooLarge {
+            size: payload.len(),
+            limit: limits.max_bytes,
+        });
     }
-    let json = std::str::from_utf8(payload).map_err(|err| IngestError::NotUtf8(err.valid_up_to()))?;
+    let json =
+        std::str::from_utf8(payload).map_err(|err| IngestError::NotUtf8(err.valid_up_to()))?;
     let raw: ArticleRaw =
         serde_json::from_str(json).map_err(|err| IngestError::Malformed(err.to_string()))?;
     ingest_raw(raw, now)
@@ -96,15 +104,27 @@ pub fn ingest_raw(raw: ArticleRaw, now: &str) -> Result<ArticleIngested, IngestE
         Some(id) if !id.is_empty() => ArticleId::parse(id)?,
         _ => derived_id(raw.url.as_deref(), &text),
     };
-    let published_at = raw.published_at.as_deref().map(check_published_at).transpose()?;
-    let language = match raw.language.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+    let published_at = raw
+        .published_at
+        .as_deref()
+        .map(check_published_at)
+        .transpose()?;
+    let language = match raw
+        .language
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
         Some(given) => check_language(given)?,
         None => language::detect(&text),
     };
     Ok(ArticleIngested {
         article_id,
         url: non_empty(raw.url),
-        title: raw.title.map(|t| normalise::normalise_line(&t)).filter(|t| !t.is_empty()),
+        title: raw
+            .title
+            .map(|t| normalise::normalise_line(&t))
+            .filter(|t| !t.is_empty()),
         source: non_empty(raw.source),
         published_at,
         language,
@@ -231,15 +251,32 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_rejected_with_reasons() {
-        assert_eq!(ingest_json(r#"{"body":"   "}"#), Err(IngestError::EmptyBody));
-        assert!(matches!(ingest_json("{not json"), Err(IngestError::Malformed(_))));
-        assert!(matches!(ingest_json(r#"{"title":"x"}"#), Err(IngestError::Malformed(m)) if m.contains("missing field `body`")));
-        assert_eq!(ingest(b"{\"body\":\"\xff\"}", Limits::default(), NOW), Err(IngestError::NotUtf8(9)));
+        assert_eq!(
+            ingest_json(r#"{"body":"   "}"#),
+            Err(IngestError::EmptyBody)
+        );
+        assert!(matches!(
+            ingest_json("{not json"),
+            Err(IngestError::Malformed(_))
+        ));
+        assert!(
+            matches!(ingest_json(r#"{"title":"x"}"#), Err(IngestError::Malformed(m)) if m.contains("missing field `body`"))
+        );
+        assert_eq!(
+            ingest(b"{\"body\":\"\xff\"}", Limits::default(), NOW),
+            Err(IngestError::NotUtf8(9))
+        );
         assert_eq!(
             ingest(b"{\"body\":\"12345\"}", Limits { max_bytes: 10 }, NOW),
-            Err(IngestError::TooLarge { size: 16, limit: 10 })
+            Err(IngestError::TooLarge {
+                size: 16,
+                limit: 10
+            })
         );
-        assert!(matches!(ingest_json(r#"{"id":"a b","body":"x"}"#), Err(IngestError::BadId(_))));
+        assert!(matches!(
+            ingest_json(r#"{"id":"a b","body":"x"}"#),
+            Err(IngestError::BadId(_))
+        ));
         assert!(matches!(
             ingest_json(r#"{"body":"x","published_at":"yesterday"}"#),
             Err(IngestError::BadPublishedAt(_))

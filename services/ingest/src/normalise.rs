@@ -11,8 +11,14 @@ pub fn normalise_text(text: &str) -> String {
     let nfc: String = text.nfc().collect();
     let unified = nfc.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<String> = unified.split('\n').map(normalise_line).collect();
-    let first = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
-    let last = lines.iter().rposition(|l| !l.is_empty()).map_or(0, |i| i + 1);
+    let first = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let last = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(0, |i| i + 1);
     let has_blank_line = first < last && lines[first..last].iter().any(String::is_empty);
     let mut paragraphs: Vec<String> = Vec::new();
     let mut current = String::new();
@@ -44,7 +50,12 @@ pub(crate) fn normalise_line(line: &str) -> String {
     for c in line.chars() {
         if c.is_whitespace() {
             pending_space = true;
-        } else if c.is_control() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}') {
+        } else if c.is_control()
+            || matches!(
+                c,
+                '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+            )
+        {
             continue;
         } else {
             if pending_space && !out.is_empty() {
@@ -68,11 +79,17 @@ mod tests {
 
     #[test]
     fn decomposed_accents_are_composed() {
-        assert_eq!(normalise_text("Cafe\u{301} \u{2014} \u{201C}ok\u{201D} \u{1F600}"), "Caf\u{e9} \u{2014} \u{201C}ok\u{201D} \u{1F600}");
+        assert_eq!(
+            normalise_text("Cafe\u{301} \u{2014} \u{201C}ok\u{201D} \u{1F600}"),
+            "Caf\u{e9} \u{2014} \u{201C}ok\u{201D} \u{1F600}"
+        );
     }
 
     #[test]
     fn invisible_characters_and_odd_spaces_go() {
-        assert_eq!(normalise_line("a\u{00A0}\u{00A0}b\u{200B}c\tdx\u{7}"), "a bc dx");
+        assert_eq!(
+            normalise_line("a\u{00A0}\u{00A0}b\u{200B}c\tdx\u{7}"),
+            "a bc dx"
+        );
     }
 }

@@ -15,8 +15,14 @@ pub(crate) struct Readiness {
 
 impl Readiness {
     pub(crate) fn new(client: async_nats::Client, stages: &[&'static str]) -> Self {
-        let stages = stages.iter().map(|s| (*s, AtomicBool::new(false))).collect();
-        Self { client, stages: Arc::new(stages) }
+        let stages = stages
+            .iter()
+            .map(|s| (*s, AtomicBool::new(false)))
+            .collect();
+        Self {
+            client,
+            stages: Arc::new(stages),
+        }
     }
 
     pub(crate) fn set_bound(&self, stage: &str, bound: bool) {
@@ -28,11 +34,21 @@ impl Readiness {
     fn report(&self) -> (bool, String) {
         let connected = self.client.connection_state() == async_nats::connection::State::Connected;
         let mut ready = connected;
-        let mut body = format!("nats: {}\n", if connected { "connected" } else { "disconnected" });
+        let mut body = format!(
+            "nats: {}\n",
+            if connected {
+                "connected"
+            } else {
+                "disconnected"
+            }
+        );
         for (name, flag) in self.stages.iter() {
             let bound = flag.load(Ordering::Relaxed);
             ready &= bound;
-            body.push_str(&format!("{name}: {}\n", if bound { "consumer bound" } else { "not bound" }));
+            body.push_str(&format!(
+                "{name}: {}\n",
+                if bound { "consumer bound" } else { "not bound" }
+            ));
         }
         (ready, body)
     }
@@ -40,7 +56,14 @@ impl Readiness {
 
 async fn readyz(State(readiness): State<Readiness>) -> (StatusCode, String) {
     let (ready, body) = readiness.report();
-    (if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, body)
+    (
+        if ready {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        body,
+    )
 }
 
 async fn metrics_text() -> String {

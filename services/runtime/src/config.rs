@@ -113,9 +113,9 @@ impl Config {
         let matches = EnvOnly::command()
             .no_binary_name(true)
             .try_get_matches_from(Vec::<String>::new())
-            .map_err(|err| anyhow::anyhow!(describe_error(&err)))?;
+            .map_err(|err| anyhow::anyhow!(explain_error(&err, &EnvOnly::command())))?;
         Ok(EnvOnly::from_arg_matches(&matches)
-            .map_err(|err| anyhow::anyhow!(describe_error(&err)))?
+            .map_err(|err| anyhow::anyhow!(explain_error(&err, &EnvOnly::command())))?
             .config)
     }
 
@@ -140,25 +140,46 @@ impl Config {
     }
 }
 
-/// Rewrites clap's message for a bad environment value so it names the variable.
-fn describe_error(err: &clap::Error) -> String {
+/// Rewrites clap's message for a bad value so it names the environment variable too, since
+/// services are configured through the environment: `invalid configuration: --ack-wait /
+/// NEWSFLOW_ACK_WAIT: invalid value 'soon' …`. Other errors come back as clap wrote them.
+pub fn explain_error(err: &clap::Error, command: &clap::Command) -> String {
     use clap::error::{ContextKind, ContextValue};
     let arg = match err.get(ContextKind::InvalidArg) {
         Some(ContextValue::String(arg)) => arg.clone(),
         _ => return err.to_string(),
     };
-    let long = arg.trim_start_matches("--").split([' ', '=']).next().unwrap_or_default();
-    let env = EnvOnly::command()
-        .get_arguments()
-        .find(|a| a.get_long() == Some(long))
-        .and_then(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()));
-    match env {
-        Some(env) => format!(
-            "invalid configuration: {env}: {}",
-            err.to_string().trim_start_matches("error: ").trim()
-        ),
+    let long = arg
+        .trim_start_matches("--")
+        .split([' ', '='])
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    match find_env(command, &long) {
+        Some(env) => {
+            let message = err.to_string();
+            let first = message
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_owned();
+            format!("invalid configuration: --{long} / {env}: {first}")
+        }
         None => err.to_string(),
     }
+}
+
+fn find_env(command: &clap::Command, long: &str) -> Option<String> {
+    command
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long))
+        .and_then(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()))
+        .or_else(|| {
+            command
+                .get_subcommands()
+                .find_map(|sub| find_env(sub, long))
+        })
 }
 
 #[cfg(test)]
@@ -179,6 +200,21 @@ mod tests {
         assert_eq!(config.ack_wait, Duration::from_secs(30));
         assert_eq!(config.max_in_flight, 16);
         assert_eq!(config.admin_socket(9102), None);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = EnvOnly::command()
+            .no_binary_name(true)
+            .try_get_matches_from(["--ack-wait", "soon"])
+            .unwrap_err();
+        let message = explain_error(&err, &EnvOnly::command());
+        assert!(
+            message.starts_with(
+                "invalid configuration: --ack-wait / NEWSFLOW_ACK_WAIT: invalid value 'soon'"
+            ),
+            "{message}"
+        );
     }
 
     #[test]

@@ -19,7 +19,11 @@ pub enum ConnectMode {
 /// # Errors
 /// In [`ConnectMode::FailFast`], when the server cannot be reached or refuses the credentials;
 /// the message names the URL.
-pub async fn connect(config: &Config, name: &str, mode: ConnectMode) -> anyhow::Result<async_nats::Client> {
+pub async fn connect(
+    config: &Config,
+    name: &str,
+    mode: ConnectMode,
+) -> anyhow::Result<async_nats::Client> {
     let mut options = async_nats::ConnectOptions::new()
         .name(name)
         .connection_timeout(Duration::from_secs(5))
@@ -27,21 +31,27 @@ pub async fn connect(config: &Config, name: &str, mode: ConnectMode) -> anyhow::
         .event_callback(|event| async move {
             match event {
                 async_nats::Event::Connected => tracing::info!("Connected to NATS."),
-                async_nats::Event::Disconnected => tracing::warn!("Disconnected from NATS; reconnecting."),
+                async_nats::Event::Disconnected => {
+                    tracing::warn!("Disconnected from NATS; reconnecting.")
+                }
                 other => tracing::debug!(event = %other, "NATS client event."),
             }
         });
     if let Some(creds) = &config.nats_creds {
-        options = options
-            .credentials_file(creds)
-            .await
-            .with_context(|| format!("reading NATS credentials file {} (NATS_CREDS)", creds.display()))?;
+        options = options.credentials_file(creds).await.with_context(|| {
+            format!(
+                "reading NATS credentials file {} (NATS_CREDS)",
+                creds.display()
+            )
+        })?;
     }
     if let Some(ca) = &config.nats_tls_ca {
         options = options.add_root_certificates(ca.clone()).require_tls(true);
     }
     if let (Some(cert), Some(key)) = (&config.nats_tls_cert, &config.nats_tls_key) {
-        options = options.add_client_certificate(cert.clone(), key.clone()).require_tls(true);
+        options = options
+            .add_client_certificate(cert.clone(), key.clone())
+            .require_tls(true);
     }
     if config.nats_tls_required {
         options = options.require_tls(true);

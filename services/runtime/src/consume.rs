@@ -37,7 +37,11 @@ const REBIND_DELAY: Duration = Duration::from_secs(1);
 /// newsflow_runtime::run(stage, config, newsflow_runtime::shutdown_signal()).await
 /// # }
 /// ```
-pub async fn run(stage: Stage, config: Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+pub async fn run(
+    stage: Stage,
+    config: Config,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let port = stage.default_admin_port;
     run_many(vec![stage], config, port, shutdown).await
 }
@@ -74,7 +78,8 @@ pub async fn run_many(
     for stage in stages {
         let ctx2 = ctx.clone();
         let stop = stop.clone();
-        ctx.tracker.spawn(async move { consume(stage, ctx2, stop).await });
+        ctx.tracker
+            .spawn(async move { consume(stage, ctx2, stop).await });
     }
 
     shutdown.await;
@@ -119,7 +124,8 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
     while !stop.is_cancelled() {
         let bound = async {
             streams::ensure_streams(&ctx.js, &ctx.config).await?;
-            let consumer = streams::ensure_consumer(&ctx.js, &ctx.config, stage.name, stage.input).await?;
+            let consumer =
+                streams::ensure_consumer(&ctx.js, &ctx.config, stage.name, stage.input).await?;
             let messages = consumer
                 .stream()
                 .max_messages_per_batch(usize::from(ctx.config.max_in_flight))
@@ -187,9 +193,15 @@ async fn handle(stage: &Stage, ctx: &Ctx, message: jetstream::Message) {
         .info()
         .map(|i| (u64::try_from(i.delivered).unwrap_or(1), i.stream_sequence))
         .unwrap_or((1, 0));
-    let article_id = header(&message, headers::ARTICLE_ID).unwrap_or("").to_owned();
+    let article_id = header(&message, headers::ARTICLE_ID)
+        .unwrap_or("")
+        .to_owned();
     let traceparent = header(&message, headers::TRACEPARENT).map(str::to_owned);
-    let trace_id = traceparent.as_deref().and_then(crate::trace::trace_id).unwrap_or("").to_owned();
+    let trace_id = traceparent
+        .as_deref()
+        .and_then(crate::trace::trace_id)
+        .unwrap_or("")
+        .to_owned();
     let span = info_span!(
         "message",
         stage = stage.name,
@@ -277,19 +289,32 @@ impl Job<'_> {
                 debug!("Processed.");
             }
             // The output is already stored; the redelivery will be de-duplicated downstream.
-            Err(err) => warn!(%err, "Ack failed; the message will be redelivered and de-duplicated."),
+            Err(err) => {
+                warn!(%err, "Ack failed; the message will be redelivered and de-duplicated.")
+            }
         }
     }
 
     async fn retry(&self, error_type: &'static str, reason: String) {
-        metrics::counter!(FAILED, LABEL_STAGE => self.stage.name, LABEL_ERROR_TYPE => error_type).increment(1);
+        metrics::counter!(FAILED, LABEL_STAGE => self.stage.name, LABEL_ERROR_TYPE => error_type)
+            .increment(1);
         if self.delivered >= u64::from(self.ctx.config.max_deliver) {
-            let reason = format!("gave up after {} deliveries; last error: {reason}", self.delivered);
+            let reason = format!(
+                "gave up after {} deliveries; last error: {reason}",
+                self.delivered
+            );
             self.dead_letter(ErrorType::MaxDeliveries, reason).await;
             return;
         }
-        let exponent = u32::try_from(self.delivered.saturating_sub(1)).unwrap_or(u32::MAX).min(16);
-        let delay = self.ctx.config.retry_backoff.saturating_mul(1 << exponent).min(MAX_BACKOFF);
+        let exponent = u32::try_from(self.delivered.saturating_sub(1))
+            .unwrap_or(u32::MAX)
+            .min(16);
+        let delay = self
+            .ctx
+            .config
+            .retry_backoff
+            .saturating_mul(1 << exponent)
+            .min(MAX_BACKOFF);
         warn!(error = %reason, retry_in = ?delay, "Transient failure; redelivering.");
         if let Err(err) = self.message.ack_with(AckKind::Nak(Some(delay))).await {
             warn!(%err, "Nak failed; the message will be redelivered after the ack wait.");

@@ -20,7 +20,10 @@ pub(crate) fn build(message: &jetstream::Message, failure: Failure<'_>) -> DeadL
         for (name, values) in hs.iter() {
             header_map.insert(
                 name.to_string(),
-                values.iter().map(|v| v.as_str().to_owned()).collect::<Vec<_>>(),
+                values
+                    .iter()
+                    .map(|v| v.as_str().to_owned())
+                    .collect::<Vec<_>>(),
             );
         }
     }

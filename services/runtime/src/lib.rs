@@ -33,7 +33,7 @@ pub use connect::{ConnectMode, connect};
 pub use consume::{run, run_many};
 pub use publisher::{PublishOutcome, Publisher};
 pub use shutdown::shutdown_signal;
-pub use stage::{Handler, Output, Stage, StageError};
+pub use stage::{Handler, Output, Stage, StageError, decode};
 pub use trace::new_traceparent;
 
 /// RFC 3339 UTC timestamp of now, for `ingested_at` and `failed_at`.
@@ -41,6 +41,9 @@ pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
 }

@@ -24,7 +24,9 @@ pub struct Publisher {
 impl Publisher {
     /// A publisher on `client`.
     pub fn new(client: async_nats::Client) -> Self {
-        Self { js: jetstream::new(client) }
+        Self {
+            js: jetstream::new(client),
+        }
     }
 
     /// Publishes `payload` on `subject` with `Nats-Msg-Id: msg_id`, the schema header and a new
@@ -51,6 +53,10 @@ impl Publisher {
             .with_context(|| format!("publishing to {subject}"))?
             .await
             .with_context(|| format!("waiting for the stream to store the message on {subject}"))?;
-        Ok(if ack.duplicate { PublishOutcome::Duplicate } else { PublishOutcome::Accepted })
+        Ok(if ack.duplicate {
+            PublishOutcome::Duplicate
+        } else {
+            PublishOutcome::Accepted
+        })
     }
 }

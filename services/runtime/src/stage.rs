@@ -92,7 +92,12 @@ impl Stage {
         default_admin_port: u16,
         handler: impl Fn(&[u8]) -> Result<Vec<Output>, StageError> + Send + Sync + 'static,
     ) -> Self {
-        Self { name, input, default_admin_port, handler: Arc::new(handler) }
+        Self {
+            name,
+            input,
+            default_admin_port,
+            handler: Arc::new(handler),
+        }
     }
 
     /// A one-in, one-out stage: decodes `I` from JSON, calls `work`, publishes its result on
@@ -113,7 +118,13 @@ impl Stage {
             let message: I = decode(payload)?;
             let out = work(message)?;
             let id = out.article_id().to_string();
-            Ok(vec![Output::json(output, schema, format!("{id}.{name}"), id, &out)?])
+            Ok(vec![Output::json(
+                output,
+                schema,
+                format!("{id}.{name}"),
+                id,
+                &out,
+            )?])
         })
     }
 }
@@ -129,7 +140,9 @@ pub fn decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, StageError> {
             err.valid_up_to()
         )));
     }
-    serde_json::from_slice(payload).map_err(|err| StageError::Decode(format!("payload is not valid JSON for this stage: {err}")))
+    serde_json::from_slice(payload).map_err(|err| {
+        StageError::Decode(format!("payload is not valid JSON for this stage: {err}"))
+    })
 }
 
 #[cfg(test)]
@@ -139,7 +152,11 @@ mod tests {
     #[test]
     fn decode_names_non_utf8_bytes() {
         let err = decode::<serde_json::Value>(b"{\"body\":\"\xff\"}").unwrap_err();
-        assert!(err.to_string().contains("not valid UTF-8 (bad byte at offset 9)"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("not valid UTF-8 (bad byte at offset 9)"),
+            "{err}"
+        );
     }
 
     #[test]

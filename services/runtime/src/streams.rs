@@ -40,7 +40,9 @@ fn events_stream(config: &Config) -> stream::Config {
 fn dead_letter_stream(config: &Config) -> stream::Config {
     stream::Config {
         name: subjects::DEAD_LETTER_STREAM.to_owned(),
-        description: Some("newsflow dead letters: messages a stage gave up on, with the reason".to_owned()),
+        description: Some(
+            "newsflow dead letters: messages a stage gave up on, with the reason".to_owned(),
+        ),
         subjects: vec![subjects::DEAD_LETTER_SUBJECTS.to_owned()],
         retention: stream::RetentionPolicy::Limits,
         storage: stream::StorageType::File,
@@ -55,7 +57,11 @@ fn dead_letter_stream(config: &Config) -> stream::Config {
 /// # Errors
 /// When JetStream is not enabled on the server or refuses a stream.
 pub async fn ensure_streams(js: &jetstream::Context, config: &Config) -> anyhow::Result<()> {
-    for stream in [work_stream(), events_stream(config), dead_letter_stream(config)] {
+    for stream in [
+        work_stream(),
+        events_stream(config),
+        dead_letter_stream(config),
+    ] {
         let name = stream.name.clone();
         js.get_or_create_stream(stream).await.with_context(|| {
             format!("creating JetStream stream {name} (is JetStream enabled? start the server with `-js`)")
@@ -95,5 +101,10 @@ pub async fn ensure_consumer(
             },
         )
         .await
-        .with_context(|| format!("creating durable consumer {name} on {}", subjects::WORK_STREAM))
+        .with_context(|| {
+            format!(
+                "creating durable consumer {name} on {}",
+                subjects::WORK_STREAM
+            )
+        })
 }

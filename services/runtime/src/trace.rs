@@ -22,7 +22,12 @@ fn random_u64() -> u64 {
 
 /// A new sampled `traceparent`: `00-<32 hex trace id>-<16 hex span id>-01`.
 pub fn new_traceparent() -> String {
-    format!("00-{:016x}{:016x}-{:016x}-01", random_u64(), random_u64(), random_u64() | 1)
+    format!(
+        "00-{:016x}{:016x}-{:016x}-01",
+        random_u64(),
+        random_u64(),
+        random_u64() | 1
+    )
 }
 
 /// The trace id of a `traceparent`, when it is well formed.

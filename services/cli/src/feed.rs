@@ -1,0 +1,124 @@
+//! `newsflow feed`: put articles on `newsflow.articles.raw`, with a progress bar on a terminal
+//! and a closing summary of what was accepted, what was a duplicate and what was rejected.
+
+use crate::articles::Loaded;
+use bytes::Bytes;
+use futures::StreamExt as _;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use newsflow_ingest::Limits;
+use newsflow_proto::{ArticleId, schema, subjects};
+use newsflow_runtime::{PublishOutcome, Publisher};
+use std::io::IsTerminal as _;
+
+/// Publishes at most this many articles at once.
+const PIPELINE_DEPTH: usize = 64;
+
+/// What happened to each article fed.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Articles stored for processing, with where they came from.
+    pub accepted: Vec<(String, ArticleId)>,
+    /// Articles the bus already had (same id inside the duplicate window).
+    pub duplicates: Vec<(String, ArticleId)>,
+    /// Articles refused, with the reason.
+    pub rejected: Vec<(String, String)>,
+}
+
+impl Summary {
+    /// The closing summary, for people.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "Fed {} article(s): {} accepted, {} duplicate(s), {} rejected.\n",
+            self.accepted.len() + self.duplicates.len() + self.rejected.len(),
+            self.accepted.len(),
+            self.duplicates.len(),
+            self.rejected.len()
+        );
+        for (origin, id) in &self.duplicates {
+            out.push_str(&format!(
+                "  duplicate  {origin} (article {id} was already fed)\n"
+            ));
+        }
+        for (origin, reason) in &self.rejected {
+            out.push_str(&format!("  rejected   {origin}: {reason}\n"));
+        }
+        out
+    }
+}
+
+/// Checks each article as ingest will and publishes the good ones, de-duplicated by article id.
+/// The caller must have ensured the streams exist.
+pub async fn feed(
+    publisher: &Publisher,
+    loaded: Vec<Loaded>,
+    limits: Limits,
+    show_progress: bool,
+) -> Summary {
+    let bar = ProgressBar::new(loaded.len() as u64);
+    if show_progress && std::io::stderr().is_terminal() {
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} feeding [{bar:30}] {pos}/{len} articles, {per_sec} ({eta} left)",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> "),
+        );
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    let mut summary = Summary::default();
+    let mut ready = Vec::with_capacity(loaded.len());
+    for item in loaded {
+        match check(item.article, limits) {
+            Ok((id, payload)) => ready.push((item.origin, id, payload)),
+            Err(reason) => {
+                summary.rejected.push((item.origin, reason));
+                bar.inc(1);
+            }
+        }
+    }
+    let mut results = futures::stream::iter(ready)
+        .map(|(origin, id, payload)| async move {
+            let outcome = publisher
+                .publish(
+                    subjects::ARTICLES_RAW,
+                    schema::ARTICLE_RAW,
+                    id.as_str(),
+                    payload,
+                )
+                .await;
+            (origin, id, outcome)
+        })
+        .buffer_unordered(PIPELINE_DEPTH);
+    while let Some((origin, id, outcome)) = results.next().await {
+        match outcome {
+            Ok(PublishOutcome::Accepted) => summary.accepted.push((origin, id)),
+            Ok(PublishOutcome::Duplicate) => summary.duplicates.push((origin, id)),
+            Err(err) => summary
+                .rejected
+                .push((origin, format!("not published: {err:#}"))),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    summary
+}
+
+/// Validates an article the way ingest will, so the feeder hears about bad input at once.
+fn check(
+    article: Result<newsflow_proto::ArticleRaw, String>,
+    limits: Limits,
+) -> Result<(ArticleId, Bytes), String> {
+    let raw = article?;
+    let payload = serde_json::to_vec(&raw).map_err(|err| err.to_string())?;
+    if payload.len() > limits.max_bytes {
+        return Err(newsflow_ingest::IngestError::TooLarge {
+            size: payload.len(),
+            limit: limits.max_bytes,
+        }
+        .to_string());
+    }
+    let id = newsflow_ingest::article_id(&raw).map_err(|err| err.to_string())?;
+    newsflow_ingest::ingest_raw(raw, "").map_err(|err| err.to_string())?;
+    Ok((id, payload.into()))
+}

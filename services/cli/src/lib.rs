@@ -1,0 +1,246 @@
+//! The `newsflow` command: run a stage (`run`), the whole pipeline on one machine (`up`), the
+//! whole chain in-process on a file (`process`), and the feeder, subscriber and operator tools
+//! (`feed`, `tail`, `status`). The stage wiring lives in [`stages`]; the chain as plain functions
+//! in [`chain`].
+
+pub mod articles;
+pub mod chain;
+pub mod feed;
+pub mod local_server;
+pub mod samples;
+pub mod stages;
+pub mod status;
+pub mod tail;
+pub mod up;
+
+use clap::{CommandFactory as _, Parser, Subcommand};
+use newsflow_ingest::Limits;
+use newsflow_runtime::{Config, ConnectMode, Publisher, streams};
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// newsflow turns news articles into structured events — sentences, people, places,
+/// organisations, dates, numbers, and every quote with who said it — over NATS JetStream.
+#[derive(Debug, Parser)]
+#[command(name = "newsflow", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run one stage as its own process: consume its subject, publish the next, until Ctrl-C.
+    /// Start more copies of a stage to scale it out; they share one durable consumer.
+    Run {
+        /// The stage: ingest, segment, entities, quotes or events.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(stages::NAMES))]
+        stage: String,
+        #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Run every stage in one process against NATS_URL. When nothing answers there (and the URL
+    /// is local), start and manage a nats-server with JetStream, storing under ./.newsflow/.
+    Up {
+        /// Also feed the bundled sample articles, print what comes out, and stop when done.
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Run the whole chain in-process on a file (or `-` for stdin), no bus: prints each
+    /// article event as JSON (pretty on a terminal, one line per article when piped).
+    Process {
+        /// A .txt, .html, .json or .jsonl file, or `-`.
+        path: PathBuf,
+        /// One line per article even on a terminal.
+        #[arg(long)]
+        compact: bool,
+    },
+    /// Put articles on newsflow.articles.raw: .txt, .html, .json, .jsonl files, folders
+    /// (recursively) or `-` for stdin. Prints a summary: accepted, duplicates, rejected.
+    Feed {
+        /// Files, folders or `-`.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Print events as JSON Lines as they are published (or replayed with --from-start).
+    Tail {
+        /// Only this kind of event.
+        #[arg(long, value_enum)]
+        kind: Option<tail::Kind>,
+        /// Replay from the start of the events stream instead of only new events.
+        #[arg(long)]
+        from_start: bool,
+        /// Stop after this many events.
+        #[arg(long)]
+        limit: Option<usize>,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// A row per stage: pending, ack pending, redelivered, settled, dead letters, recent rate.
+    Status {
+        /// How long to sample the rate over.
+        #[arg(long, default_value = "1s", value_parser = newsflow_runtime::config::parse_duration)]
+        interval: Duration,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        config: Config,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::Args)]
+struct LimitArgs {
+    /// Largest raw article accepted, in bytes; larger ones are rejected with a reason.
+    #[arg(long, env = "NEWSFLOW_INGEST_MAX_BYTES", default_value_t = newsflow_ingest::DEFAULT_MAX_BYTES)]
+    max_bytes: usize,
+}
+
+impl From<LimitArgs> for Limits {
+    fn from(args: LimitArgs) -> Self {
+        Self {
+            max_bytes: args.max_bytes,
+        }
+    }
+}
+
+/// Parses the command line and runs it; errors are printed with their causes.
+pub async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if err.use_stderr() => {
+            let message = newsflow_runtime::config::explain_error(&err, &Cli::command());
+            if message.starts_with("invalid configuration") {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+            err.exit()
+        }
+        Err(err) => err.exit(),
+    };
+    match run(cli).await {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run {
+            stage,
+            limits,
+            config,
+        } => {
+            newsflow_runtime::telemetry::init(config.log_format)?;
+            let stage =
+                stages::by_name(&stage, limits.into()).expect("clap checked the stage name");
+            newsflow_runtime::run(stage, config, newsflow_runtime::shutdown_signal()).await?;
+        }
+        Command::Up {
+            demo,
+            limits,
+            config,
+        } => {
+            newsflow_runtime::telemetry::init(config.log_format)?;
+            up::up(config, demo, limits.into()).await?;
+        }
+        Command::Process { path, compact } => return process(&path, compact),
+        Command::Feed {
+            paths,
+            limits,
+            config,
+        } => {
+            let files = articles::expand(&paths)?;
+            let loaded: Vec<_> = files.iter().flat_map(|f| articles::read(f)).collect();
+            anyhow::ensure!(
+                !loaded.is_empty(),
+                "no articles found in {}",
+                display_paths(&paths)
+            );
+            let client =
+                newsflow_runtime::connect(&config, "newsflow-feed", ConnectMode::FailFast).await?;
+            streams::ensure_streams(&async_nats::jetstream::new(client.clone()), &config).await?;
+            let summary =
+                feed::feed(&Publisher::new(client.clone()), loaded, limits.into(), true).await;
+            client.flush().await?;
+            eprint!("{}", summary.render());
+            if !summary.rejected.is_empty() {
+                return Ok(ExitCode::from(2));
+            }
+        }
+        Command::Tail {
+            kind,
+            from_start,
+            limit,
+            config,
+        } => tail::tail(&config, kind, from_start, limit).await?,
+        Command::Status {
+            interval,
+            json,
+            config,
+        } => {
+            let rows = status::status(&config, &stages::NAMES, interval).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                print!("{}", status::render(&rows));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn display_paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn process(path: &std::path::Path, compact: bool) -> anyhow::Result<ExitCode> {
+    let loaded = articles::read(path);
+    let pretty = !compact && std::io::stdout().is_terminal();
+    let now = newsflow_runtime::now_rfc3339();
+    let mut failed = false;
+    for item in loaded {
+        let result = item
+            .article
+            .map_err(anyhow::Error::msg)
+            .and_then(|raw| chain::process(raw, &now));
+        match result {
+            Ok(batch) => {
+                let json = if pretty {
+                    serde_json::to_string_pretty(&batch.article)?
+                } else {
+                    serde_json::to_string(&batch.article)?
+                };
+                println!("{json}");
+            }
+            Err(err) => {
+                eprintln!("error: {}: {err:#}", item.origin);
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,134 @@
+//! `newsflow status`: a row per stage read from JetStream — backlog, in flight, redelivered,
+//! settled, dead letters, and the recent rate.
+
+use anyhow::Context as _;
+use async_nats::jetstream;
+use futures::TryStreamExt as _;
+use newsflow_proto::subjects;
+use newsflow_runtime::{Config, ConnectMode};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// One stage's figures.
+#[derive(Debug, Serialize)]
+pub struct StageStatus {
+    /// Stage name.
+    pub stage: String,
+    /// Whether its consumer exists (the stage has run at least once).
+    pub consumer: bool,
+    /// Messages waiting to be delivered.
+    pub pending: u64,
+    /// Delivered, not yet acked.
+    pub ack_pending: usize,
+    /// Delivered more than once and not yet acked.
+    pub redelivered: usize,
+    /// Deliveries settled (acked or dead-lettered) since the consumer was created.
+    pub settled: u64,
+    /// Messages in the dead-letter stream from this stage.
+    pub dead_letters: usize,
+    /// Deliveries settled per second over the sampling interval.
+    pub rate_per_sec: f64,
+}
+
+/// Reads every stage's consumer twice, `interval` apart, and the dead-letter counts.
+///
+/// # Errors
+/// When NATS cannot be reached.
+pub async fn status(
+    config: &Config,
+    stages: &[&str],
+    interval: Duration,
+) -> anyhow::Result<Vec<StageStatus>> {
+    let client =
+        newsflow_runtime::connect(config, "newsflow-status", ConnectMode::FailFast).await?;
+    let js = jetstream::new(client);
+    let first = snapshot(&js, stages).await?;
+    let started = Instant::now();
+    tokio::time::sleep(interval).await;
+    let second = snapshot(&js, stages).await?;
+    let elapsed = started.elapsed().as_secs_f64().max(0.001);
+    let dead = dead_letters(&js).await?;
+    Ok(stages
+        .iter()
+        .map(|stage| {
+            let before = first.get(*stage);
+            let now = second.get(*stage);
+            let settled = now.map_or(0, |i| i.ack_floor.consumer_sequence);
+            let rate = settled
+                .saturating_sub(before.map_or(settled, |i| i.ack_floor.consumer_sequence))
+                as f64
+                / elapsed;
+            StageStatus {
+                stage: (*stage).to_owned(),
+                consumer: now.is_some(),
+                pending: now.map_or(0, |i| i.num_pending),
+                ack_pending: now.map_or(0, |i| i.num_ack_pending),
+                redelivered: now.map_or(0, |i| i.num_redelivered),
+                settled,
+                dead_letters: dead
+                    .get(&subjects::dead_letter(stage))
+                    .copied()
+                    .unwrap_or(0),
+                rate_per_sec: rate,
+            }
+        })
+        .collect())
+}
+
+async fn snapshot(
+    js: &jetstream::Context,
+    stages: &[&str],
+) -> anyhow::Result<BTreeMap<String, jetstream::consumer::Info>> {
+    let mut infos = BTreeMap::new();
+    let Ok(stream) = js.get_stream(subjects::WORK_STREAM).await else {
+        return Ok(infos);
+    };
+    for stage in stages {
+        if let Ok(info) = stream.consumer_info(*stage).await {
+            infos.insert((*stage).to_owned(), info);
+        }
+    }
+    Ok(infos)
+}
+
+async fn dead_letters(js: &jetstream::Context) -> anyhow::Result<BTreeMap<String, usize>> {
+    let Ok(stream) = js.get_stream(subjects::DEAD_LETTER_STREAM).await else {
+        return Ok(BTreeMap::new());
+    };
+    stream
+        .info_with_subjects(subjects::DEAD_LETTER_SUBJECTS)
+        .await
+        .context("reading dead-letter counts")?
+        .try_collect()
+        .await
+        .context("reading dead-letter counts")
+}
+
+/// The table, for people.
+pub fn render(rows: &[StageStatus]) -> String {
+    let mut out = format!(
+        "{:<10} {:>9} {:>11} {:>11} {:>9} {:>12} {:>9}\n",
+        "STAGE", "PENDING", "ACK-PENDING", "REDELIVERED", "SETTLED", "DEAD-LETTERS", "RATE/S"
+    );
+    for row in rows {
+        if row.consumer {
+            out.push_str(&format!(
+                "{:<10} {:>9} {:>11} {:>11} {:>9} {:>12} {:>9.1}\n",
+                row.stage,
+                row.pending,
+                row.ack_pending,
+                row.redelivered,
+                row.settled,
+                row.dead_letters,
+                row.rate_per_sec
+            ));
+        } else {
+            out.push_str(&format!(
+                "{:<10} {:>9} (never started; no consumer yet) {:>12}\n",
+                row.stage, "-", row.dead_letters
+            ));
+        }
+    }
+    out
+}

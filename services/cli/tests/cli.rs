@@ -1,0 +1,151 @@
+//! The `newsflow` command as a user runs it: `process` without a bus, argument and configuration
+//! errors, and offsets on non-ASCII text.
+
+use std::process::{Command, Output};
+
+fn newsflow(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_newsflow"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("newsflow runs")
+}
+
+fn process(path: &str) -> serde_json::Value {
+    let out = newsflow(&["process", path], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON article event")
+}
+
+#[test]
+fn help_lists_every_command() {
+    let out = newsflow(&["--help"], &[]);
+    let help = String::from_utf8(out.stdout).unwrap();
+    for command in ["run", "up", "process", "feed", "tail", "status"] {
+        assert!(
+            help.contains(command),
+            "{command} missing from --help:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn process_prints_the_reference_article_with_its_quotes_and_speakers() {
+    let event = process("../../samples/kursk-troops.txt");
+    assert_eq!(event["sentences"].as_array().unwrap().len(), 21);
+    let quotes = event["quotes"].as_array().unwrap();
+    let speakers: Vec<&str> = quotes
+        .iter()
+        .filter(|q| q["kind"] == "direct")
+        .map(|q| q["speaker"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(speakers.len(), 5, "{quotes:#?}");
+    assert_eq!(&speakers[..2], ["Antony J. Blinken", "Antony J. Blinken"]);
+    assert_eq!(&speakers[3..], ["Cho Tae-yul", "Cho Tae-yul"]);
+}
+
+#[test]
+fn offsets_are_utf8_byte_offsets_on_non_ascii_text() {
+    let event = process("tests/data/zurich.txt");
+    let text = event["text"].as_str().unwrap();
+    let slice = |span: &serde_json::Value| -> &str {
+        let (start, end) = (
+            span["start"].as_u64().unwrap() as usize,
+            span["end"].as_u64().unwrap() as usize,
+        );
+        text.get(start..end)
+            .unwrap_or_else(|| panic!("{start}..{end} is off a character boundary"))
+    };
+    for sentence in event["sentences"].as_array().unwrap() {
+        assert_eq!(slice(sentence), sentence["text"].as_str().unwrap());
+    }
+    for entity in event["entities"].as_array().unwrap() {
+        for mention in entity["mentions"].as_array().unwrap() {
+            assert_eq!(slice(mention), mention["text"].as_str().unwrap());
+        }
+    }
+    let byte_offset = text.find("in Zürich").unwrap() + "in ".len();
+    let zurich = event["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["mentions"].as_array().unwrap())
+        .find(|m| m["text"] == "Zürich" && m["start"] != 0)
+        .expect("Zürich in the body is found");
+    assert_eq!(
+        zurich["start"].as_u64().unwrap() as usize,
+        byte_offset,
+        "a byte offset, not a character offset"
+    );
+    assert_ne!(
+        byte_offset,
+        text[..byte_offset].chars().count(),
+        "the text before it has multi-byte characters"
+    );
+    let quote = event["quotes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["kind"] == "direct" && q["text"].as_str().unwrap().starts_with("We’re back"))
+        .expect("the quote with curly marks and an emoji");
+    assert_eq!(
+        quote["text"],
+        "We’re back, and the coffee is better than ever 🎉"
+    );
+    assert_eq!(
+        slice(&quote["content"][0]),
+        "We’re back, and the coffee is better than ever 🎉"
+    );
+    assert_eq!(quote["speaker"], "José Müller");
+}
+
+#[test]
+fn process_reports_an_empty_article_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.txt");
+    std::fs::write(&path, "  \n\n").unwrap();
+    let out = newsflow(&["process", path.to_str().unwrap()], &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("article body is empty"));
+}
+
+#[test]
+fn unknown_stage_names_the_valid_ones() {
+    let out = newsflow(&["run", "summarise"], &[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ingest") && err.contains("events"), "{err}");
+}
+
+#[test]
+fn invalid_configuration_stops_startup_naming_the_variable() {
+    let out = newsflow(&["run", "segment"], &[("NEWSFLOW_ACK_WAIT", "soon")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("NEWSFLOW_ACK_WAIT") && err.contains("30s"),
+        "{err}"
+    );
+}
+
+#[test]
+fn feed_without_a_server_says_where_it_looked() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("nats://127.0.0.1:{port}");
+    let out = newsflow(
+        &["feed", "../../samples/kursk-troops.txt"],
+        &[("NATS_URL", &url)],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&url) && err.contains("newsflow up"), "{err}");
+}

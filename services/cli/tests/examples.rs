@@ -1,0 +1,96 @@
+//! Keeps `proto/examples/` honest: the examples of the chain's messages are what the chain
+//! makes of `tests/data/zurich.txt`. `NEWSFLOW_UPDATE_EXAMPLES=1` rewrites them; otherwise the
+//! test checks that each example still decodes into its type and carries the same article.
+
+use newsflow_cli::{articles, chain};
+use newsflow_proto::schema;
+use serde::Serialize;
+use std::path::PathBuf;
+
+fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../proto/examples")
+}
+
+fn write<T: Serialize>(name: &str, value: &T) {
+    let text = serde_json::to_string_pretty(value).unwrap() + "\n";
+    std::fs::write(examples_dir().join(format!("{name}.json")), text).unwrap();
+}
+
+#[test]
+fn examples_are_the_chain_output_for_the_example_article() {
+    let text = include_str!("data/zurich.txt");
+    let mut raw = articles::from_text(text);
+    raw.id = Some("example-zurich-cafe".into());
+    raw.url = Some("https://news.example.com/zurich-cafe".into());
+    raw.published_at = Some("2024-11-04T09:30:00Z".into());
+    raw.source = Some("example".into());
+    let now = "2024-11-04T09:31:02Z";
+    let ingested = newsflow_ingest::ingest_raw(raw.clone(), now).unwrap();
+    let segmented = chain::segment(ingested.clone());
+    let entities = chain::entities(segmented.clone());
+    let quotes = chain::quotes(entities.clone());
+    let batch = newsflow_events::events(quotes.clone()).unwrap();
+    let quote = batch
+        .quotes
+        .iter()
+        .map(|(_, q)| q)
+        .find(|q| q.quote.speaker.is_some())
+        .expect("a quote with a speaker");
+    let entity = batch
+        .entities
+        .iter()
+        .map(|(_, e)| e)
+        .find(|e| e.entity.mentions.len() > 1)
+        .expect("an entity named twice");
+
+    if std::env::var_os("NEWSFLOW_UPDATE_EXAMPLES").is_some() {
+        write(schema::ARTICLE_RAW, &raw);
+        write(schema::ARTICLE_INGESTED, &ingested);
+        write(schema::ARTICLE_SEGMENTED, &segmented);
+        write(schema::ARTICLE_ENTITIES, &entities);
+        write(schema::ARTICLE_QUOTES, &quotes);
+        write(schema::EVENT_ARTICLE, &batch.article);
+        write(schema::EVENT_QUOTE, quote);
+        write(schema::EVENT_ENTITY, entity);
+        return;
+    }
+    let read = |name: &str| -> serde_json::Value {
+        let path = examples_dir().join(format!("{name}.json"));
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    let as_json = |value: &dyn erased::Json| -> serde_json::Value {
+        serde_json::from_str(&value.json()).unwrap()
+    };
+    assert_eq!(read(schema::ARTICLE_RAW), as_json(&raw));
+    assert_eq!(
+        read(schema::ARTICLE_INGESTED),
+        as_json(&ingested),
+        "ingest changed its output"
+    );
+    for name in [
+        schema::ARTICLE_SEGMENTED,
+        schema::ARTICLE_ENTITIES,
+        schema::ARTICLE_QUOTES,
+        schema::EVENT_ARTICLE,
+    ] {
+        let example = read(name);
+        let article = example.get("article").unwrap_or(&example);
+        assert_eq!(
+            article["text"],
+            ingested.text.as_str(),
+            "{name} is about the example article"
+        );
+    }
+}
+
+mod erased {
+    /// Serialises any message the way the bus carries it.
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap()
+        }
+    }
+}
