@@ -4,7 +4,7 @@
 use crate::doc::{Doc, Facing, Kind, facing};
 use crate::lexicon::{
     CueClass, cue_class, hand_cue, invertible, is_aux, is_function_word, is_negation, is_np_stop,
-    is_pronoun, is_speaker_noun, is_wh, verb_like,
+    is_pronoun, is_speaker_noun, is_time_word, is_wh, verb_like,
 };
 use newsflow_proto::QuoteKind;
 
@@ -296,6 +296,17 @@ impl Rules<'_, '_> {
         if j > from && (self.l(j - 1).ends_with("n't") || self.l(j - 1).ends_with("n’t")) {
             return None;
         }
+        // `Wells Fargo just this month announced`, `an arbitration panel in 2001 found`.
+        let mut t = j;
+        while t > from && self.doc.is_word(t - 1) && is_time_word(self.l(t - 1)) && j - t < 4 {
+            t -= 1;
+        }
+        if t < j && t > from && (self.np_tok(t - 1) || self.doc.is(t - 1, ")")) {
+            j = t;
+            while j > from && self.doc.is_word(j - 1) && is_aux(self.l(j - 1)) {
+                j -= 1;
+            }
+        }
         if j > from && self.doc.is(j - 1, ",") {
             return self.apposed_source(from, j - 1);
         }
@@ -467,6 +478,9 @@ impl Rules<'_, '_> {
                 self.subject(from, k)
             } else if let Some(src) = self.source_before(from, k) {
                 Some(src)
+            } else if k > from && matches!(self.l(k - 1), "and" | "but") {
+                // `I laughed and said, “…”`
+                self.subject(from, k - 1)
             } else {
                 // `Said Ellis: “…”`
                 let src = self
@@ -481,6 +495,17 @@ impl Rules<'_, '_> {
             });
         }
         None
+    }
+
+    /// Whether token `i` is in a short title-case paragraph (a headline: `Obama Says …`).
+    fn title_case(&self, i: usize) -> bool {
+        let (a, b) = (self.para_first(i), self.para_end(i));
+        let words: Vec<usize> = (a..b)
+            .filter(|&k| self.doc.is_word(k) && self.l(k).len() > 3)
+            .collect();
+        words.len() <= 25
+            && words.len() >= 3
+            && words.iter().filter(|&&k| self.doc.capitalised(k)).count() * 10 >= words.len() * 7
     }
 
     /// The subject of the clause starting at `from`: its first noun phrase.
@@ -733,6 +758,13 @@ fn content_range(rules: &Rules, r: Range) -> Option<Range> {
 
 fn content_range_min(rules: &Rules, (mut a, mut b): Range, min_words: usize) -> Option<Range> {
     let doc = rules.doc;
+    // A trailing `, which …` / `, although …` comments on the content rather than belongs to it.
+    if let Some(k) = (a + 1..b.saturating_sub(1)).find(|&k| {
+        doc.is(k, ",") && matches!(rules.l(k + 1), "which" | "although" | "though" | "whereas")
+    }) && words_in(doc, (a, k)) >= min_words
+    {
+        b = k;
+    }
     while a < b && !doc.is_word(a) && doc.toks[a].kind != Kind::Mark {
         a += 1;
     }
@@ -885,14 +917,20 @@ fn run(rules: &Rules, r0: usize, r1: usize, found: &mut Vec<Found>) {
             continue;
         }
         let learned_only = !hand_cue(w);
-        if doc.capitalised(i) && i > r0 {
+        if doc.capitalised(i) && i > r0 && !rules.title_case(i) {
             i += 1;
             continue;
         }
-        let coordinated = i > r0 && matches!(rules.l(i - 1), "and" | "but") && !learned_only;
-        let source = if i > from && matches!(rules.l(i - 1), "who" | "which") && !learned_only {
+        let mut before_aux = i;
+        while before_aux > from && doc.is_word(before_aux - 1) && is_aux(rules.l(before_aux - 1)) {
+            before_aux -= 1;
+        }
+        let coordinated =
+            before_aux > r0 && matches!(rules.l(before_aux - 1), "and" | "but") && !learned_only;
+        let relative = before_aux > from && matches!(rules.l(before_aux - 1), "who" | "which");
+        let source = if relative && !learned_only {
             // `…, who said …`: PolNeAR marks the relative pronoun as the source.
-            Some((i - 1, i))
+            Some((before_aux - 1, before_aux))
         } else if coordinated {
             // `Cruz exhorted Republicans … and said …`: the clause's subject.
             last_source
@@ -905,8 +943,14 @@ fn run(rules: &Rules, r0: usize, r1: usize, found: &mut Vec<Found>) {
         };
         if let Some(src) = source {
             // `CONTENT, SOURCE CUE [setting].` and `CONTENT, SOURCE CUE, CONTENT.`
-            let tail_short = words_in(doc, (cue.1, r1)) <= 6
-                && !(cue.1..r1).any(|k| rules.l(k) == "that" || rules.cue(k).is_some());
+            // The tail ends where a participle starts another attribution (`…, citing …`).
+            let tail_end = (cue.1..r1)
+                .find(|&k| {
+                    doc.is(k, ",") && k + 1 < r1 && rules.cue(k + 1) == Some(CueClass::Participle)
+                })
+                .unwrap_or(r1);
+            let tail_short = words_in(doc, (cue.1, tail_end)) <= 6
+                && !(cue.1..tail_end).any(|k| rules.l(k) == "that" || rules.cue(k).is_some());
             let tail_split = cue.1 < r1 && doc.is(cue.1, ",") && words_in(doc, (cue.1, r1)) >= 2;
             let cut = comma_before(rules, src.0, from).unwrap_or(src.0);
             let parts = if tail_split {
@@ -921,8 +965,8 @@ fn run(rules: &Rules, r0: usize, r1: usize, found: &mut Vec<Found>) {
                 && push_reported_parts(rules, found, &parts, Some(src), cue, 0.7)
             {
                 last_source = Some(src);
-                from = r1;
-                i = r1;
+                from = if tail_split { r1 } else { tail_end };
+                i = from;
                 continue;
             }
             // `SOURCE CUE [hearer] [that] CONTENT`

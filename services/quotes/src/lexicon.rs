@@ -751,3 +751,37 @@ pub(crate) fn is_speaker_noun(lower: &str) -> bool {
             | "editorial"
     )
 }
+
+/// Words of a short time phrase between a source and its cue (`just this month`, `in 2001`).
+pub(crate) fn is_time_word(lower: &str) -> bool {
+    matches!(
+        lower,
+        "this"
+            | "last"
+            | "next"
+            | "week"
+            | "month"
+            | "year"
+            | "earlier"
+            | "just"
+            | "on"
+            | "in"
+            | "early"
+            | "late"
+            | "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
+            | "today"
+            | "yesterday"
+            | "tonight"
+            | "weekend"
+            | "morning"
+            | "afternoon"
+            | "evening"
+            | "night"
+    ) || (lower.len() == 4 && lower.chars().all(|c| c.is_ascii_digit()))
+}
