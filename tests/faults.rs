@@ -92,3 +92,56 @@ async fn killing_a_stage_mid_stream_loses_and_duplicates_no_article() {
     assert_eq!(events.len(), ARTICLES);
     eprintln!("{ARTICLES} articles, stage killed after {at_kill} came out: 0 lost, 0 duplicated");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stages_carry_on_after_the_nats_server_restarts() {
+    let mut server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let _stages = start_chain(&server.url(), &[("NEWSFLOW_ACK_WAIT", "2s")]);
+    let publish = |range: std::ops::Range<usize>, url: String| async move {
+        let client = async_nats::connect(url).await.unwrap();
+        let js = async_nats::jetstream::new(client);
+        for i in range {
+            let raw = serde_json::json!({ "id": format!("restart-{i}"), "body": format!("{}\n\nCopy {i}.", SAMPLES[i % SAMPLES.len()].1) });
+            publish_raw(&js, serde_json::to_vec(&raw).unwrap())
+                .await
+                .unwrap();
+        }
+    };
+    publish(0..20, server.url()).await;
+    let client = server.client().await;
+    let before = read_stream(
+        &client,
+        subjects::EVENTS_STREAM,
+        subjects::EVENTS_ARTICLE,
+        Duration::from_secs(60),
+        |m| m.len() >= 20,
+    )
+    .await
+    .unwrap();
+    assert_eq!(before.len(), 20);
+    drop(client);
+
+    server.restart();
+    publish(20..40, server.url()).await;
+    let client = server.client().await;
+    let after = read_stream(
+        &client,
+        subjects::EVENTS_STREAM,
+        subjects::EVENTS_ARTICLE,
+        Duration::from_secs(60),
+        |m| m.len() >= 40,
+    )
+    .await
+    .unwrap();
+    let ids: std::collections::HashSet<String> = after
+        .iter()
+        .map(|m| json(m)["article_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        after.len(),
+        40,
+        "every article published after the restart came out, once"
+    );
+    assert_eq!(ids.len(), 40);
+}

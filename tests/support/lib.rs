@@ -45,41 +45,23 @@ impl NatsServer {
     /// When the binary is missing (with install instructions) or the server does not start.
     pub fn start() -> Self {
         init_logs();
-        let binary = server_binary();
         let store = tempfile::tempdir().expect("a temporary directory");
-        let mut child = Command::new(&binary)
-            .args(["-js", "-p", "-1", "-a", "127.0.0.1", "--store_dir"])
-            .arg(store.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut sent = false;
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if !sent && let Some(at) = line.find("Listening for client connections on ") {
-                    let port = line[at..]
-                        .rsplit(':')
-                        .next()
-                        .and_then(|p| p.trim().parse::<u16>().ok());
-                    let _ = tx.send(port);
-                    sent = true;
-                }
-            }
-        });
-        let port = rx
-            .recv_timeout(Duration::from_secs(10))
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| panic!("{} did not report its port within 10 s", binary.display()));
+        let (child, port) = spawn_server(store.path(), None);
         Self {
             child,
             port,
             _store: store,
         }
+    }
+
+    /// Kills the server and starts it again on the same port with the same store, as an
+    /// operator restarting it would.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, port) = spawn_server(self._store.path(), Some(self.port));
+        assert_eq!(port, self.port);
+        self.child = child;
     }
 
     /// `nats://127.0.0.1:<port>`.
@@ -104,6 +86,43 @@ impl Drop for NatsServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs the server on `port` (or one it picks) with its store in `store`; returns the child and
+/// the port it reported.
+fn spawn_server(store: &std::path::Path, port: Option<u16>) -> (Child, u16) {
+    let binary = server_binary();
+    let port_arg = port.map_or_else(|| "-1".to_owned(), |p| p.to_string());
+    let mut child = Command::new(&binary)
+        .args(["-js", "-p", &port_arg, "-a", "127.0.0.1", "--store_dir"])
+        .arg(store)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        // Keep reading after the port line so the server never blocks on a full pipe.
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if !sent && let Some(at) = line.find("Listening for client connections on ") {
+                let port = line[at..]
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| p.trim().parse::<u16>().ok());
+                let _ = tx.send(port);
+                sent = true;
+            }
+        }
+    });
+    let port = rx
+        .recv_timeout(Duration::from_secs(10))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("{} did not report its port within 10 s", binary.display()));
+    (child, port)
 }
 
 fn server_binary() -> PathBuf {

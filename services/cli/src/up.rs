@@ -85,7 +85,7 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
             }
         })
         .collect();
-    let summary = feed::feed(&Publisher::new(client), loaded, limits, false).await;
+    let summary = feed::feed(&Publisher::new(client.clone()), loaded, limits, false).await;
     println!("Demo: fed {} sample articles.", samples::SAMPLES.len());
     print!("{}", summary.render());
     let mut waiting: HashSet<String> = summary

@@ -13,7 +13,10 @@ pub fn init(format: LogFormat) -> anyhow::Result<()> {
             .map_err(|err| anyhow::anyhow!("invalid RUST_LOG {value:?}: {err}"))?,
         _ => EnvFilter::new("info,async_nats=warn"),
     };
-    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let _ = match format {
         LogFormat::Json => builder
             .json()
