@@ -7,7 +7,21 @@ fn main() -> anyhow::Result<()> {
     let out = args
         .get(3)
         .map_or(newsflow_entities::train::SHIPPED_MODEL_PATH, String::as_str);
-    let opts = newsflow_entities::train::Options::default();
+    let mut opts = newsflow_entities::train::Options::default();
+    // Overrides for experiments (the defaults reproduce the shipped model).
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    if let Some(v) = env("NER_PRUNE") {
+        opts.prune = v as i16;
+    }
+    if let Some(v) = env("NER_EPOCHS") {
+        opts.epochs = v as usize;
+    }
+    if let Some(v) = env("NER_STAGES") {
+        opts.stages = v as usize;
+    }
+    if let Some(v) = env("NER_BITS") {
+        opts.bits = v as u32;
+    }
     let t = std::time::Instant::now();
     let model = newsflow_entities::train::train(args[1].as_ref(), args[2].as_ref(), &opts, |r| {
         println!("{}", r.render())

@@ -116,6 +116,8 @@ pub fn recognise_with(model: &Model, text: &str, segmentation: &Segmentation) ->
         };
         let mut taken = vec![false; ws.len()];
         let mut mine: Vec<(usize, usize, Draft)> = Vec::new();
+        let mut spans = spans;
+        merge_initials(ws, &mut spans);
         for (a, b, ty) in spans {
             let Some((a, b, label)) = refine(ws, a, b, TAGGER_LABELS[ty as usize]) else {
                 continue;
@@ -162,6 +164,65 @@ pub fn recognise_with(model: &Model, text: &str, segmentation: &Segmentation) ->
         }
     }
     group::group(text, drafts)
+}
+
+/// Whether a token is an initial: one capital letter and a period (`J.`).
+fn is_initial(w: &str) -> bool {
+    let mut c = w.chars();
+    matches!((c.next(), c.next(), c.next()), (Some(l), Some('.'), None) if l.is_uppercase())
+}
+
+/// Joins a person's first names and middle initials to the person (`Lloyd` `J.` + `Austin`
+/// → `Lloyd J. Austin`), taking them from whatever span the tagger put them in; what is left
+/// of that span is kept unless only titles remain.
+fn merge_initials(ws: &[&str], spans: &mut Vec<(usize, usize, u8)>) {
+    const PER: u8 = 0;
+    spans.sort_unstable();
+    let mut i = 0;
+    while i < spans.len() {
+        let (a, _, ty) = spans[i];
+        if ty != PER {
+            i += 1;
+            continue;
+        }
+        let mut k = a;
+        let mut saw_initial = is_initial(ws[a]);
+        while k > 0 {
+            let w = ws[k - 1];
+            if is_initial(w) {
+                saw_initial = true;
+            } else if !(saw_initial
+                && w.starts_with(char::is_uppercase)
+                && w.chars().any(char::is_lowercase)
+                && !lexicon::TITLES.contains(&w))
+            {
+                break;
+            }
+            k -= 1;
+        }
+        if !saw_initial || k == a {
+            i += 1;
+            continue;
+        }
+        spans[i].0 = k;
+        let mut j = 0;
+        while j < spans.len() {
+            let (c, d, _) = spans[j];
+            if j != i && c < a && d > k {
+                if c < k && !ws[c..k].iter().all(|w| lexicon::TITLES.contains(w)) {
+                    spans[j].1 = k;
+                } else {
+                    spans.remove(j);
+                    if j < i {
+                        i -= 1;
+                    }
+                    continue;
+                }
+            }
+            j += 1;
+        }
+        i += 1;
+    }
 }
 
 /// Tidies one tagger span: a possessive followed by lower-case words ends it (`North’s`

@@ -43,7 +43,7 @@ impl Default for Options {
             folds: 10,
             prune: 24,
             seed: 2003,
-            stages: 2,
+            stages: 1,
             jackknife: 5,
             unlabelled: None,
         }
