@@ -9,7 +9,7 @@
 //! `… -- tokens FILE` prints each sentence's tokens separated by ` | `.
 //!
 //! `… -- jsonl` reads JSON Lines `{"text": ...}` on stdin and prints one JSON array of
-//! sentences per line.
+//! sentences per line; `… -- jsonl-tokens` prints one JSON array of tokens per line instead.
 //!
 //! DATA defaults to `../shared/data/golden_rules_en` (eval) or `../shared/data/conll2003`
 //! (bench), relative to the repository root.
@@ -60,7 +60,8 @@ fn main() -> anyhow::Result<()> {
                 println!("{}", words.join(" | "));
             }
         }
-        "jsonl" => {
+        "jsonl" | "jsonl-tokens" => {
+            let mode_tokens = mode == "jsonl-tokens";
             // JSON Lines `{"text": ...}` on stdin; one JSON array of sentences per line out.
             for line in std::io::stdin().lines() {
                 let line = line?;
@@ -69,14 +70,19 @@ fn main() -> anyhow::Result<()> {
                 }
                 let value: serde_json::Value = serde_json::from_str(&line)?;
                 let text = value["text"].as_str().unwrap_or_default();
-                println!(
-                    "{}",
+                let out = if mode_tokens {
+                    let seg = newsflow_segment::segment_text(text);
+                    let tokens: Vec<&str> =
+                        seg.tokens.iter().map(|t| &text[t.start..t.end]).collect();
+                    serde_json::to_string(&tokens)?
+                } else {
                     serde_json::to_string(&newsflow_segment::eval::sentences(text))?
-                );
+                };
+                println!("{out}");
             }
         }
         other => anyhow::bail!(
-            "unknown mode {other:?}; expected eval, bench, sentences, tokens or jsonl"
+            "unknown mode {other:?}; expected eval, bench, sentences, tokens, jsonl or jsonl-tokens"
         ),
     }
     Ok(())

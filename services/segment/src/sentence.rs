@@ -77,9 +77,21 @@ impl Para<'_> {
         let n = self.tokens.len();
         let word = self.word(k);
         let (value, mut len, delim) = match self.kind(k) {
-            Kind::Number if word.len() <= 2 && word.bytes().all(|b| b.is_ascii_digit()) => {
-                let value = ListValue::Number(word.parse().ok()?);
-                if k + 1 < n && self.kind(k + 1) == Kind::Period && !self.infos[k + 1].space_before
+            Kind::Number => {
+                // `1.` (the tokenizer keeps a line-opening item number's period) or `1` `.`.
+                let digits = word.strip_suffix('.').unwrap_or(word);
+                if digits.is_empty()
+                    || digits.len() > 3
+                    || !digits.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return None;
+                }
+                let value = ListValue::Number(digits.parse().ok()?);
+                if digits.len() < word.len() {
+                    (value, 1, Delim::Dot)
+                } else if k + 1 < n
+                    && self.kind(k + 1) == Kind::Period
+                    && !self.infos[k + 1].space_before
                 {
                     (value, 2, Delim::Dot)
                 } else if self.is_close_paren(k + 1) {

@@ -327,6 +327,9 @@ pub(crate) fn tokenize(
                     {
                         kind = Kind::Abbrev(class);
                         e_tok = e + 1;
+                    } else if numeric && (nb || s == start) && is_item_number(&cur, s, e) {
+                        // `1.` opening a line: a list item's number keeps its period.
+                        e_tok = e + 1;
                     }
                     push(tokens, infos, s, e_tok, kind, sb, nb);
                     prev_end = e_tok;
@@ -353,6 +356,13 @@ pub(crate) fn tokenize(
         }
 
         let (kind, e) = match c {
+            // A signed number: `+44`, `-0.05`, `−3`.
+            '+' | '-' | '−' if (sb || prev_opens(text, s, start)) && cur.is_digit_at(s + clen) => {
+                let e = match scan_word(&cur, s + clen) {
+                    Scanned::Word { end, .. } | Scanned::Url(end) => end,
+                };
+                (Kind::Number, e)
+            }
             // A decimal without its leading zero: `.576`, `.45-caliber`.
             '.' if cur.is_digit_at(s + 1) => {
                 let e = match scan_word(&cur, s + 1) {
@@ -535,6 +545,21 @@ fn scan_word(cur: &Cursor<'_>, s: usize) -> Scanned {
         match c {
             '-' | '\u{2010}' | '\u{2011}' if cur.is_word_at(after) => i = after,
             '.' if cur.is_word_at(after) => i = after,
+            // `U.S.-led`: an acronym's last period before a hyphenated word.
+            '.' if i - s >= 3
+                && cur.bytes[i - 2] == b'.'
+                && cur.byte(after) == Some(b'-')
+                && cur.is_word_at(after + 1) =>
+            {
+                i = after
+            }
+            // `US$`, `C$`, `HK$`: a currency sign after a country's letters.
+            '$' if i - s <= 3 && cur.bytes[s..i].iter().all(u8::is_ascii_uppercase) => {
+                return Scanned::Word {
+                    end: after,
+                    clitic: None,
+                };
+            }
             ',' | ':' | '/' if prev_digit && cur.is_digit_at(after) => i = after,
             '&' if cur.bytes[i - 1].is_ascii_uppercase()
                 && cur.byte(after).is_some_and(|b| b.is_ascii_uppercase()) =>
@@ -582,6 +607,14 @@ fn scan_word(cur: &Cursor<'_>, s: usize) -> Scanned {
             }
         }
     }
+}
+
+/// Whether `s..e` is a list item's number (one to three digits) followed by a period and a space.
+fn is_item_number(cur: &Cursor<'_>, s: usize, e: usize) -> bool {
+    e - s <= 3
+        && cur.bytes[s..e].iter().all(u8::is_ascii_digit)
+        && cur.byte(e) == Some(b'.')
+        && cur.char_at(e + 1).is_some_and(|(c, _)| is_space(c))
 }
 
 /// Whether the period right after the word `s..e` belongs to it, and as what.
@@ -737,6 +770,30 @@ mod tests {
                 ")",
                 "."
             ]
+        );
+    }
+
+    #[test]
+    fn signed_numbers_and_currency_prefixes_stay_whole() {
+        assert_eq!(
+            toks("Call +44 171 or (-0.05) for US$ 5 and C$10 at -3"),
+            [
+                "Call", "+44", "171", "or", "(", "-0.05", ")", "for", "US$", "5", "and", "C$",
+                "10", "at", "-3"
+            ]
+        );
+    }
+
+    #[test]
+    fn acronym_before_a_hyphen_stays_in_the_word() {
+        assert_eq!(toks("U.S.-led forces"), ["U.S.-led", "forces"]);
+    }
+
+    #[test]
+    fn list_number_opening_a_line_keeps_its_period() {
+        assert_eq!(
+            toks("1. Ann Lee\n2. Bo Li 3. Cy"),
+            ["1.", "Ann", "Lee", "2.", "Bo", "Li", "3", ".", "Cy"]
         );
     }
 
