@@ -19,6 +19,9 @@ fn main() -> anyhow::Result<()> {
     if let Some(v) = env("NER_STAGES") {
         opts.stages = v as usize;
     }
+    if let Some(v) = env("NER_ENSEMBLE") {
+        opts.ensemble = v as usize;
+    }
     if let Some(v) = env("NER_BITS") {
         opts.bits = v as u32;
     }

@@ -1,20 +1,27 @@
 //! `entities`: finds the named entities and values in an article and groups the mentions of
 //! each entity. Consumes `newsflow.articles.segmented` ([`ArticleSegmented`]), publishes
-//! `newsflow.articles.entities` ([`ArticleEntities`]) through the runtime.
+//! `newsflow.articles.entities` ([`ArticleEntities`]) through the runtime ([`annotate`] is the
+//! stage function, [`recognise`] the text work).
 //!
-//! - PERSON, ORG, LOC and MISC come from a statistical tagger ([`tagger`]): a two-stage greedy
-//!   averaged perceptron over BILOU tags with hashed features (words, shapes, affixes, context,
-//!   word clusters, a gazetteer, document-level evidence), trained in pure Rust on CoNLL-2003
-//!   ([`train`]) and shipped embedded in the binary (`model/ner.bin`).
+//! - PERSON, ORG, LOC and MISC come from a statistical tagger ([`tagger`]): a greedy averaged
+//!   perceptron over BILOU tags with hashed features (words, shapes, affixes, context, word
+//!   clusters, a gazetteer, document-level evidence and the tags already given to the same word
+//!   in the article), trained in pure Rust on CoNLL-2003 ([`train`]) and embedded in the binary
+//!   (`model/ner.bin`, reproduced byte for byte by `newsflow train ner --train
+//!   ../shared/data/conll2003/eng.train --dev ../shared/data/conll2003/eng.testa`).
 //! - DATE, TIME, MONEY, PERCENT, CARDINAL, QUANTITY and NORP come from precise rules and word
-//!   lists ([`rules`], [`lexicon`]).
-//! - Mentions of one entity are grouped ([`group`]): surnames with full names, acronyms with
-//!   their expansions and aliases; each group has a canonical name, slug and mention count.
+//!   lists ([`rules`], [`lexicon`]); a few general rules tidy the tagger's spans (titles,
+//!   initials, name suffixes, possessives).
+//! - Mentions of one entity are grouped: surnames with full names, acronyms with their
+//!   expansions, and aliases; each group has a canonical name (the fullest form), a slug and a
+//!   mention count.
 //!
-//! Pure: no I/O, no clock. Failure: never fails on valid input; tokens whose offsets are out
-//! of range are skipped rather than panicking. Evaluation and speed: [`eval`], [`bench`]
-//! (`newsflow eval ner`, `newsflow bench ner`). Run the stage with `cargo run -p newsflow-cli`
-//! (the `newsflow` command wires this crate into the runtime).
+//! Pure: no I/O, no clock. Failure: never fails on valid input; tokens whose offsets do not
+//! index the text are skipped, never a panic. Measuring: [`eval`] (`newsflow eval ner`) and
+//! [`bench`] (`newsflow bench ner`). The stage runs inside the `newsflow` command (services/cli),
+//! which wires [`annotate`] into the runtime.
+
+#![warn(missing_docs)]
 
 pub mod bench;
 pub mod clusters;
