@@ -1,6 +1,9 @@
 //! Bad input is dead-lettered with a readable reason, and the articles after it still arrive.
 
-use newsflow_e2e::{NatsServer, ensure_streams, json, publish_raw, read_stream, start_chain};
+use newsflow_e2e::{
+    NatsServer, article_events, ensure_streams, json, publish_raw, raw_article, read_at_least,
+    start_chain,
+};
 use newsflow_proto::subjects;
 use std::time::Duration;
 
@@ -21,24 +24,22 @@ async fn bad_inputs_land_in_the_dead_letter_stream_and_later_articles_still_come
     publish_raw(&js, &b"{\"id\":\"latin1\",\"body\":\"Caf\xe9 opens.\"}"[..])
         .await
         .unwrap();
-    let oversized = serde_json::json!({ "id": "huge", "body": "word ".repeat(120_000) });
-    publish_raw(&js, serde_json::to_vec(&oversized).unwrap())
+    publish_raw(&js, raw_article("huge", &"word ".repeat(120_000)))
         .await
         .unwrap();
-    let good = serde_json::json!({ "id": "after-bad", "body": "The mayor opened the bridge on Monday. “It is a great day,” she said." });
-    publish_raw(&js, serde_json::to_vec(&good).unwrap())
+    let good = "The mayor opened the bridge on Monday. “It is a great day,” she said.";
+    publish_raw(&js, raw_article("after-bad", good))
         .await
         .unwrap();
 
-    let letters = read_stream(
+    let letters = read_at_least(
         &client,
         subjects::DEAD_LETTER_STREAM,
         "newsflow.dlq.>",
+        4,
         Duration::from_secs(30),
-        |m| m.len() >= 4,
     )
-    .await
-    .unwrap();
+    .await;
     let mut letters: Vec<serde_json::Value> = letters.iter().map(json).collect();
     letters.sort_by_key(|l| l["stream_sequence"].as_u64()); // ingest handles messages concurrently
     assert_eq!(letters.len(), 4, "{letters:#?}");
@@ -76,15 +77,7 @@ async fn bad_inputs_land_in_the_dead_letter_stream_and_later_articles_still_come
         "the original payload is kept"
     );
 
-    let events = read_stream(
-        &client,
-        subjects::EVENTS_STREAM,
-        subjects::EVENTS_ARTICLE,
-        Duration::from_secs(60),
-        |m| !m.is_empty(),
-    )
-    .await
-    .unwrap();
+    let events = article_events(&client, 1, Duration::from_secs(60)).await;
     assert_eq!(events.len(), 1);
     assert_eq!(json(&events[0])["article_id"], "after-bad");
 }

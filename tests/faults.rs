@@ -3,14 +3,16 @@
 
 use futures::TryStreamExt as _;
 use newsflow_cli::samples::SAMPLES;
-use newsflow_e2e::{NatsServer, ensure_streams, json, publish_raw, read_stream, start_chain};
+use newsflow_e2e::{
+    NatsServer, article_events, ensure_streams, json, publish_raw, raw_article, start_chain,
+};
 use newsflow_proto::subjects;
 use std::collections::HashMap;
 use std::time::Duration;
 
 const ARTICLES: usize = 500;
 
-async fn article_events(client: &async_nats::Client) -> usize {
+async fn article_event_count(client: &async_nats::Client) -> usize {
     let js = async_nats::jetstream::new(client.clone());
     let stream = js.get_stream(subjects::EVENTS_STREAM).await.unwrap();
     let mut subjects_info = stream
@@ -29,20 +31,25 @@ async fn killing_a_stage_mid_stream_loses_and_duplicates_no_article() {
     let server = NatsServer::start();
     ensure_streams(&server.url()).await.unwrap();
     let client = server.client().await;
-    let js = async_nats::jetstream::new(client.clone());
-    for i in 0..ARTICLES {
-        let (name, text) = SAMPLES[i % SAMPLES.len()];
-        let raw = serde_json::json!({ "id": format!("kill-{i}"), "body": format!("{text}\n\nFiled as {name}, copy {i}.") });
-        publish_raw(&js, serde_json::to_vec(&raw).unwrap())
-            .await
-            .unwrap();
-    }
-
     // A short ack wait so the killed stage's in-flight messages come back quickly.
     let mut stages = start_chain(&server.url(), &[("NEWSFLOW_ACK_WAIT", "2s")]);
     let victim = 2; // entities, the slowest stage, so it has work in flight when it dies
+    // Feed while the stage dies and comes back: the articles arrive over several seconds.
+    let js = async_nats::jetstream::new(client.clone());
+    let feeder = tokio::spawn(async move {
+        for i in 0..ARTICLES {
+            let (name, text) = SAMPLES[i % SAMPLES.len()];
+            let body = format!("{text}\n\nFiled as {name}, copy {i}.");
+            publish_raw(&js, raw_article(&format!("kill-{i}"), &body))
+                .await
+                .unwrap();
+            if i % 25 == 24 {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    });
     let deadline = tokio::time::Instant::now() + Duration::from_secs(240);
-    while article_events(&client).await < ARTICLES / 4 {
+    while article_event_count(&client).await < ARTICLES / 4 {
         assert!(
             tokio::time::Instant::now() < deadline,
             "the first quarter did not come out in time"
@@ -50,33 +57,30 @@ async fn killing_a_stage_mid_stream_loses_and_duplicates_no_article() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     stages[victim].kill();
-    let at_kill = article_events(&client).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let at_kill = article_event_count(&client).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     stages[victim].restart();
     assert!(
         at_kill < ARTICLES,
         "the stage was killed before the end ({at_kill} out)"
     );
+    assert!(
+        !feeder.is_finished(),
+        "articles were still being fed while the stage was down"
+    );
+    feeder.await.unwrap();
 
-    while article_events(&client).await < ARTICLES {
+    while article_event_count(&client).await < ARTICLES {
         assert!(
             tokio::time::Instant::now() < deadline,
             "only {} of {ARTICLES} came out",
-            article_events(&client).await
+            article_event_count(&client).await
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // Let any redelivery of the killed stage's in-flight work happen before counting.
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let events = read_stream(
-        &client,
-        subjects::EVENTS_STREAM,
-        subjects::EVENTS_ARTICLE,
-        Duration::from_secs(10),
-        |m| m.len() >= ARTICLES + 50,
-    )
-    .await
-    .unwrap();
+    let events = article_events(&client, ARTICLES + 50, Duration::from_secs(10)).await;
     let mut per_article: HashMap<String, usize> = HashMap::new();
     for event in &events {
         *per_article
@@ -110,30 +114,14 @@ async fn stages_carry_on_after_the_nats_server_restarts() {
     };
     publish(0..20, server.url()).await;
     let client = server.client().await;
-    let before = read_stream(
-        &client,
-        subjects::EVENTS_STREAM,
-        subjects::EVENTS_ARTICLE,
-        Duration::from_secs(60),
-        |m| m.len() >= 20,
-    )
-    .await
-    .unwrap();
+    let before = article_events(&client, 20, Duration::from_secs(60)).await;
     assert_eq!(before.len(), 20);
     drop(client);
 
     server.restart();
     publish(20..40, server.url()).await;
     let client = server.client().await;
-    let after = read_stream(
-        &client,
-        subjects::EVENTS_STREAM,
-        subjects::EVENTS_ARTICLE,
-        Duration::from_secs(60),
-        |m| m.len() >= 40,
-    )
-    .await
-    .unwrap();
+    let after = article_events(&client, 40, Duration::from_secs(60)).await;
     let ids: std::collections::HashSet<String> = after
         .iter()
         .map(|m| json(m)["article_id"].as_str().unwrap().to_owned())

@@ -1,6 +1,8 @@
 //! The reference article through the whole chain, every stage its own process.
 
-use newsflow_e2e::{NatsServer, ensure_streams, json, publish_raw, read_stream, start_chain};
+use newsflow_e2e::{
+    NatsServer, article_events, ensure_streams, json, publish_raw, read_at_least, start_chain,
+};
 use newsflow_proto::subjects;
 use std::time::Duration;
 
@@ -18,15 +20,7 @@ async fn pipeline_publishes_reference_article_with_sentences_entities_and_quotes
         .await
         .unwrap();
 
-    let events = read_stream(
-        &client,
-        subjects::EVENTS_STREAM,
-        subjects::EVENTS_ARTICLE,
-        Duration::from_secs(60),
-        |m| !m.is_empty(),
-    )
-    .await
-    .unwrap();
+    let events = article_events(&client, 1, Duration::from_secs(60)).await;
     assert_eq!(events.len(), 1, "one article event within 60 s");
     let event = json(&events[0]);
     assert_eq!(event["article_id"], "kursk-troops");
@@ -98,15 +92,14 @@ async fn pipeline_publishes_reference_article_with_sentences_entities_and_quotes
     assert_eq!(quote["speaker"], "Antony J. Blinken");
     assert_eq!(quote["speaker_entity"], blinken["id"]);
 
-    let quote_events = read_stream(
+    let quote_events = read_at_least(
         &client,
         subjects::EVENTS_STREAM,
         "newsflow.events.quote.antony-j-blinken",
+        2,
         Duration::from_secs(5),
-        |m| m.len() >= 2,
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(
         quote_events.len(),
         2,

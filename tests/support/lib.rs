@@ -329,6 +329,44 @@ pub async fn read_stream(
     Ok(seen)
 }
 
+/// Reads from the start of `stream` until `count` messages matching `filter` arrived or `within`
+/// passed; returns what arrived (fewer on time-out).
+///
+/// # Panics
+/// When the stream cannot be read.
+pub async fn read_at_least(
+    client: &async_nats::Client,
+    stream: &str,
+    filter: &str,
+    count: usize,
+    within: Duration,
+) -> Vec<jetstream::Message> {
+    read_stream(client, stream, filter, within, |seen| seen.len() >= count)
+        .await
+        .unwrap_or_else(|err| panic!("reading {filter} from {stream}: {err:#}"))
+}
+
+/// The first `count` article events, waiting at most `within`.
+pub async fn article_events(
+    client: &async_nats::Client,
+    count: usize,
+    within: Duration,
+) -> Vec<jetstream::Message> {
+    read_at_least(
+        client,
+        subjects::EVENTS_STREAM,
+        subjects::EVENTS_ARTICLE,
+        count,
+        within,
+    )
+    .await
+}
+
+/// An `article.raw.v1` payload with an id and a body.
+pub fn raw_article(id: &str, body: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "id": id, "body": body })).expect("JSON serialises")
+}
+
 /// The JSON payload of a message.
 ///
 /// # Panics
