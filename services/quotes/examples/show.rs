@@ -1,4 +1,4 @@
-//! Prints the quotes found in a text file (fallback segmentation, no entities):
+//! Prints the quotes found in a text file (with the segment and entities stages):
 //! `cargo run -p newsflow-quotes --example show -- FILE`.
 
 fn main() -> anyhow::Result<()> {
@@ -6,8 +6,9 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: show FILE"))?;
     let text = std::fs::read_to_string(&path)?;
-    let seg = newsflow_quotes::fallback::segment_text(&text);
-    for q in newsflow_quotes::find_quotes(&text, &seg, &Default::default()) {
+    let seg = newsflow_segment::segment_text(&text);
+    let entities = newsflow_entities::recognise(&text, &seg);
+    for q in newsflow_quotes::find_quotes(&text, &seg, &entities) {
         let get = |s: Option<newsflow_proto::Span>| s.and_then(|s| s.get(&text)).unwrap_or("-");
         println!(
             "{:?} [{}] <{}> {:?}: {}",

@@ -94,7 +94,6 @@ impl Offsets {
     }
 
     /// The byte offset of a code-point offset (clamped to the text).
-    #[cfg(test)]
     pub(crate) fn byte_of(&self, ch: usize) -> usize {
         self.char_to_byte[ch.min(self.char_to_byte.len() - 1)]
     }

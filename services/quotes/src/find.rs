@@ -54,6 +54,26 @@ impl Region {
 
 /// Pairs double quotation marks paragraph by paragraph; a quote left open at a paragraph's end
 /// continues when the next paragraph opens with a mark (the news style for long quotes).
+/// For each token, whether a sentence starts at it (by [`Rules::is_real_sentence_start`]).
+pub(crate) fn sentence_starts(doc: &Doc) -> Vec<bool> {
+    let lower = (0..doc.toks.len()).map(|i| doc.lower(i)).collect();
+    let rules = Rules { doc, lower };
+    (0..doc.toks.len())
+        .map(|i| rules.is_real_sentence_start(i))
+        .collect()
+}
+
+/// For each token, whether it lies between double quotation marks (marks included).
+pub(crate) fn quoted_tokens(doc: &Doc) -> Vec<bool> {
+    let mut out = vec![false; doc.toks.len()];
+    for r in regions(doc) {
+        for k in r.open..r.after.min(out.len()) {
+            out[k] = true;
+        }
+    }
+    out
+}
+
 fn regions(doc: &Doc) -> Vec<Region> {
     let n = doc.toks.len();
     let mut out = Vec::new();
@@ -712,7 +732,7 @@ fn mark(used: &mut [bool], a: Attr) {
     used[a.cue.0..a.cue.1].iter_mut().for_each(|u| *u = true);
 }
 
-fn fix_continuations(found: &mut [Found]) {
+pub(crate) fn fix_continuations(found: &mut [Found]) {
     // `continues` was set as an index before sorting; direct quotes keep their relative order,
     // so recompute it as "the previous direct quote".
     let mut last_direct = None;

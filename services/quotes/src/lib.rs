@@ -30,8 +30,9 @@ mod find;
 pub mod learn;
 mod lexicon;
 mod speaker;
+mod tagger;
 
-use newsflow_proto::{Entities, Quote, Segmentation};
+use newsflow_proto::{Entities, Quote, QuoteKind, Segmentation};
 
 /// Finds the quotes and reported statements of an article, in reading order.
 ///
@@ -41,8 +42,52 @@ use newsflow_proto::{Entities, Quote, Segmentation};
 /// byte offsets into `text`, on char boundaries.
 pub fn find_quotes(text: &str, segmentation: &Segmentation, entities: &Entities) -> Vec<Quote> {
     let doc = doc::Doc::new(text, segmentation);
-    let found = find::find(&doc);
+    let rules = find::find(&doc);
+    let found = match tagger::Model::shipped() {
+        Some(model) => combine(&doc, model, rules),
+        None => rules,
+    };
     speaker::resolve(&doc, &found, entities)
+}
+
+/// [`find_quotes`] by the rules alone, without the learned tagger: direct quotes and the
+/// cue-pattern reported speech.
+pub fn find_quotes_by_rules(
+    text: &str,
+    segmentation: &Segmentation,
+    entities: &Entities,
+) -> Vec<Quote> {
+    let doc = doc::Doc::new(text, segmentation);
+    speaker::resolve(&doc, &find::find(&doc), entities)
+}
+
+/// Direct quotes from the rules; every other attribution from the tagger (which sees the rules'
+/// findings as features), unless it overlaps a direct quote.
+fn combine(doc: &doc::Doc, model: &tagger::Model, rules: Vec<find::Found>) -> Vec<find::Found> {
+    let ctx = tagger::Ctx::new(doc, &rules);
+    let tags = model.tag(&ctx);
+    let mut taken = vec![false; doc.toks.len()];
+    let mut found: Vec<find::Found> = rules
+        .into_iter()
+        .filter(|f| f.kind == QuoteKind::Direct)
+        .collect();
+    for f in &found {
+        for &(a, b) in &f.content {
+            taken[a..b].iter_mut().for_each(|t| *t = true);
+        }
+    }
+    for f in tagger::decode(&ctx, &tags) {
+        if !f
+            .content
+            .iter()
+            .any(|&(a, b)| taken[a..b].iter().any(|&t| t))
+        {
+            found.push(f);
+        }
+    }
+    found.sort_by_key(|f| f.content.first().map_or(0, |c| c.0));
+    find::fix_continuations(&mut found);
+    found
 }
 
 #[cfg(test)]

@@ -33,6 +33,12 @@ fn run(text: &str, names: &[(&str, EntityLabel)]) -> Vec<Quote> {
     find_quotes(text, &seg, &entities(text, names))
 }
 
+/// The rules alone (no tagger): the cue patterns are what is under test.
+fn rules(text: &str, names: &[(&str, EntityLabel)]) -> Vec<Quote> {
+    let seg = fallback::segment_text(text);
+    find_quotes_by_rules(text, &seg, &entities(text, names))
+}
+
 fn get(text: &str, span: Option<newsflow_proto::Span>) -> &str {
     span.and_then(|s| s.get(text)).unwrap_or("")
 }
@@ -94,9 +100,9 @@ fn multi_paragraph_quote_keeps_one_span_per_paragraph() {
 }
 
 #[test]
-fn reported_speech_with_leading_source_takes_the_rest_of_the_sentence() {
+fn rules_reported_speech_with_leading_source_takes_the_rest_of_the_sentence() {
     let text = "In its estimate, officials said there are some 10,000 troops in Russia.";
-    let q = run(text, &[]);
+    let q = rules(text, &[]);
     assert_eq!(q.len(), 1);
     assert_eq!(q[0].kind, QuoteKind::Indirect);
     assert_eq!(get(text, q[0].source), "officials");
@@ -104,9 +110,9 @@ fn reported_speech_with_leading_source_takes_the_rest_of_the_sentence() {
 }
 
 #[test]
-fn reported_speech_with_final_attribution_takes_the_clause_before_it() {
+fn rules_reported_speech_with_final_attribution_takes_the_clause_before_it() {
     let text = "Moscow could provide help with weapons, the South Korean government has suggested.";
-    let q = run(text, &[]);
+    let q = rules(text, &[]);
     assert_eq!(q.len(), 1);
     assert_eq!(get(text, q[0].source), "the South Korean government");
     assert_eq!(get(text, q[0].cue), "suggested");
@@ -114,25 +120,25 @@ fn reported_speech_with_final_attribution_takes_the_clause_before_it() {
 }
 
 #[test]
-fn according_to_names_the_source_after_the_cue() {
+fn rules_according_to_names_the_source_after_the_cue() {
     let text = "North Korea has sent shells to Russia, according to U.S. and South Korean officials, but not troops.";
-    let q = run(text, &[]);
+    let q = rules(text, &[]);
     assert_eq!(q.len(), 1);
     assert_eq!(get(text, q[0].source), "U.S. and South Korean officials");
     assert_eq!(get(text, q[0].cue), "according to");
 }
 
 #[test]
-fn told_skips_the_hearer_before_that() {
+fn rules_told_skips_the_hearer_before_that() {
     let text = "Smith told reporters on Monday that the talks had failed.";
-    let q = run(text, &[]);
+    let q = rules(text, &[]);
     assert_eq!(q.len(), 1);
     assert_eq!(q[0].text, "that the talks had failed");
 }
 
 #[test]
-fn negated_cue_reports_nothing() {
-    assert!(run("The U.S. has not said how it plans to respond.", &[]).is_empty());
+fn rules_negated_cue_reports_nothing() {
+    assert!(rules("The U.S. has not said how it plans to respond.", &[]).is_empty());
 }
 
 #[test]
@@ -172,5 +178,67 @@ fn find_quotes_never_panics_on_inconsistent_input() {
         if let Some(prefix) = text.get(..cut) {
             let _ = find_quotes(prefix, &seg, &ents);
         }
+    }
+}
+
+#[test]
+fn learned_tagger_reports_indirect_speech_with_its_source() {
+    let text = "About 8,000 troops are in the region, the Biden administration said Oct. 31. \
+                In its estimates, officials said there are some 10,000 troops in all of Russia.";
+    let q = run(text, &[]);
+    let sources: Vec<&str> = q.iter().map(|q| get(text, q.source)).collect();
+    assert!(sources.contains(&"the Biden administration"), "{sources:?}");
+    assert!(sources.contains(&"officials"), "{sources:?}");
+    assert!(q.iter().all(|q| q.kind != QuoteKind::Direct));
+}
+
+#[test]
+fn kursk_sample_yields_the_five_quoted_passages_and_the_reported_statements() {
+    let text = include_str!("../../../samples/kursk-troops.txt");
+    let names = [
+        ("Antony J. Blinken", EntityLabel::Person),
+        ("Blinken", EntityLabel::Person),
+        ("Lloyd J. Austin III", EntityLabel::Person),
+        ("Austin", EntityLabel::Person),
+        ("Cho Tae-yul", EntityLabel::Person),
+    ];
+    let q = run(text, &names);
+    let direct: Vec<&str> = q
+        .iter()
+        .filter(|q| q.kind == QuoteKind::Direct)
+        .map(|q| q.speaker.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        direct,
+        vec!["Blinken", "Blinken", "Austin", "Cho Tae-yul", "Cho Tae-yul"]
+    );
+    let sources: Vec<&str> = q
+        .iter()
+        .filter(|q| q.kind != QuoteKind::Direct)
+        .map(|q| get(text, q.source))
+        .collect();
+    for s in [
+        "the Biden administration",
+        "officials",
+        "the South Korean government",
+        "U.S. and South Korean officials",
+    ] {
+        assert!(sources.contains(&s), "{s} missing from {sources:?}");
+    }
+}
+
+#[test]
+fn kursk_sample_through_the_segment_and_entities_stages_resolves_every_speaker() {
+    let text = include_str!("../../../samples/kursk-troops.txt");
+    let seg = newsflow_segment::segment_text(text);
+    let ents = newsflow_entities::recognise(text, &seg);
+    let q = find_quotes(text, &seg, &ents);
+    let direct: Vec<&Quote> = q.iter().filter(|q| q.kind == QuoteKind::Direct).collect();
+    let expected = ["Blinken", "Blinken", "Austin", "Cho Tae-yul", "Cho Tae-yul"];
+    assert_eq!(direct.len(), expected.len(), "{direct:#?}");
+    for (quote, name) in direct.iter().zip(expected) {
+        let speaker = quote.speaker.as_deref().unwrap_or("");
+        assert!(speaker.contains(name), "{speaker} is not {name}");
+        assert!(quote.speaker_entity.is_some(), "{name} unresolved");
     }
 }
