@@ -113,6 +113,15 @@ pub fn recognise_with(model: &Model, text: &str, segmentation: &Segmentation) ->
         .map(|s| s.iter().map(|&(a, b)| &text[a..b]).collect())
         .collect();
     let found = model.entities(&words);
+    // Acronyms the tagger found (`DPRK`), with its type, to find their expansions.
+    let mut acronyms: Vec<(String, u8)> = Vec::new();
+    for (ws, spans) in words.iter().zip(&found) {
+        for &(a, b, ty) in spans {
+            if b == a + 1 && is_acronym(ws[a]) && !acronyms.iter().any(|x| x.0 == ws[a]) {
+                acronyms.push((ws[a].to_string(), ty));
+            }
+        }
+    }
     let mut drafts = Vec::new();
     for ((toks, ws), spans) in sents.iter().zip(&words).zip(found) {
         let draft = |a: usize, b: usize, label| Draft {
@@ -124,6 +133,7 @@ pub fn recognise_with(model: &Model, text: &str, segmentation: &Segmentation) ->
         let mut taken = vec![false; ws.len()];
         let mut mine: Vec<(usize, usize, Draft)> = Vec::new();
         let mut spans = spans;
+        expand_acronyms(ws, &mut spans, &acronyms);
         merge_initials(ws, &mut spans);
         for (a, b, ty) in spans {
             let Some((a, b, label)) = refine(ws, a, b, TAGGER_LABELS[ty as usize]) else {
@@ -171,6 +181,57 @@ pub fn recognise_with(model: &Model, text: &str, segmentation: &Segmentation) ->
         }
     }
     group::group(text, drafts)
+}
+
+/// Whether a token looks like an acronym: 2 to 6 capital ASCII letters.
+fn is_acronym(w: &str) -> bool {
+    (2..=6).contains(&w.len()) && w.bytes().all(|c| c.is_ascii_uppercase())
+}
+
+/// Words an expansion may contain without a letter in the acronym.
+const CONNECTORS: &[&str] = &[
+    "of",
+    "the",
+    "and",
+    "for",
+    "on",
+    "in",
+    "&",
+    "'s",
+    "\u{2019}s",
+    "de",
+];
+
+/// Where the article spells out an acronym it uses (`Democratic People’s Republic of Korea`
+/// for `DPRK`), makes the expansion one span of the acronym's type, replacing the pieces the
+/// tagger may have cut it into.
+fn expand_acronyms(ws: &[&str], spans: &mut Vec<(usize, usize, u8)>, acronyms: &[(String, u8)]) {
+    // Two letters match too much by chance (`US` … `Under Secretary`).
+    for (acr, ty) in acronyms.iter().filter(|a| a.0.len() >= 3) {
+        let letters: Vec<char> = acr.chars().collect();
+        let mut i = 0;
+        while i < ws.len() {
+            let mut k = 0;
+            let mut j = i;
+            while j < ws.len() && k < letters.len() {
+                let w = ws[j];
+                if w.starts_with(letters[k]) && w.starts_with(char::is_uppercase) && w != acr {
+                    k += 1;
+                } else if k == 0 || !CONNECTORS.contains(&w) {
+                    break;
+                }
+                j += 1;
+            }
+            if k == letters.len() && j - i >= 2 {
+                spans.retain(|&(a, b, _)| b <= i || a >= j);
+                spans.push((i, j, *ty));
+                spans.sort_unstable();
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+    }
 }
 
 /// Whether a token is an initial: one capital letter and a period (`J.`).
@@ -425,6 +486,39 @@ pub(crate) mod tests {
         assert_eq!(blinken[0].group, blinken[1].group);
         assert_eq!(e.groups[blinken[0].group].name, "Antony J. Blinken");
         assert_eq!(e.groups[blinken[0].group].mention_count, 2);
+    }
+
+    #[test]
+    fn expand_acronyms_joins_the_pieces_of_a_spelled_out_name() {
+        let ws = [
+            "the",
+            "Democratic",
+            "People",
+            "’s",
+            "Republic",
+            "of",
+            "Korea",
+            "said",
+        ];
+        let mut spans = vec![(1, 2, 3), (4, 5, 3), (6, 7, 2)];
+        expand_acronyms(&ws, &mut spans, &[("DPRK".to_string(), 2)]);
+        assert_eq!(spans, vec![(1, 7, 2)]);
+    }
+
+    #[test]
+    fn merge_initials_takes_first_names_from_a_title_span() {
+        let ws = [
+            "Secretary",
+            "of",
+            "State",
+            "Antony",
+            "J.",
+            "Blinken",
+            "spoke",
+        ];
+        let mut spans = vec![(2, 4, 1), (5, 6, 0)];
+        merge_initials(&ws, &mut spans);
+        assert_eq!(spans, vec![(3, 6, 0)]);
     }
 
     #[test]
