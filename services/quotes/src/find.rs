@@ -52,6 +52,27 @@ impl Region {
     }
 }
 
+/// Whether the opening mark at `i`, inside an open quote, opens a nested quote: later in the
+/// paragraph there are at least two more closing marks than opening ones (one for the nested
+/// quote, one for the outer).
+fn nested_ahead(doc: &Doc, i: usize) -> bool {
+    let para = doc.toks[i].para;
+    let mut balance = 0i32;
+    for k in i + 1..doc.toks.len() {
+        if doc.toks[k].para != para {
+            break;
+        }
+        if doc.toks[k].kind == Kind::Mark {
+            match facing(doc.text, &doc.toks, k) {
+                Facing::Open => balance -= 1,
+                Facing::Close => balance += 1,
+                Facing::Either => {}
+            }
+        }
+    }
+    balance >= 2
+}
+
 /// Pairs double quotation marks paragraph by paragraph; a quote left open at a paragraph's end
 /// continues when the next paragraph opens with a mark (the news style for long quotes).
 /// For each token, whether a sentence starts at it (by [`Rules::is_real_sentence_start`]).
@@ -79,9 +100,13 @@ fn regions(doc: &Doc) -> Vec<Region> {
     let mut out = Vec::new();
     // (region, start of the current part)
     let mut cur: Option<(Region, usize)> = None;
+    let mut depth = 0usize;
     for i in 0..n {
         let t = doc.toks[i];
         let para_start = i == 0 || doc.toks[i - 1].para != t.para;
+        if para_start {
+            depth = 0;
+        }
         if para_start && let Some((mut r, part_start)) = cur.take() {
             r.parts.push((part_start, i));
             if t.kind == Kind::Mark && facing(doc.text, &doc.toks, i) != Facing::Close {
@@ -107,6 +132,15 @@ fn regions(doc: &Doc) -> Vec<Region> {
                         i + 1,
                     ));
                 }
+            }
+            Some((r, part_start)) if f == Facing::Open && nested_ahead(doc, i) => {
+                // `“… what he calls “hell” than …”`: a quote inside the quote.
+                depth += 1;
+                cur = Some((r, part_start));
+            }
+            Some((r, part_start)) if f != Facing::Open && depth > 0 => {
+                depth -= 1;
+                cur = Some((r, part_start));
             }
             Some((mut r, part_start)) => {
                 if f == Facing::Open && part_start < i {
@@ -201,7 +235,16 @@ impl Rules<'_, '_> {
         if is_np_stop(w) || hand_cue(w) {
             return false;
         }
-        if !self.doc.capitalised(i) && w.len() > 5 && (w.ends_with("ing") || w.ends_with("ed")) {
+        let after_determiner = i > 0
+            && matches!(
+                self.l(i - 1),
+                "the" | "a" | "an" | "his" | "her" | "its" | "their" | "this"
+            );
+        if !self.doc.capitalised(i)
+            && !after_determiner
+            && w.len() > 5
+            && (w.ends_with("ing") || w.ends_with("ed"))
+        {
             return false;
         }
         true
@@ -530,19 +573,26 @@ impl Rules<'_, '_> {
 
     /// The subject of the clause starting at `from`: its first noun phrase.
     fn subject(&self, from: usize, to: usize) -> Option<Range> {
-        let mut a = from;
-        while a < to
-            && (!self.doc.is_word(a)
-                || matches!(
-                    self.l(a),
-                    "but" | "and" | "so" | "yet" | "still" | "meanwhile"
-                ))
-        {
-            a += 1;
+        let start = |mut a: usize| {
+            while a < to
+                && (!self.doc.is_word(a)
+                    || matches!(
+                        self.l(a),
+                        "but" | "and" | "so" | "yet" | "still" | "meanwhile"
+                    ))
+            {
+                a += 1;
+            }
+            a
+        };
+        let a = start(from);
+        if a < to && !is_np_stop(self.l(a)) {
+            return self.np_forward(a, to);
         }
-        self.np_forward(a, to)
+        // `During a speech on Monday, Trump attacked …`: after the opening adverbial.
+        let comma = (a..to).find(|&k| self.doc.is(k, ","))?;
+        self.np_forward(start(comma + 1), to)
     }
-
     /// Whether a sentence starts at token `i`: a paragraph start, or a token that can open a
     /// sentence after one that ends it (`.`, `!`, `?`, `…`, possibly followed by closing marks).
     /// After an abbreviation (`Jr.`), the segmentation decides.
