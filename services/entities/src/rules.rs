@@ -259,7 +259,11 @@ pub fn values(words: &[&str]) -> Vec<RuleSpan> {
                 continue;
             }
             // A bare year after a preposition is a date.
-            if num == 1 && is_year(w) && (year_context(&lw, i) || a == 0 && j == n) {
+            // A bare year is a date unless it counts something (`2000 troops`).
+            let counts_next = lw.get(j).is_some_and(|x| {
+                x.len() > 3 && x.ends_with('s') && x.chars().all(|c| c.is_ascii_lowercase())
+            });
+            if num == 1 && is_year(w) && a == 0 && (year_context(&lw, i) || !counts_next) {
                 push(&mut out, i, j, EntityLabel::Date);
                 i = j;
                 continue;
@@ -437,6 +441,18 @@ mod tests {
                 ("3 p.m.".to_string(), EntityLabel::Time),
                 ("millions".to_string(), EntityLabel::Cardinal)
             ]
+        );
+    }
+
+    #[test]
+    fn values_read_bare_years_as_dates_but_not_counts() {
+        assert_eq!(
+            found("the 2014 election"),
+            vec![("2014".to_string(), EntityLabel::Date)]
+        );
+        assert_eq!(
+            found("sent 2000 troops"),
+            vec![("2000".to_string(), EntityLabel::Cardinal)]
         );
     }
 
