@@ -24,22 +24,29 @@ pub(crate) struct Model {
     pub weights: Vec<f32>,
 }
 
-fn fnv(seed: u64, bytes: &[u8]) -> u64 {
-    let mut h = seed ^ 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+fn mix(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+/// A fast hash of a byte string (FxHash-style, eight bytes at a time), seeded.
+fn hash_bytes(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        h = mix(h, u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
     }
-    h
+    let rest = chunks.remainder();
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    mix(mix(h, u64::from_le_bytes(last)), bytes.len() as u64)
 }
 
 fn bucket(template: u64, parts: &[&[u8]]) -> u32 {
     let mut h = template.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     for p in parts {
-        h = fnv(h, p);
-        h = fnv(h, b"\x1f");
+        h = hash_bytes(h, p);
     }
-    (h & ((1u64 << BITS) - 1)) as u32
+    // Fold the high bits in: the multiply leaves the low bits weak.
+    ((h ^ (h >> 29) ^ (h >> 43)) & ((1u64 << BITS) - 1)) as u32
 }
 
 /// Per-token facts the features are built from.
