@@ -40,6 +40,8 @@ pub(crate) struct Doc<'a> {
     pub toks: Vec<Tok>,
     /// Paragraph spans, in order; every token is inside one.
     pub paras: Vec<Span>,
+    /// Per paragraph, its tokens as a range of indices.
+    pub para_tokens: Vec<(usize, usize)>,
 }
 
 const ABBREVIATIONS: &[&str] = &[
@@ -271,7 +273,21 @@ impl<'a> Doc<'a> {
         } else {
             mark_sentences_by_rule(text, &mut toks);
         }
-        Self { text, toks, paras }
+        let mut para_tokens = vec![(0, 0); paras.len()];
+        let mut k = 0;
+        for (p, range) in para_tokens.iter_mut().enumerate() {
+            let start = k;
+            while k < toks.len() && toks[k].para == p {
+                k += 1;
+            }
+            *range = (start, k);
+        }
+        Self {
+            text,
+            toks,
+            paras,
+            para_tokens,
+        }
     }
 
     pub(crate) fn s(&self, i: usize) -> &'a str {

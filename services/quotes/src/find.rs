@@ -52,33 +52,31 @@ impl Region {
     }
 }
 
-/// Whether the opening mark at `i`, inside an open quote, opens a nested quote: later in the
-/// paragraph there are at least two more closing marks than opening ones (one for the nested
-/// quote, one for the outer).
-fn nested_ahead(doc: &Doc, i: usize) -> bool {
-    let para = doc.toks[i].para;
-    let mut balance = 0i32;
-    for k in i + 1..doc.toks.len() {
-        if doc.toks[k].para != para {
-            break;
-        }
-        if doc.toks[k].kind == Kind::Mark {
-            match facing(doc.text, &doc.toks, k) {
-                Facing::Open => balance -= 1,
-                Facing::Close => balance += 1,
-                Facing::Either => {}
+/// For each token, the closing marks minus the opening marks after it in its paragraph. An
+/// opening mark inside an open quote opens a nested quote when this is at least 2 (one close for
+/// the nested quote, one for the outer).
+fn marks_after(doc: &Doc) -> Vec<i32> {
+    let n = doc.toks.len();
+    let mut out = vec![0; n];
+    for &(a, b) in &doc.para_tokens {
+        let mut balance = 0;
+        for k in (a..b).rev() {
+            out[k] = balance;
+            if doc.toks[k].kind == Kind::Mark {
+                match facing(doc.text, &doc.toks, k) {
+                    Facing::Open => balance -= 1,
+                    Facing::Close => balance += 1,
+                    Facing::Either => {}
+                }
             }
         }
     }
-    balance >= 2
+    out
 }
 
-/// Pairs double quotation marks paragraph by paragraph; a quote left open at a paragraph's end
-/// continues when the next paragraph opens with a mark (the news style for long quotes).
 /// For each token, whether a sentence starts at it (by [`Rules::is_real_sentence_start`]).
 pub(crate) fn sentence_starts(doc: &Doc) -> Vec<bool> {
-    let lower = (0..doc.toks.len()).map(|i| doc.lower(i)).collect();
-    let rules = Rules { doc, lower };
+    let rules = Rules::new(doc);
     (0..doc.toks.len())
         .map(|i| rules.is_real_sentence_start(i))
         .collect()
@@ -95,12 +93,15 @@ pub(crate) fn quoted_tokens(doc: &Doc) -> Vec<bool> {
     out
 }
 
+/// Pairs double quotation marks paragraph by paragraph; a quote left open at a paragraph's end
+/// continues when the next paragraph opens with a mark (the news style for long quotes).
 fn regions(doc: &Doc) -> Vec<Region> {
     let n = doc.toks.len();
     let mut out = Vec::new();
     // (region, start of the current part)
     let mut cur: Option<(Region, usize)> = None;
     let mut depth = 0usize;
+    let after = marks_after(doc);
     for i in 0..n {
         let t = doc.toks[i];
         let para_start = i == 0 || doc.toks[i - 1].para != t.para;
@@ -133,7 +134,7 @@ fn regions(doc: &Doc) -> Vec<Region> {
                     ));
                 }
             }
-            Some((r, part_start)) if f == Facing::Open && nested_ahead(doc, i) => {
+            Some((r, part_start)) if f == Facing::Open && after[i] >= 2 => {
                 // `“… what he calls “hell” than …”`: a quote inside the quote.
                 depth += 1;
                 cur = Some((r, part_start));
@@ -181,13 +182,32 @@ fn regions(doc: &Doc) -> Vec<Region> {
 struct Rules<'d, 'a> {
     doc: &'d Doc<'a>,
     lower: Vec<String>,
+    /// Per paragraph: whether it is a short title-case line (a headline).
+    title: Vec<bool>,
 }
 
 fn is_sentence_punct(s: &str) -> bool {
     matches!(s, "." | "!" | "?" | ";" | "…")
 }
 
-impl Rules<'_, '_> {
+impl<'d, 'a> Rules<'d, 'a> {
+    fn new(doc: &'d Doc<'a>) -> Self {
+        let lower: Vec<String> = (0..doc.toks.len()).map(|i| doc.lower(i)).collect();
+        let title = doc
+            .para_tokens
+            .iter()
+            .map(|&(a, b)| {
+                let words: Vec<usize> = (a..b)
+                    .filter(|&k| doc.is_word(k) && lower[k].len() > 3)
+                    .collect();
+                words.len() <= 25
+                    && words.len() >= 3
+                    && words.iter().filter(|&&k| doc.capitalised(k)).count() * 10 >= words.len() * 7
+            })
+            .collect();
+        Self { doc, lower, title }
+    }
+
     fn n(&self) -> usize {
         self.doc.toks.len()
     }
@@ -201,21 +221,11 @@ impl Rules<'_, '_> {
     }
 
     fn para_first(&self, i: usize) -> usize {
-        let p = self.para(i);
-        let mut j = i;
-        while j > 0 && self.para(j - 1) == p {
-            j -= 1;
-        }
-        j
+        self.doc.para_tokens[self.para(i)].0
     }
 
     fn para_end(&self, i: usize) -> usize {
-        let p = self.para(i);
-        let mut j = i;
-        while j < self.n() && self.para(j) == p {
-            j += 1;
-        }
-        j
+        self.doc.para_tokens[self.para(i)].1
     }
 
     fn cue(&self, i: usize) -> Option<CueClass> {
@@ -562,13 +572,7 @@ impl Rules<'_, '_> {
 
     /// Whether token `i` is in a short title-case paragraph (a headline: `Obama Says …`).
     fn title_case(&self, i: usize) -> bool {
-        let (a, b) = (self.para_first(i), self.para_end(i));
-        let words: Vec<usize> = (a..b)
-            .filter(|&k| self.doc.is_word(k) && self.l(k).len() > 3)
-            .collect();
-        words.len() <= 25
-            && words.len() >= 3
-            && words.iter().filter(|&&k| self.doc.capitalised(k)).count() * 10 >= words.len() * 7
+        self.title[self.para(i)]
     }
 
     /// The subject of the clause starting at `from`: its first noun phrase.
@@ -629,8 +633,7 @@ fn words_in(doc: &Doc, (a, b): Range) -> usize {
 
 /// Finds all quotes and reported statements as token ranges.
 pub(crate) fn find(doc: &Doc) -> Vec<Found> {
-    let lower = (0..doc.toks.len()).map(|i| doc.lower(i)).collect();
-    let rules = Rules { doc, lower };
+    let rules = Rules::new(doc);
     let n = rules.n();
     let regions = regions(doc);
     let mut used = vec![false; n];
@@ -826,8 +829,12 @@ fn content_range(rules: &Rules, r: Range) -> Option<Range> {
     content_range_min(rules, r, 3)
 }
 
+/// The longest reported content, in tokens: a bound on work and memory for run-on text.
+const MAX_CONTENT_TOKENS: usize = 120;
+
 fn content_range_min(rules: &Rules, (mut a, mut b): Range, min_words: usize) -> Option<Range> {
     let doc = rules.doc;
+    b = b.min(a + MAX_CONTENT_TOKENS);
     // A trailing `, which …` / `, although …` comments on the content rather than belongs to it.
     if let Some(k) = (a + 1..b.saturating_sub(1)).find(|&k| {
         doc.is(k, ",") && matches!(rules.l(k + 1), "which" | "although" | "though" | "whereas")

@@ -396,6 +396,12 @@ pub(crate) fn decode(ctx: &Ctx, tags: &[u8]) -> Vec<Found> {
     let doc = ctx.doc;
     let n = tags.len();
     let mut out = Vec::new();
+    let mut sent_index = Vec::with_capacity(n);
+    let mut count = 0usize;
+    for &start in &ctx.sent_start {
+        count += usize::from(start);
+        sent_index.push(count);
+    }
     let mut p = 0;
     while p < n {
         let para = doc.toks[p].para;
@@ -420,48 +426,60 @@ pub(crate) fn decode(ctx: &Ctx, tags: &[u8]) -> Vec<Found> {
                 k += 1;
             }
         }
-        let sent_of = |i: usize| (p..=i).filter(|&k| ctx.sent_start[k]).count();
+        let sent_of = |i: usize| sent_index[i];
         let mut groups: Vec<(usize, Vec<Range>)> = Vec::new();
+        let mut group_of_cue: Vec<Option<usize>> = vec![None; cues.len()];
         for part in parts {
             let words = (part.0..part.1).filter(|&k| doc.is_word(k)).count();
             if words < 2 {
                 continue;
             }
-            // The nearest cue.
-            let best = cues.iter().enumerate().min_by_key(|(_, c)| {
-                let d = if c.1 <= part.0 {
+            // The nearest cue in the part's own sentence(s): content is not carried across
+            // sentences to a cue elsewhere.
+            let (ps, pe) = (sent_of(part.0), sent_of(part.1 - 1));
+            let lo = cues.partition_point(|c| sent_of(c.0) < ps);
+            let hi = cues.partition_point(|c| sent_of(c.0) <= pe);
+            let window = &cues[lo..hi];
+            let at = window.partition_point(|c| c.0 < part.0);
+            let distance = |c: &Range| {
+                if c.1 <= part.0 {
                     part.0 - c.1
                 } else {
                     c.0.saturating_sub(part.1)
-                };
-                let same = sent_of(c.0) >= sent_of(part.0) && sent_of(c.0) <= sent_of(part.1 - 1);
-                (usize::from(!same), d)
-            });
-            let Some((ci, c)) = best else { continue };
-            // Only a cue in the part's own sentence(s) counts: content is not carried across
-            // sentences to a cue elsewhere.
-            let cs = sent_of(c.0);
-            if cs < sent_of(part.0) || cs > sent_of(part.1 - 1) {
-                continue;
-            }
-            match groups.iter_mut().find(|g| g.0 == ci) {
-                Some(g) => g.1.push(part),
-                None => groups.push((ci, vec![part])),
+                }
+            };
+            let best = [at.checked_sub(1), Some(at)]
+                .into_iter()
+                .flatten()
+                .filter(|&k| k < window.len())
+                .min_by_key(|&k| distance(&window[k]));
+            let Some(k) = best else { continue };
+            let ci = lo + k;
+            match group_of_cue[ci] {
+                Some(g) => groups[g].1.push(part),
+                None => {
+                    group_of_cue[ci] = Some(groups.len());
+                    groups.push((ci, vec![part]));
+                }
             }
         }
         for (ci, content) in groups {
             let cue = cues[ci];
-            let source = sources
-                .iter()
-                .filter(|s| sent_of(s.0) == sent_of(cue.0) || s.1 == cue.0)
+            // The nearest source in the cue's sentence (or right before the cue).
+            let cs = sent_of(cue.0);
+            let at = sources.partition_point(|s| s.0 < cue.0);
+            let source = [at.checked_sub(1), Some(at)]
+                .into_iter()
+                .flatten()
+                .filter_map(|k| sources.get(k).copied())
+                .filter(|s| sent_of(s.0) == cs || s.1 == cue.0)
                 .min_by_key(|s| {
                     if s.1 <= cue.0 {
                         cue.0 - s.1
                     } else {
-                        s.0 - cue.1
+                        s.0.saturating_sub(cue.1)
                     }
-                })
-                .copied();
+                });
             let f = found_from(doc, content, source, cue);
             if !f.content.is_empty() {
                 out.push(f);
