@@ -134,7 +134,7 @@ fn regions(doc: &Doc) -> Vec<Region> {
                     ));
                 }
             }
-            Some((r, part_start)) if f == Facing::Open && after[i] >= 2 => {
+            Some((r, part_start)) if f == Facing::Open && after.get(i).is_some_and(|&b| b >= 2) => {
                 // `“… what he calls “hell” than …”`: a quote inside the quote.
                 depth += 1;
                 cur = Some((r, part_start));
