@@ -73,6 +73,12 @@ fn combine(doc: &doc::Doc, model: &tagger::Model, rules: Vec<find::Found>) -> Ve
     let ctx = tagger::Ctx::new(doc, &rules);
     let tags = model.tag(&ctx);
     let mut taken = vec![false; doc.toks.len()];
+    // Cues the rules found for reported speech: where the tagger agrees, trust it more.
+    let rule_cues: Vec<find::Range> = rules
+        .iter()
+        .filter(|f| f.kind != QuoteKind::Direct)
+        .filter_map(|f| f.cue)
+        .collect();
     let mut found: Vec<find::Found> = rules
         .into_iter()
         .filter(|f| f.kind == QuoteKind::Direct)
@@ -82,12 +88,20 @@ fn combine(doc: &doc::Doc, model: &tagger::Model, rules: Vec<find::Found>) -> Ve
             taken[a..b].iter_mut().for_each(|t| *t = true);
         }
     }
-    for f in tagger::decode(&ctx, &tags) {
+    for mut f in tagger::decode(&ctx, &tags) {
         if !f
             .content
             .iter()
             .any(|&(a, b)| taken[a..b].iter().any(|&t| t))
         {
+            let agreed = f
+                .cue
+                .is_some_and(|c| rule_cues.iter().any(|r| r.0 < c.1 && c.0 < r.1));
+            f.confidence = match (agreed, f.source.is_some()) {
+                (true, true) => 0.8,
+                (true, false) | (false, true) => 0.6,
+                (false, false) => 0.4,
+            };
             found.push(f);
         }
     }

@@ -48,6 +48,18 @@ fn named_in(entities: &Entities, text: &str, source: Span) -> Option<usize> {
         .map(|m| m.group)
 }
 
+/// For a relative pronoun source (`Trump, who says …`), the name just before the comma.
+fn apposed(entities: &Entities, text: &str, source: Span) -> Option<usize> {
+    let before = text.get(..source.start)?.trim_end();
+    let before = before.strip_suffix(',')?.trim_end();
+    let end = before.len();
+    entities
+        .mentions
+        .iter()
+        .find(|m| m.end == end && matches!(m.label, EntityLabel::Person | EntityLabel::Org))
+        .map(|m| m.group)
+}
+
 /// The nearest person mentioned before `before`, outside direct quotes.
 fn previous_person(entities: &Entities, before: usize, quoted: &[Span]) -> Option<usize> {
     entities
@@ -128,6 +140,13 @@ pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Qu
                 let src_text = src.get(text).unwrap_or("");
                 let lower = src_text.to_lowercase();
                 let id = named_in(entities, text, src)
+                    .or_else(|| {
+                        if matches!(lower.as_str(), "who" | "which") {
+                            apposed(entities, text, src)
+                        } else {
+                            None
+                        }
+                    })
                     .or_else(|| {
                         if is_person_pronoun(&lower) {
                             previous_person(entities, anchor, &quoted)

@@ -242,3 +242,21 @@ fn kursk_sample_through_the_segment_and_entities_stages_resolves_every_speaker()
         assert!(quote.speaker_entity.is_some(), "{name} unresolved");
     }
 }
+
+#[test]
+fn relative_pronoun_source_resolves_to_the_name_before_it() {
+    let text = "Ted Cruz endorses Trump, who says he is honored by the support.";
+    let q = rules(
+        text,
+        &[
+            ("Trump", EntityLabel::Person),
+            ("Ted Cruz", EntityLabel::Person),
+        ],
+    );
+    let says = q
+        .iter()
+        .find(|q| get(text, q.cue) == "says")
+        .expect("an attribution on says");
+    assert_eq!(get(text, says.source), "who");
+    assert_eq!(says.speaker.as_deref(), Some("Trump"));
+}
