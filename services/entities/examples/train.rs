@@ -22,6 +22,9 @@ fn main() -> anyhow::Result<()> {
     if let Some(v) = env("NER_ENSEMBLE") {
         opts.ensemble = v as usize;
     }
+    if let Some(v) = env("NER_SEED") {
+        opts.seed = v;
+    }
     if let Some(v) = env("NER_BITS") {
         opts.bits = v as u32;
     }

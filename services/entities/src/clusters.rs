@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 
 /// Number of fine clusters.
-pub const FINE: usize = 256;
+pub const FINE: usize = 1024;
 /// Number of coarse clusters.
-pub const COARSE: usize = 32;
+pub const COARSE: usize = 64;
 const CONTEXT: usize = 600;
-const MIN_FREQ: u32 = 3;
+const MIN_FREQ: u32 = 2;
 const ITERS: usize = 15;
 
 /// Word → (fine, coarse) cluster, keyed by the tagger's lower-case word hash.

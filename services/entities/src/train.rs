@@ -368,15 +368,20 @@ pub fn train(
     Ok(Model::new(vec![t1, t2], full_gaz, clusters))
 }
 
-/// The unlabelled text used when [`Options::unlabelled`] is `None`.
+/// The unlabelled text used when [`Options::unlabelled`] is `None`: next to the CoNLL folder,
+/// the PolNeAR training articles (`../polnear/train/text`), where present. (Adding PolNeAR's
+/// dev articles or the article-extraction bodies scored lower on eng.testa.)
 pub fn default_unlabelled(train: &Path) -> Vec<PathBuf> {
-    let dir = train
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join("../polnear/train/text");
-    if dir.is_dir() { vec![dir] } else { Vec::new() }
+    let data = train.parent().unwrap_or(Path::new(".")).join("..");
+    ["polnear/train/text"]
+        .iter()
+        .map(|p| data.join(p))
+        .filter(|p| p.exists())
+        .collect()
 }
 
+/// Reads unlabelled text: `.txt` files, folders of them, and JSON objects whose values carry an
+/// `articleBody` string.
 fn read_texts(paths: &[PathBuf]) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
     for p in paths {
@@ -393,6 +398,19 @@ fn read_texts(paths: &[PathBuf]) -> anyhow::Result<Vec<String>> {
                         .with_context(|| format!("reading {}", f.display()))?,
                 );
             }
+        } else if p.extension().is_some_and(|x| x == "json") {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            let v: serde_json::Value =
+                serde_json::from_str(&text).with_context(|| format!("parsing {}", p.display()))?;
+            let mut bodies: Vec<(String, String)> = v
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, a)| Some((k.clone(), a.get("articleBody")?.as_str()?.to_string())))
+                .collect();
+            bodies.sort();
+            out.extend(bodies.into_iter().map(|b| b.1));
         } else {
             out.push(
                 std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
