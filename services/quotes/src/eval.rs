@@ -329,6 +329,30 @@ pub fn polnear_with(
     segment: SegmentFn,
     recognise: RecogniseFn,
 ) -> anyhow::Result<QuotesReport> {
+    polnear_with_finder(
+        dir,
+        write_predictions,
+        segment,
+        recognise,
+        &crate::find_quotes,
+    )
+}
+
+/// How quotes are found from a text, its segmentation and its entities.
+pub type FindFn<'a> = &'a dyn Fn(&str, &Segmentation, &Entities) -> Vec<Quote>;
+
+/// [`polnear_with`] with a given quote finder, e.g. [`crate::find_quotes_by_rules`] to score
+/// the rules without the tagger.
+///
+/// # Errors
+/// When the data is missing or unreadable, or the predictions cannot be written.
+pub fn polnear_with_finder(
+    dir: &Path,
+    write_predictions: Option<&Path>,
+    segment: SegmentFn,
+    recognise: RecogniseFn,
+    find: FindFn,
+) -> anyhow::Result<QuotesReport> {
     let articles = articles(dir)?;
     if let Some(out) = write_predictions {
         std::fs::create_dir_all(out)
@@ -342,7 +366,7 @@ pub fn polnear_with(
             .with_context(|| format!("reading {}", article.ann.display()))?;
         let seg = segment(&text);
         let entities = recognise(&text, &seg);
-        let quotes = crate::find_quotes(&text, &seg, &entities);
+        let quotes = find(&text, &seg, &entities);
         let quotes = merge_continuations(&quotes, &text);
         score_article(&text, &quotes, &brat::parse(&ann), &mut counts);
         if let Some(out) = write_predictions {
