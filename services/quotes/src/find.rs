@@ -521,7 +521,8 @@ impl<'d, 'a> Rules<'d, 'a> {
         let mut e = open;
         let mut introduced = false;
         while e > from && matches!(self.doc.s(e - 1), ":" | "," | "—" | "–" | "-") {
-            introduced = true;
+            // A colon or comma introduces a quote; a dash (`the governor - “my friend”`) does not.
+            introduced |= matches!(self.doc.s(e - 1), ":" | ",");
             e -= 1;
         }
         if e == from {
@@ -707,7 +708,9 @@ pub(crate) fn find(doc: &Doc) -> Vec<Found> {
         // `“…,” he said, “…”`: the second fragment belongs to this quote.
         if let (Some(a), Some(next)) = (post, regions.get(ri + 1))
             && rules.para(next.open) == rules.para(r.open)
-            && (a.end..next.open).all(|k| matches!(doc.s(k), "," | "—" | "–" | ":"))
+            && (a.end..next.open).all(|k| {
+                matches!(doc.s(k), "," | "—" | "–" | ":") || matches!(rules.l(k), "but" | "and")
+            })
             && next.open > a.end
         {
             let next_post_to = {
