@@ -100,3 +100,36 @@ pub fn conll_with(
         per_type: scores.per_type,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conll_scores_a_file_and_writes_a_predicted_tag_per_token() {
+        let dir = std::env::temp_dir().join(format!("newsflow-eval-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let data = dir.join("mini.conll");
+        let out = dir.join("pred.conll");
+        std::fs::write(
+            &data,
+            "-DOCSTART- -X- -X- O\n\nPeter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\nvisited VBD B-VP O\nBrussels NNP B-NP B-LOC\n. . O O\n",
+        )
+        .unwrap();
+        let r = conll(&data, Some(&out)).unwrap();
+        assert_eq!(r.tokens, 5);
+        assert_eq!(r.overall.gold, 2);
+        let written = std::fs::read_to_string(&out).unwrap();
+        let lines: Vec<&str> = written.lines().filter(|l| l.starts_with("Peter")).collect();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].split(' ').count(), 5);
+        assert!(r.render().contains("overall"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn conll_names_a_missing_file() {
+        let err = conll(Path::new("/nonexistent/eng.testb"), None).unwrap_err();
+        assert!(format!("{err:#}").contains("/nonexistent/eng.testb"));
+    }
+}
