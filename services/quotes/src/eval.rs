@@ -6,7 +6,9 @@
 //! those matched to any gold attribution) and the gold direct quotes (recall: content, stripped of
 //! trailing `.,;:!?`, opens and closes with a quotation mark); `all` scores every attribution.
 //! Each F1 is given again with the source required to overlap the gold source (or both to have
-//! none).
+//! none). PolNeAR joins a quote that goes on after `he said.` in the same paragraph into one
+//! discontinuous content, so before scoring our continuation quotes are folded back into the
+//! quote they continue ([`merge_continuations`]); the `.ann` predictions are written after that.
 
 use crate::brat::{self, Attribution, Offsets};
 use anyhow::{Context, bail};

@@ -805,7 +805,6 @@ pub(crate) fn fix_continuations(found: &mut [Found]) {
 /// Reported speech in the text left after direct quotes: sentence by sentence, in runs of
 /// tokens not used by a direct quote.
 fn reported(rules: &Rules, used: &[bool], found: &mut Vec<Found>) {
-    let doc = rules.doc;
     let n = rules.n();
     let mut start = 0;
     while start < n {
@@ -825,7 +824,6 @@ fn reported(rules: &Rules, used: &[bool], found: &mut Vec<Found>) {
         run(rules, start, end, found);
         start = end;
     }
-    let _ = doc;
 }
 
 fn content_range(rules: &Rules, r: Range) -> Option<Range> {
