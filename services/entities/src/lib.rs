@@ -565,6 +565,63 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn recognise_never_panics_on_odd_text_and_tokens() {
+        let pieces = [
+            "U.S.",
+            "Mr.",
+            "J.",
+            "III",
+            "$",
+            "5",
+            "million",
+            "%",
+            "’s",
+            "DPRK",
+            "of",
+            "the",
+            "Korea",
+            "—",
+            "Oct.",
+            "31",
+            ",",
+            "some",
+            "10,000",
+            "per",
+            "day",
+            "é",
+            "北京",
+            "",
+            "May",
+            "\n",
+            "American-made",
+            "AB",
+            "ABC",
+            "Secretary",
+            "State",
+            "1996-08-22",
+            "3:30",
+            "p.m.",
+        ];
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..300 {
+            let words: Vec<&str> = (0..next(40)).map(|_| pieces[next(pieces.len())]).collect();
+            let text = words.join(if next(2) == 0 { " " } else { "  " });
+            let e = recognise(&text, &segment(&text));
+            for m in &e.mentions {
+                assert_eq!(&text[m.start..m.end], m.text);
+                assert!(m.group < e.groups.len());
+            }
+            assert!(e.groups.iter().all(|g| !g.slug.is_empty()));
+        }
+    }
+
+    #[test]
     fn recognise_handles_the_reference_article_when_present() {
         let Ok(text) = std::fs::read_to_string("../../../shared/samples/kursk-troops.txt") else {
             return;
