@@ -100,6 +100,27 @@ async fn pipeline_publishes_reference_article_with_sentences_entities_and_quotes
         Duration::from_secs(5),
     )
     .await;
+    let headers = quote_events[0]
+        .headers
+        .as_ref()
+        .expect("events carry headers");
+    let header = |name: &str| headers.get(name).map(|v| v.as_str().to_owned());
+    assert_eq!(header("ce-specversion").as_deref(), Some("1.0"));
+    assert_eq!(
+        header("ce-type").as_deref(),
+        Some("newsflow.event.quote.v1")
+    );
+    assert_eq!(header("ce-subject").as_deref(), Some("kursk-troops"));
+    assert_eq!(header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(
+        header("ce-id"),
+        header("Nats-Msg-Id"),
+        "the CloudEvents id is the de-duplication id"
+    );
+    assert_eq!(
+        header("ce-id").as_deref(),
+        json(&quote_events[0])["event_id"].as_str()
+    );
     assert_eq!(
         quote_events.len(),
         2,

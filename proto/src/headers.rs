@@ -8,3 +8,25 @@ pub const SCHEMA: &str = "Newsflow-Schema";
 pub const ARTICLE_ID: &str = "Newsflow-Article-Id";
 /// W3C trace context, carried unchanged through every hop.
 pub const TRACEPARENT: &str = "traceparent";
+
+/// CloudEvents 1.0 attributes of every event, as NATS headers (binary content mode).
+pub mod cloudevents {
+    /// Always `1.0`.
+    pub const SPECVERSION: &str = "ce-specversion";
+    /// The event id; the same as `event_id` and `Nats-Msg-Id`.
+    pub const ID: &str = "ce-id";
+    /// Who produced it: [`SOURCE`].
+    pub const SOURCE_HEADER: &str = "ce-source";
+    /// `newsflow.event.<kind>.v<N>`: the schema name prefixed with `newsflow.`.
+    pub const TYPE: &str = "ce-type";
+    /// When the event was produced, RFC 3339.
+    pub const TIME: &str = "ce-time";
+    /// The article id.
+    pub const SUBJECT: &str = "ce-subject";
+    /// The schema, `urn:newsflow:schema:<schema name>`.
+    pub const DATASCHEMA: &str = "ce-dataschema";
+    /// Always `application/json`.
+    pub const CONTENT_TYPE: &str = "content-type";
+    /// The `ce-source` of every newsflow event.
+    pub const SOURCE: &str = "urn:newsflow:events";
+}

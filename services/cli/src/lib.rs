@@ -74,14 +74,17 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
-    /// Print events as JSON Lines as they are published (or replayed with --from-start).
+    /// Print events as JSON Lines: new ones as they are published, or replayed from the start, a
+    /// time or a sequence; filtered on the server by kind, speaker, entity type and name.
     Tail {
-        /// Only this kind of event.
-        #[arg(long, value_enum)]
-        kind: Option<tail::Kind>,
-        /// Replay from the start of the events stream instead of only new events.
+        #[command(flatten)]
+        filter: tail::Filter,
+        #[command(flatten)]
+        start: tail::Start,
+        /// Read through a durable consumer of this name, acknowledging each event, so the next
+        /// `tail --durable NAME` resumes after the last one printed.
         #[arg(long)]
-        from_start: bool,
+        durable: Option<String>,
         /// Stop after this many events.
         #[arg(long)]
         limit: Option<usize>,
@@ -184,11 +187,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Tail {
-            kind,
-            from_start,
+            filter,
+            start,
+            durable,
             limit,
             config,
-        } => tail::tail(&config, kind, from_start, limit).await?,
+        } => {
+            tail::tail(&config, &filter, &start, durable.as_deref(), limit).await?;
+        }
         Command::Status {
             interval,
             json,

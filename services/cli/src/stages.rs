@@ -4,6 +4,7 @@
 
 use crate::chain;
 use newsflow_ingest::{IngestError, Limits};
+use newsflow_proto::headers::cloudevents as ce;
 use newsflow_proto::{schema, subjects};
 use newsflow_runtime::{Output, Stage, StageError};
 
@@ -84,39 +85,67 @@ pub fn quotes() -> Stage {
     )
 }
 
-/// `events`: `newsflow.articles.quotes` → `newsflow.events.{article,quote.*,entity.*}`.
+/// `events`: `newsflow.articles.quotes` → `newsflow.events.{article,quote.*,entity.*}`, each event
+/// with its CloudEvents attributes as headers.
 pub fn events() -> Stage {
     Stage::new("events", subjects::ARTICLES_QUOTES, 9105, |payload| {
         let input = newsflow_runtime::decode(payload)?;
         let batch =
             newsflow_events::events(input).map_err(|err| StageError::Invalid(err.to_string()))?;
-        let id = batch.article.article_id.to_string();
+        let id = batch.article.article_id.as_str();
+        let time = newsflow_runtime::now_rfc3339();
         let mut outputs = Vec::with_capacity(1 + batch.quotes.len() + batch.entities.len());
-        outputs.push(Output::json(
+        let article = &batch.article;
+        outputs.push(event(
             subjects::EVENTS_ARTICLE,
             schema::EVENT_ARTICLE,
-            batch.article.event_id.clone(),
-            id.clone(),
-            &batch.article,
+            &article.event_id,
+            id,
+            &time,
+            article,
         )?);
-        for (subject, event) in &batch.quotes {
-            outputs.push(Output::json(
-                subject.clone(),
+        for (subject, quote) in &batch.quotes {
+            outputs.push(event(
+                subject,
                 schema::EVENT_QUOTE,
-                event.event_id.clone(),
-                id.clone(),
-                event,
+                &quote.event_id,
+                id,
+                &time,
+                quote,
             )?);
         }
-        for (subject, event) in &batch.entities {
-            outputs.push(Output::json(
-                subject.clone(),
+        for (subject, entity) in &batch.entities {
+            outputs.push(event(
+                subject,
                 schema::EVENT_ENTITY,
-                event.event_id.clone(),
-                id.clone(),
-                event,
+                &entity.event_id,
+                id,
+                &time,
+                entity,
             )?);
         }
         Ok(outputs)
     })
+}
+
+/// One event with its CloudEvents 1.0 attributes (binary content mode) as headers.
+fn event<T: serde::Serialize>(
+    subject: &str,
+    schema: &'static str,
+    event_id: &str,
+    article_id: &str,
+    time: &str,
+    message: &T,
+) -> Result<Output, StageError> {
+    Ok(
+        Output::json(subject, schema, event_id, article_id, message)?
+            .with_header(ce::SPECVERSION, "1.0")
+            .with_header(ce::ID, event_id)
+            .with_header(ce::SOURCE_HEADER, ce::SOURCE)
+            .with_header(ce::TYPE, format!("newsflow.{schema}"))
+            .with_header(ce::TIME, time)
+            .with_header(ce::SUBJECT, article_id)
+            .with_header(ce::DATASCHEMA, format!("urn:newsflow:schema:{schema}"))
+            .with_header(ce::CONTENT_TYPE, "application/json"),
+    )
 }

@@ -268,12 +268,15 @@ impl Job<'_> {
         let traceparent = traceparent.map_or_else(crate::new_traceparent, str::to_owned);
         let mut acks = Vec::with_capacity(outputs.len());
         for output in outputs {
-            let publish = Publish::build()
+            let mut publish = Publish::build()
                 .payload(output.payload)
                 .message_id(&output.msg_id)
                 .header(headers::SCHEMA, output.schema)
                 .header(headers::ARTICLE_ID, output.article_id.as_str())
                 .header(headers::TRACEPARENT, traceparent.as_str());
+            for (name, value) in &output.headers {
+                publish = publish.header(*name, value.as_str());
+            }
             acks.push(self.ctx.js.send_publish(output.subject, publish).await?);
         }
         for ack in acks {

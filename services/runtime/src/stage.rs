@@ -33,6 +33,8 @@ pub struct Output {
     pub article_id: String,
     /// JSON payload.
     pub payload: Bytes,
+    /// Further headers, e.g. the CloudEvents attributes of events.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Output {
@@ -55,7 +57,15 @@ impl Output {
             msg_id: msg_id.into(),
             article_id: article_id.into(),
             payload: payload.into(),
+            headers: Vec::new(),
         })
+    }
+
+    /// Adds a header.
+    #[must_use]
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
     }
 }
 
