@@ -7,6 +7,7 @@ pub mod articles;
 pub mod chain;
 pub mod feed;
 pub mod local_server;
+pub mod measure;
 pub mod samples;
 pub mod stages;
 pub mod status;
@@ -91,6 +92,15 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
+    /// Accuracy of a text stage on labelled data (../shared/data; see --help of each).
+    #[command(subcommand)]
+    Eval(measure::Eval),
+    /// Speed of a text stage on one core, beside the reference tool, in the same run.
+    #[command(subcommand)]
+    Bench(measure::Bench),
+    /// Rebuild a shipped model from the labelled data.
+    #[command(subcommand)]
+    Train(measure::Train),
     /// A row per stage: pending, ack pending, redelivered, settled, dead letters, recent rate.
     Status {
         /// How long to sample the rate over.
@@ -163,6 +173,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             up::up(config, demo, limits.into()).await?;
         }
         Command::Process { path, compact } => return process(&path, compact),
+        Command::Eval(what) => measure::eval(what)?,
+        Command::Bench(what) => measure::bench(what)?,
+        Command::Train(what) => measure::train(what)?,
         Command::Feed {
             paths,
             limits,

@@ -121,7 +121,7 @@ pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Qu
             .content
             .iter()
             .filter(|r| r.1 > r.0)
-            .map(|&r| byte_span(doc, r))
+            .map(|&r| without_trailing_comma(text, byte_span(doc, r)))
             .collect();
         let text_joined = content
             .iter()
@@ -173,4 +173,18 @@ pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Qu
         });
     }
     out
+}
+
+/// A quote's content ends at its last word or full stop: the comma that hands over to the
+/// attribution (`“We need …,” he said`) belongs to the sentence, not to what was said.
+fn without_trailing_comma(text: &str, span: Span) -> Span {
+    let Some(content) = span.get(text) else {
+        return span;
+    };
+    let kept = content.trim_end_matches([',', ';', ':', ' ', '\u{a0}']);
+    if kept.is_empty() {
+        span
+    } else {
+        Span::new(span.start, span.start + kept.len())
+    }
 }

