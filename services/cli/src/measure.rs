@@ -122,7 +122,11 @@ fn need(path: &Path, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print<T: Serialize>(report: &T, json: bool, prose: impl FnOnce(&T) -> String) -> anyhow::Result<()> {
+fn print<T: Serialize>(
+    report: &T,
+    json: bool,
+    prose: impl FnOnce(&T) -> String,
+) -> anyhow::Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(report)?);
     } else {
@@ -142,12 +146,20 @@ pub fn eval(what: Eval) -> anyhow::Result<()> {
             let report = newsflow_segment::eval::golden_rules(&data)?;
             print(&report, json, newsflow_segment::eval::GoldenReport::render)
         }
-        Eval::Ner { data, write_predictions, json } => {
+        Eval::Ner {
+            data,
+            write_predictions,
+            json,
+        } => {
             need(&data, "the CoNLL-2003 file")?;
             let report = newsflow_entities::eval::conll(&data, write_predictions.as_deref())?;
             print(&report, json, newsflow_entities::eval::NerReport::render)
         }
-        Eval::Quotes { data, write_predictions, json } => {
+        Eval::Quotes {
+            data,
+            write_predictions,
+            json,
+        } => {
             need(&data, "the PolNeAR folder")?;
             let report = newsflow_quotes::eval::polnear(&data, write_predictions.as_deref())?;
             print(&report, json, newsflow_quotes::eval::QuotesReport::render)
@@ -166,7 +178,11 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
             let report = newsflow_segment::bench::run(&data)?;
             print(&report, json, newsflow_segment::bench::BenchReport::render)
         }
-        Bench::Ner { data, no_spacy, json } => {
+        Bench::Ner {
+            data,
+            no_spacy,
+            json,
+        } => {
             need(&data, "the CoNLL-2003 file")?;
             let report = newsflow_entities::bench::run(&data, !no_spacy)?;
             print(&report, json, newsflow_entities::bench::BenchReport::render)
@@ -189,7 +205,9 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             need(&train, "the CoNLL-2003 training file")?;
             need(&dev, "the CoNLL-2003 tuning file")?;
             let options = newsflow_entities::train::Options::default();
-            let model = newsflow_entities::train::train(&train, &dev, &options, |epoch| eprint!("{}", epoch.render()))?;
+            let model = newsflow_entities::train::train(&train, &dev, &options, |epoch| {
+                eprint!("{}", epoch.render())
+            })?;
             newsflow_entities::train::save(&model, &out)?;
             eprintln!("Wrote {}.", out.display());
         }
@@ -199,10 +217,20 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             eprintln!("Learning the cue lexicon from {} …", train.display());
             let cues = newsflow_quotes::learn::cue_lexicon(&train)?;
             std::fs::write(out.join("cues.tsv"), cues)?;
-            eprintln!("Training the attribution tagger ({} epochs) …", newsflow_quotes::learn::TAGGER_EPOCHS);
-            let model = newsflow_quotes::learn::tagger_model(&train, newsflow_quotes::learn::TAGGER_EPOCHS)?;
+            eprintln!(
+                "Training the attribution tagger ({} epochs) …",
+                newsflow_quotes::learn::TAGGER_EPOCHS
+            );
+            let model = newsflow_quotes::learn::tagger_model(
+                &train,
+                newsflow_quotes::learn::TAGGER_EPOCHS,
+            )?;
             std::fs::write(out.join("attribution.model"), model)?;
-            eprintln!("Wrote {}/cues.tsv and {}/attribution.model.", out.display(), out.display());
+            eprintln!(
+                "Wrote {}/cues.tsv and {}/attribution.model.",
+                out.display(),
+                out.display()
+            );
         }
     }
     Ok(())
