@@ -332,24 +332,58 @@ fn refine(
     (a2 < b).then_some((a2, b, label))
 }
 
-/// Token spans of lexicon places (longest first) in one sentence.
-fn place_matches(ws: &[&str]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < ws.len() {
+/// Multi-word lexicon entries split into their words and indexed by their first word, so a
+/// sentence is matched by looking up each token instead of scanning the whole list.
+pub(crate) struct PhraseIndex {
+    by_first: std::collections::HashMap<&'static str, Vec<Vec<&'static str>>>,
+}
+
+impl PhraseIndex {
+    /// Indexes `entries` (words separated by single spaces).
+    pub(crate) fn new(entries: impl Iterator<Item = &'static str>) -> PhraseIndex {
+        let mut by_first: std::collections::HashMap<&'static str, Vec<Vec<&'static str>>> =
+            std::collections::HashMap::new();
+        for e in entries {
+            let parts: Vec<&'static str> = e.split(' ').collect();
+            by_first.entry(parts[0]).or_default().push(parts);
+        }
+        PhraseIndex { by_first }
+    }
+
+    /// Length in tokens of the longest entry matching `ws` from its first token, or 0.
+    pub(crate) fn longest<S: AsRef<str>>(&self, ws: &[S]) -> usize {
+        let Some(first) = ws.first() else { return 0 };
+        let Some(cands) = self.by_first.get(first.as_ref()) else {
+            return 0;
+        };
         let mut best = 0;
-        for p in lexicon::PLACES {
-            if AMBIGUOUS_PLACES.contains(p) {
-                continue;
-            }
-            let parts: Vec<&str> = p.split(' ').collect();
+        for parts in cands {
             if parts.len() > best
-                && i + parts.len() <= ws.len()
-                && parts.iter().zip(&ws[i..]).all(|(a, b)| a == b)
+                && parts.len() <= ws.len()
+                && parts.iter().zip(ws).all(|(a, b)| *a == b.as_ref())
             {
                 best = parts.len();
             }
         }
+        best
+    }
+}
+
+/// Token spans of lexicon places (longest first) in one sentence.
+fn place_matches(ws: &[&str]) -> Vec<(usize, usize)> {
+    static INDEX: std::sync::OnceLock<PhraseIndex> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        PhraseIndex::new(
+            lexicon::PLACES
+                .iter()
+                .copied()
+                .filter(|p| !AMBIGUOUS_PLACES.contains(p)),
+        )
+    });
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < ws.len() {
+        let best = index.longest(&ws[i..]);
         if best > 0 {
             out.push((i, i + best));
             i += best;

@@ -7,6 +7,7 @@ use crate::lexicon::{
     RATE_UNITS, SCALES, SMALL_NUMBERS, UNITS, VAGUE_COUNTS, WEEKDAYS,
 };
 use newsflow_proto::EntityLabel;
+use std::borrow::Cow;
 
 /// A rule match: tokens `start..end` of the sentence, with its label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +20,13 @@ pub struct RuleSpan {
     pub label: EntityLabel,
 }
 
-fn norm(w: &str) -> String {
-    w.replace(['\u{2019}', '\u{2018}'], "'")
+/// `w` with curly single quotes made straight; borrowed when there is none.
+fn norm(w: &str) -> Cow<'_, str> {
+    if w.contains(['\u{2019}', '\u{2018}']) {
+        Cow::Owned(w.replace(['\u{2019}', '\u{2018}'], "'"))
+    } else {
+        Cow::Borrowed(w)
+    }
 }
 
 fn is_digits_number(w: &str) -> bool {
@@ -33,8 +39,17 @@ fn is_digits_number(w: &str) -> bool {
 }
 
 fn is_number(w: &str) -> bool {
-    let lw = w.to_ascii_lowercase();
-    is_digits_number(w) || SMALL_NUMBERS.contains(&lw.as_str()) || is_fraction(w)
+    // The number words are lower-case ASCII, so this is `contains(w.to_ascii_lowercase())`.
+    is_digits_number(w) || in_ci(SMALL_NUMBERS, w) || is_fraction(w)
+}
+
+/// `w.to_lowercase()`, borrowed when that changes nothing (ASCII without capitals).
+fn lower(w: &str) -> Cow<'_, str> {
+    if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(w)
+    } else {
+        Cow::Owned(w.to_lowercase())
+    }
 }
 
 fn is_fraction(w: &str) -> bool {
@@ -67,13 +82,14 @@ fn in_ci(list: &[&str], w: &str) -> bool {
 }
 
 /// Length of an approximator (`some`, `more than`) ending just before token `i`, if any.
-fn approx_before(ws: &[String], i: usize) -> usize {
+fn approx_before(ws: &[Cow<'_, str>], i: usize) -> usize {
     if i >= 2 {
-        let (a, b) = (
-            ws[i - 2].to_ascii_lowercase(),
-            ws[i - 1].to_ascii_lowercase(),
-        );
-        if APPROX2.iter().any(|&(x, y)| x == a && y == b) {
+        let (a, b) = (&ws[i - 2], &ws[i - 1]);
+        // The pairs are lower-case ASCII: the same as comparing with `to_ascii_lowercase`.
+        if APPROX2
+            .iter()
+            .any(|&(x, y)| x.eq_ignore_ascii_case(a) && y.eq_ignore_ascii_case(b))
+        {
             return 2;
         }
     }
@@ -85,7 +101,7 @@ fn approx_before(ws: &[String], i: usize) -> usize {
 
 /// Length of a number phrase at `i`: a number and any scale words (`10 million`, `two
 /// hundred`), or 0.
-fn number_at(ws: &[String], i: usize) -> usize {
+fn number_at(ws: &[Cow<'_, str>], i: usize) -> usize {
     if i >= ws.len() || !is_number(&ws[i]) {
         return 0;
     }
@@ -98,8 +114,8 @@ fn number_at(ws: &[String], i: usize) -> usize {
 
 /// Finds value entities in one sentence.
 pub fn values(words: &[&str]) -> Vec<RuleSpan> {
-    let ws: Vec<String> = words.iter().map(|w| norm(w)).collect();
-    let lw: Vec<String> = ws.iter().map(|w| w.to_lowercase()).collect();
+    let ws: Vec<Cow<'_, str>> = words.iter().map(|w| norm(w)).collect();
+    let lw: Vec<Cow<'_, str>> = ws.iter().map(|w| lower(w)).collect();
     let n = ws.len();
     let mut out: Vec<RuleSpan> = Vec::new();
     let mut i = 0;
@@ -111,8 +127,8 @@ pub fn values(words: &[&str]) -> Vec<RuleSpan> {
         });
     };
     while i < n {
-        let w = ws[i].as_str();
-        let l = lw[i].as_str();
+        let w: &str = &ws[i];
+        let l: &str = &lw[i];
         // Dates: month-led.
         if is_month(w) && (!matches!(w, "May" | "March") || next_is_date_part(&ws, i + 1)) {
             let mut j = i + 1;
@@ -164,7 +180,7 @@ pub fn values(words: &[&str]) -> Vec<RuleSpan> {
             l,
             "last" | "next" | "this" | "coming" | "past" | "previous" | "early" | "late"
         ) && i + 1 < n
-            && (PERIODS.contains(&lw[i + 1].as_str()) || in_ci(WEEKDAYS, &ws[i + 1]))
+            && (PERIODS.contains(&&*lw[i + 1]) || in_ci(WEEKDAYS, &ws[i + 1]))
         {
             let start = if i > 0 && lw[i - 1] == "the" {
                 i - 1
@@ -222,7 +238,7 @@ pub fn values(words: &[&str]) -> Vec<RuleSpan> {
             let a = approx_before(&ws, i);
             let j = i + num;
             let start = i - a;
-            if j < n && CURRENCY_WORDS.contains(&lw[j].as_str()) {
+            if j < n && CURRENCY_WORDS.contains(&&*lw[j]) {
                 push(&mut out, start, j + 1, EntityLabel::Money);
                 i = j + 1;
                 continue;
@@ -237,7 +253,7 @@ pub fn values(words: &[&str]) -> Vec<RuleSpan> {
                 i = j + 2;
                 continue;
             }
-            if j < n && UNITS.contains(&ws[j].as_str()) {
+            if j < n && UNITS.contains(&&*ws[j]) {
                 push(&mut out, start, j + 1, EntityLabel::Quantity);
                 i = j + 1;
                 continue;
@@ -245,15 +261,15 @@ pub fn values(words: &[&str]) -> Vec<RuleSpan> {
             // A rate: `1,000 casualties per day`.
             if j + 2 < n
                 && is_plain_noun(&ws[j])
-                && matches!(lw[j + 1].as_str(), "per" | "a" | "an" | "each")
-                && RATE_UNITS.contains(&lw[j + 2].as_str())
+                && matches!(&*lw[j + 1], "per" | "a" | "an" | "each")
+                && RATE_UNITS.contains(&&*lw[j + 2])
             {
                 push(&mut out, start, j + 3, EntityLabel::Quantity);
                 i = j + 3;
                 continue;
             }
             // `N years ago` is a date.
-            if j + 1 < n && PERIODS.contains(&lw[j].as_str()) && lw[j + 1] == "ago" {
+            if j + 1 < n && PERIODS.contains(&&*lw[j]) && lw[j + 1] == "ago" {
                 push(&mut out, start, j + 2, EntityLabel::Date);
                 i = j + 2;
                 continue;
@@ -282,14 +298,14 @@ pub fn values(words: &[&str]) -> Vec<RuleSpan> {
     out
 }
 
-fn next_is_date_part(ws: &[String], i: usize) -> bool {
+fn next_is_date_part(ws: &[Cow<'_, str>], i: usize) -> bool {
     ws.get(i).is_some_and(|w| is_day(w) || is_year(w))
 }
 
-fn year_context(lw: &[String], i: usize) -> bool {
+fn year_context(lw: &[Cow<'_, str>], i: usize) -> bool {
     i > 0
         && matches!(
-            lw[i - 1].as_str(),
+            &*lw[i - 1],
             "in" | "since"
                 | "by"
                 | "until"
@@ -354,20 +370,14 @@ fn is_decade(w: &str) -> bool {
 /// Finds nationality and group words (`North Korean`, `Ukrainian`) in one sentence; the
 /// longest entry wins.
 pub fn norp(words: &[&str]) -> Vec<RuleSpan> {
-    let ws: Vec<String> = words.iter().map(|w| norm(w)).collect();
+    static INDEX: std::sync::OnceLock<crate::PhraseIndex> = std::sync::OnceLock::new();
+    let index =
+        INDEX.get_or_init(|| crate::PhraseIndex::new(NATIONALITIES.iter().map(|(name, _)| *name)));
+    let ws: Vec<Cow<'_, str>> = words.iter().map(|w| norm(w)).collect();
     let mut out = Vec::new();
     let mut i = 0;
     while i < ws.len() {
-        let mut best = 0;
-        for (name, _) in NATIONALITIES {
-            let parts: Vec<&str> = name.split(' ').collect();
-            if parts.len() > best
-                && i + parts.len() <= ws.len()
-                && parts.iter().zip(&ws[i..]).all(|(p, w)| p == w)
-            {
-                best = parts.len();
-            }
-        }
+        let best = index.longest(&ws[i..]);
         if best > 0 {
             out.push(RuleSpan {
                 start: i,
