@@ -647,6 +647,11 @@ fn dyn_feats(t: &TokInfo, p1: u8, p2: u8, hist: u64) -> [u64; N_DYN] {
 pub(crate) trait Scorer {
     /// Adds the weights of feature hash `h` to `acc`.
     fn add(&self, h: u64, acc: &mut [i32; NTAGS]);
+    /// Every token's summed static-feature weights, when they can be computed before tagging
+    /// (weights that do not change meanwhile).
+    fn static_scores(&self, _df: &DocFeatures) -> Option<Vec<[i32; NTAGS]>> {
+        None
+    }
     /// Perceptron update after a mistake (training only), then one tick of the clock.
     fn learn(&mut self, _feats: &[u64], _gold: u8, _pred: u8) {}
     /// One token seen (training only).
@@ -660,16 +665,23 @@ pub(crate) fn tag_doc<S: Scorer>(scorer: &mut S, df: &DocFeatures, gold: Option<
     let mut out = vec![0u8; n];
     let mut hist = History::default();
     let mut all = Vec::with_capacity(64);
+    let pre = scorer.static_scores(df);
     for win in df.sent_starts.windows(2) {
         let (s, e) = (win[0], win[1]);
         let (mut p1, mut p2) = (0u8, 0u8);
         for i in s..e {
             let t = &df.toks[i];
-            let mut acc = [0i32; NTAGS];
             let stat = &df.feats[df.offs[i]..df.offs[i + 1]];
-            for &h in stat {
-                scorer.add(h, &mut acc);
-            }
+            let mut acc = match &pre {
+                Some(p) => p[i],
+                None => {
+                    let mut acc = [0i32; NTAGS];
+                    for &h in stat {
+                        scorer.add(h, &mut acc);
+                    }
+                    acc
+                }
+            };
             let dy = dyn_feats(t, p1, if i > s + 1 { p2 } else { 0xFE }, hist.feature(t));
             for &h in &dy {
                 scorer.add(h, &mut acc);
@@ -763,32 +775,107 @@ pub(crate) fn second_stage(df: &DocFeatures, pred1: &[u8]) -> DocFeatures {
 // ---------------------------------------------------------------------------------------------
 // The shipped model
 
-/// One quantised weight table: `(1 << bits)` rows of `NTAGS` weights.
+/// One quantised weight table: `(1 << bits)` rows of `NTAGS` weights, most of them zero. Only
+/// the non-zero rows are stored, found through a bitmap with running counts, so the table is a
+/// tenth of its dense size and a lookup mostly hits the cache (a missing row adds nothing).
 pub(crate) struct Table {
     bits: u32,
-    weights: Vec<i16>,
+    /// Per 64 rows: which are stored (bit `r % 64`), and how many are stored before them.
+    index: Vec<RowBlock>,
+    /// An all-zero row, then the stored rows in row order.
+    rows: Vec<[i16; NTAGS]>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct RowBlock {
+    present: u64,
+    before: u32,
 }
 
 impl Scorer for &Table {
     #[inline]
     fn add(&self, h: u64, acc: &mut [i32; NTAGS]) {
-        let row = (h >> (64 - self.bits)) as usize * NTAGS;
-        let w: &[i16; NTAGS] = self.weights[row..row + NTAGS]
-            .try_into()
-            .expect("rows are NTAGS long");
+        let w = self.row((h >> (64 - self.bits)) as usize);
         for k in 0..NTAGS {
             acc[k] += w[k] as i32;
         }
     }
+
+    fn static_scores(&self, df: &DocFeatures) -> Option<Vec<[i32; NTAGS]>> {
+        // The weights do not change while tagging, so every token's static features can be
+        // summed up front, where the lookups of many tokens overlap in memory.
+        let mut out = vec![[0i32; NTAGS]; df.toks.len()];
+        for (i, acc) in out.iter_mut().enumerate() {
+            for &h in &df.feats[df.offs[i]..df.offs[i + 1]] {
+                self.add(h, acc);
+            }
+        }
+        Some(out)
+    }
 }
 
 impl Table {
+    /// Builds a table from dense weights (`(1 << bits) * NTAGS` of them), keeping the rows with
+    /// a non-zero weight.
+    fn from_dense(bits: u32, weights: &[i16]) -> Table {
+        let rows = weights
+            .chunks_exact(NTAGS)
+            .enumerate()
+            .filter(|(_, w)| w.iter().any(|&x| x != 0))
+            .map(|(r, w)| (r, w.try_into().expect("rows are NTAGS long")));
+        Table::from_rows(bits, rows)
+    }
+
+    /// Builds a table from `(row, weights)` in increasing row order.
+    fn from_rows(bits: u32, rows: impl Iterator<Item = (usize, [i16; NTAGS])>) -> Table {
+        let mut index = vec![RowBlock::default(); (1usize << bits).div_ceil(64)];
+        let mut stored = vec![[0i16; NTAGS]];
+        for (r, w) in rows {
+            index[r / 64].present |= 1 << (r % 64);
+            stored.push(w);
+        }
+        let mut before = 0u32;
+        for b in &mut index {
+            b.before = before;
+            before += b.present.count_ones();
+        }
+        Table {
+            bits,
+            index,
+            rows: stored,
+        }
+    }
+
+    /// The weights of row `r` (the zero row when it is not stored). Branch-free: whether a row
+    /// is stored is unpredictable, and a mispredicted branch would stall the memory pipeline.
+    #[inline]
+    fn row(&self, r: usize) -> &[i16; NTAGS] {
+        let b = self.index[r / 64];
+        let bit = 1u64 << (r % 64);
+        let stored = ((b.present >> (r % 64)) & 1) as usize;
+        let k = b.before as usize + 1 + (b.present & (bit - 1)).count_ones() as usize;
+        &self.rows[k * stored]
+    }
+
+    /// The stored rows with their row numbers, in row order.
+    fn stored(&self) -> impl Iterator<Item = (usize, &[i16; NTAGS])> + '_ {
+        self.index
+            .iter()
+            .enumerate()
+            .flat_map(|(bi, b)| {
+                (0..64)
+                    .filter(move |k| b.present & (1 << k) != 0)
+                    .map(move |k| bi * 64 + k)
+            })
+            .zip(&self.rows[1..])
+    }
+
     /// Quantises averaged float weights to `i16` and zeroes those below `prune`.
     pub(crate) fn from_float(bits: u32, w: &[f32], prune: i16) -> Table {
         let max = w.iter().fold(0f32, |m, &x| m.max(x.abs()));
         // Scale so the largest weight fits; sums of ~60 rows stay far inside i32.
         let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
-        let weights = w
+        let weights: Vec<i16> = w
             .iter()
             .map(|&x| {
                 let q = (x * scale).round().clamp(-32_767.0, 32_767.0) as i16;
@@ -799,26 +886,23 @@ impl Table {
                 }
             })
             .collect();
-        Table { bits, weights }
+        Table::from_dense(bits, &weights)
     }
 
     fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.bits.to_le_bytes());
-        let rows: Vec<usize> = (0..1usize << self.bits)
-            .filter(|r| {
-                self.weights[r * NTAGS..(r + 1) * NTAGS]
-                    .iter()
-                    .any(|&x| x != 0)
-            })
+        let rows: Vec<(usize, &[i16; NTAGS])> = self
+            .stored()
+            .filter(|(_, w)| w.iter().any(|&x| x != 0))
             .collect();
         out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
         let mut prev = 0usize;
-        for &r in &rows {
+        for &(r, _) in &rows {
             put_varint(out, (r - prev) as u64);
             prev = r;
         }
-        for &r in &rows {
-            for &x in &self.weights[r * NTAGS..(r + 1) * NTAGS] {
+        for (_, w) in &rows {
+            for &x in w.iter() {
                 out.extend_from_slice(&x.to_le_bytes());
             }
         }
@@ -841,14 +925,30 @@ impl Table {
             idx.push(prev);
         }
         let data = r.take(nrows * NTAGS * 2)?;
-        let mut weights = vec![0i16; size * NTAGS];
+        // A row listed twice keeps its last weights, as writing them in turn would.
+        let mut rows: Vec<(usize, [i16; NTAGS])> = Vec::with_capacity(nrows);
         for (k, &row) in idx.iter().enumerate() {
             let src = &data[k * NTAGS * 2..(k + 1) * NTAGS * 2];
+            let mut w = [0i16; NTAGS];
             for (t, c) in src.chunks_exact(2).enumerate() {
-                weights[row * NTAGS + t] = i16::from_le_bytes([c[0], c[1]]);
+                w[t] = i16::from_le_bytes([c[0], c[1]]);
+            }
+            match rows.last_mut() {
+                Some(last) if last.0 == row => last.1 = w,
+                _ => rows.push((row, w)),
             }
         }
-        Ok(Table { bits, weights })
+        Ok(Table::from_rows(bits, rows.into_iter()))
+    }
+
+    /// All `(1 << bits) * NTAGS` weights.
+    #[cfg(test)]
+    fn dense(&self) -> Vec<i16> {
+        let mut out = vec![0i16; (1usize << self.bits) * NTAGS];
+        for (r, w) in self.stored() {
+            out[r * NTAGS..(r + 1) * NTAGS].copy_from_slice(w);
+        }
+        out
     }
 }
 
@@ -1161,7 +1261,7 @@ mod tests {
         w[NTAGS * 700 + 3] = -2.0;
         let m = Model::new(vec![Table::from_float(10, &w, 0)], g, Clusters::default());
         let back = Model::from_bytes(&m.to_bytes()).unwrap();
-        assert_eq!(back.tables[0].weights, m.tables[0].weights);
+        assert_eq!(back.tables[0].dense(), m.tables[0].dense());
         assert_eq!(back.gaz.len(), m.gaz.len());
     }
 }
