@@ -79,9 +79,9 @@ enum Command {
     /// time or a sequence; filtered on the server by kind, speaker, entity type and name.
     Tail {
         #[command(flatten)]
-        filter: tail::Filter,
+        filter: tail::FilterArgs,
         #[command(flatten)]
-        start: tail::Start,
+        start: tail::StartArgs,
         /// Read through a durable consumer of this name, acknowledging each event, so the next
         /// `tail --durable NAME` resumes after the last one printed.
         #[arg(long)]
@@ -206,7 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             limit,
             config,
         } => {
-            tail::tail(&config, &filter, &start, durable.as_deref(), limit).await?;
+            tail::tail(&config, filter, &start, durable.as_deref(), limit).await?;
         }
         Command::Status {
             interval,

@@ -1,0 +1,114 @@
+//! Subscribers: `newsflow-client` against the running chain — server-side filters, replay from
+//! the start by a consumer created after the fact, and durable consumers that resume exactly.
+
+use newsflow_client::{Event, Filter, Start, subscribe};
+use newsflow_e2e::{
+    NatsServer, WAIT, article_events, ensure_streams, publish_raw, raw_article, start_chain,
+};
+use std::time::Duration;
+
+const KURSK: &str = include_str!("../samples/kursk-troops.txt");
+
+async fn next_quote(subscription: &mut newsflow_client::Subscription) -> newsflow_client::Delivery {
+    tokio::time::timeout(WAIT, subscription.next())
+        .await
+        .expect("an event within 5 s")
+        .expect("the subscription is open")
+        .expect("a valid event")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_durable_subscriber_created_later_replays_from_the_start_and_resumes_exactly() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let _stages = start_chain(&server.url(), &[]);
+    let client = server.client().await;
+    let js = async_nats::jetstream::new(client.clone());
+    publish_raw(&js, raw_article("kursk-troops", KURSK))
+        .await
+        .unwrap();
+    assert_eq!(
+        article_events(&client, 1, Duration::from_secs(60))
+            .await
+            .len(),
+        1
+    );
+
+    // What is on Blinken's subject, replayed by an ephemeral subscription.
+    let blinken = Filter {
+        speaker: Some("Antony J. Blinken".into()),
+        ..Filter::default()
+    };
+    let mut all = subscribe(&client, &blinken, Start::First, None)
+        .await
+        .unwrap();
+    let mut on_subject = Vec::new();
+    while let Ok(Some(Ok(delivery))) =
+        tokio::time::timeout(Duration::from_secs(1), all.next()).await
+    {
+        let Event::Quote(quote) = &delivery.event else {
+            panic!("a quote event, got {:?}", delivery.event)
+        };
+        assert_eq!(quote.quote.speaker.as_deref(), Some("Antony J. Blinken"));
+        on_subject.push((delivery.sequence, quote.quote.text.clone()));
+    }
+    assert!(
+        on_subject
+            .iter()
+            .any(|(_, t)| t.starts_with("We’ve not yet seen these troops")),
+        "{on_subject:#?}"
+    );
+    assert!(
+        on_subject
+            .iter()
+            .any(|(_, t)| t.starts_with("Russia has been training DPRK soldiers")),
+        "{on_subject:#?}"
+    );
+
+    // A durable subscriber created after the article was processed still starts at the first.
+    let mut quotes = subscribe(&client, &blinken, Start::First, Some("blinken"))
+        .await
+        .unwrap();
+    let first = next_quote(&mut quotes).await;
+    assert_eq!(first.sequence, on_subject[0].0);
+    first.ack().await.unwrap();
+    drop(quotes);
+
+    // The same name resumes right after the acknowledged one, and ends where the subject ends.
+    let mut quotes = subscribe(&client, &blinken, Start::First, Some("blinken"))
+        .await
+        .unwrap();
+    for (sequence, _) in &on_subject[1..] {
+        let delivery = next_quote(&mut quotes).await;
+        assert_eq!(delivery.sequence, *sequence);
+        delivery.ack().await.unwrap();
+    }
+    let nothing_more = tokio::time::timeout(Duration::from_secs(2), quotes.next()).await;
+    assert!(
+        nothing_more.is_err(),
+        "nothing but Blinken's quotes, each once"
+    );
+
+    // Entity filters are applied by the server too.
+    let people = Filter {
+        entity_type: Some("person".into()),
+        ..Filter::default()
+    };
+    let mut persons = subscribe(&client, &people, Start::First, None)
+        .await
+        .unwrap();
+    let mut names = Vec::new();
+    while let Ok(Some(Ok(delivery))) =
+        tokio::time::timeout(Duration::from_secs(1), persons.next()).await
+    {
+        let Event::Entity(entity) = delivery.event else {
+            panic!("an entity event")
+        };
+        names.push(entity.entity.name);
+    }
+    assert!(names.contains(&"Cho Tae-yul".to_owned()), "{names:?}");
+    assert!(
+        names.iter().all(|n| n != "Russia"),
+        "only people: {names:?}"
+    );
+}
