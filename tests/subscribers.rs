@@ -9,6 +9,18 @@ use std::time::Duration;
 
 const KURSK: &str = include_str!("../samples/kursk-troops.txt");
 
+/// Everything an ephemeral subscription replays from the start, until it has been quiet a second.
+async fn replay(client: &async_nats::Client, filter: &Filter) -> Vec<newsflow_client::Delivery> {
+    let mut subscription = subscribe(client, filter, Start::First, None).await.unwrap();
+    let mut seen = Vec::new();
+    while let Ok(Some(delivery)) =
+        tokio::time::timeout(Duration::from_secs(1), subscription.next()).await
+    {
+        seen.push(delivery.expect("a valid event"));
+    }
+    seen
+}
+
 async fn next_quote(subscription: &mut newsflow_client::Subscription) -> newsflow_client::Delivery {
     tokio::time::timeout(WAIT, subscription.next())
         .await
@@ -39,13 +51,8 @@ async fn a_durable_subscriber_created_later_replays_from_the_start_and_resumes_e
         speaker: Some("Antony J. Blinken".into()),
         ..Filter::default()
     };
-    let mut all = subscribe(&client, &blinken, Start::First, None)
-        .await
-        .unwrap();
     let mut on_subject = Vec::new();
-    while let Ok(Some(Ok(delivery))) =
-        tokio::time::timeout(Duration::from_secs(1), all.next()).await
-    {
+    for delivery in replay(&client, &blinken).await {
         let Event::Quote(quote) = &delivery.event else {
             panic!("a quote event, got {:?}", delivery.event)
         };
@@ -94,13 +101,8 @@ async fn a_durable_subscriber_created_later_replays_from_the_start_and_resumes_e
         entity_type: Some("person".into()),
         ..Filter::default()
     };
-    let mut persons = subscribe(&client, &people, Start::First, None)
-        .await
-        .unwrap();
     let mut names = Vec::new();
-    while let Ok(Some(Ok(delivery))) =
-        tokio::time::timeout(Duration::from_secs(1), persons.next()).await
-    {
+    for delivery in replay(&client, &people).await {
         let Event::Entity(entity) = delivery.event else {
             panic!("an entity event")
         };
