@@ -42,6 +42,10 @@ pub(crate) struct Doc<'a> {
     pub paras: Vec<Span>,
     /// Per paragraph, its tokens as a range of indices.
     pub para_tokens: Vec<(usize, usize)>,
+    /// Every token lower-cased, one after the other; token `i`'s is
+    /// `lower[lower_at[i]..lower_at[i + 1]]`.
+    lower: String,
+    lower_at: Vec<usize>,
 }
 
 const ABBREVIATIONS: &[&str] = &[
@@ -282,11 +286,25 @@ impl<'a> Doc<'a> {
             }
             *range = (start, k);
         }
+        let mut lower = String::with_capacity(text.len());
+        let mut lower_at = Vec::with_capacity(toks.len() + 1);
+        lower_at.push(0);
+        for t in &toks {
+            let s = &text[t.start..t.end];
+            if s.is_ascii() {
+                lower.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                lower.push_str(&s.to_lowercase());
+            }
+            lower_at.push(lower.len());
+        }
         Self {
             text,
             toks,
             paras,
             para_tokens,
+            lower,
+            lower_at,
         }
     }
 
@@ -294,8 +312,9 @@ impl<'a> Doc<'a> {
         &self.text[self.toks[i].start..self.toks[i].end]
     }
 
-    pub(crate) fn lower(&self, i: usize) -> String {
-        self.s(i).to_lowercase()
+    /// Token `i` lower-cased (`str::to_lowercase` of the token alone).
+    pub(crate) fn lower(&self, i: usize) -> &str {
+        &self.lower[self.lower_at[i]..self.lower_at[i + 1]]
     }
 
     pub(crate) fn is_word(&self, i: usize) -> bool {

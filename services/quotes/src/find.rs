@@ -181,7 +181,6 @@ fn regions(doc: &Doc) -> Vec<Region> {
 
 struct Rules<'d, 'a> {
     doc: &'d Doc<'a>,
-    lower: Vec<String>,
     /// Per paragraph: whether it is a short title-case line (a headline).
     title: Vec<bool>,
 }
@@ -192,28 +191,27 @@ fn is_sentence_punct(s: &str) -> bool {
 
 impl<'d, 'a> Rules<'d, 'a> {
     fn new(doc: &'d Doc<'a>) -> Self {
-        let lower: Vec<String> = (0..doc.toks.len()).map(|i| doc.lower(i)).collect();
         let title = doc
             .para_tokens
             .iter()
             .map(|&(a, b)| {
                 let words: Vec<usize> = (a..b)
-                    .filter(|&k| doc.is_word(k) && lower[k].len() > 3)
+                    .filter(|&k| doc.is_word(k) && doc.lower(k).len() > 3)
                     .collect();
                 words.len() <= 25
                     && words.len() >= 3
                     && words.iter().filter(|&&k| doc.capitalised(k)).count() * 10 >= words.len() * 7
             })
             .collect();
-        Self { doc, lower, title }
+        Self { doc, title }
     }
 
     fn n(&self) -> usize {
         self.doc.toks.len()
     }
 
-    fn l(&self, i: usize) -> &str {
-        &self.lower[i]
+    fn l(&self, i: usize) -> &'d str {
+        self.doc.lower(i)
     }
 
     fn para(&self, i: usize) -> usize {

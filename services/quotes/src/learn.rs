@@ -48,7 +48,7 @@ pub fn cue_lexicon(dir: &Path) -> anyhow::Result<String> {
                 continue;
             }
             let (a, b) = (off.char_of(t.start), off.char_of(t.end));
-            let entry = counts.entry(doc.lower(i)).or_default();
+            let entry = counts.entry(doc.lower(i).to_string()).or_default();
             entry.1 += 1;
             if cues.iter().any(|&(c, d)| c <= a && b <= d) {
                 entry.0 += 1;

@@ -261,18 +261,13 @@ const LEARNED_WEAK: f32 = 0.3;
 
 /// The class of `lower` as a cue word, if it is one.
 pub(crate) fn cue_class(lower: &str) -> Option<CueClass> {
-    if TELL.contains(&lower) {
-        Some(CueClass::Tell)
-    } else if SPEECH.contains(&lower) {
-        Some(CueClass::Speech)
-    } else if PARTICIPLE.contains(&lower) {
-        Some(CueClass::Participle)
-    } else if WEAK.contains(&lower) {
-        Some(CueClass::Weak)
+    let info = word_info(lower);
+    if let Some(class) = info.hand {
+        Some(class)
     } else if is_function_word(lower) || is_aux(lower) || is_np_stop(lower) {
         None
     } else {
-        let r = learned_ratio(lower);
+        let r = info.learned;
         if r >= LEARNED_STRONG {
             Some(if lower.ends_with("ing") {
                 CueClass::Participle
@@ -573,37 +568,65 @@ pub(crate) fn is_wh(lower: &str) -> bool {
 /// it occurs.
 const LEARNED: &str = include_str!("../data/cues.tsv");
 
-fn learned() -> &'static std::collections::HashMap<&'static str, f32> {
-    static MAP: std::sync::OnceLock<std::collections::HashMap<&'static str, f32>> =
-        std::sync::OnceLock::new();
-    MAP.get_or_init(|| {
-        LEARNED
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                let (w, c, t) = (
-                    f.next()?,
-                    f.next()?.parse::<f32>().ok()?,
-                    f.next()?.parse::<f32>().ok()?,
-                );
-                Some((w, c / t.max(1.0)))
-            })
-            .collect()
-    })
+fn learned() -> std::collections::HashMap<&'static str, f32> {
+    LEARNED
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let (w, c, t) = (
+                f.next()?,
+                f.next()?.parse::<f32>().ok()?,
+                f.next()?.parse::<f32>().ok()?,
+            );
+            Some((w, c / t.max(1.0)))
+        })
+        .collect()
 }
 
-/// How often `lower` is a cue in the training data, 0 to 1 (0 when unseen).
-pub(crate) fn learned_ratio(lower: &str) -> f32 {
-    learned().get(lower).copied().unwrap_or(0.0)
+/// What the cue lexicons say about a word.
+#[derive(Clone, Copy, Default)]
+struct WordInfo {
+    /// The first hand-written list holding it (tell, speech, participle, weak).
+    hand: Option<CueClass>,
+    /// How often it is a cue in the training data (0 when unseen).
+    learned: f32,
+}
+
+/// The hand-written lists and the learned lexicon in one map, so a word is looked up once.
+fn word_info(lower: &str) -> WordInfo {
+    static MAP: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, WordInfo>> =
+        std::sync::OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut map = rustc_hash::FxHashMap::<&'static str, WordInfo>::default();
+        for (list, class) in [
+            (TELL, CueClass::Tell),
+            (SPEECH, CueClass::Speech),
+            (PARTICIPLE, CueClass::Participle),
+            (WEAK, CueClass::Weak),
+        ] {
+            for &w in list {
+                map.entry(w).or_default().hand.get_or_insert(class);
+            }
+        }
+        for (w, r) in learned() {
+            map.entry(w).or_default().learned = r;
+        }
+        map
+    });
+    map.get(lower).copied().unwrap_or_default()
 }
 
 /// Whether `lower` is in the hand-written cue lists.
 pub(crate) fn hand_cue(lower: &str) -> bool {
-    TELL.contains(&lower)
-        || SPEECH.contains(&lower)
-        || PARTICIPLE.contains(&lower)
-        || WEAK.contains(&lower)
+    word_info(lower).hand.is_some()
+}
+
+/// [`hand_cue`] of `lower`, and how often it is a cue in the training data, 0 to 1 (0 when
+/// unseen).
+pub(crate) fn cue_info(lower: &str) -> (bool, f32) {
+    let info = word_info(lower);
+    (info.hand.is_some(), info.learned)
 }
 
 /// Whether a lower-case word looks like a finite verb (`reads`, `wrote`, `put`).

@@ -6,7 +6,7 @@
 
 use crate::doc::{Doc, Kind};
 use crate::find::{Found, Range, quoted_tokens, sentence_starts};
-use crate::lexicon::{hand_cue, is_pronoun, learned_ratio};
+use crate::lexicon::{cue_info, is_pronoun};
 use newsflow_proto::QuoteKind;
 
 pub(crate) const TAGS: usize = 5;
@@ -51,7 +51,7 @@ fn bucket(template: u64, parts: &[&[u8]]) -> u32 {
 
 /// Per-token facts the features are built from.
 pub(crate) struct Ctx<'a> {
-    pub lower: Vec<String>,
+    pub lower: Vec<&'a str>,
     shape: Vec<u8>,
     cue_bucket: Vec<u8>,
     quoted: Vec<bool>,
@@ -97,7 +97,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        let lower: Vec<String> = (0..n).map(|i| doc.lower(i)).collect();
+        let lower: Vec<&'a str> = (0..n).map(|i| doc.lower(i)).collect();
         let shape = (0..n)
             .map(|i| match doc.toks[i].kind {
                 Kind::Mark => b'q',
@@ -107,15 +107,13 @@ impl<'a> Ctx<'a> {
                 Kind::Word => b'x',
             })
             .collect();
-        let is_cue: Vec<bool> = (0..n)
-            .map(|i| doc.is_word(i) && (hand_cue(&lower[i]) || learned_ratio(&lower[i]) >= 0.3))
-            .collect();
-        let cue_bucket = (0..n)
-            .map(|i| {
-                let r = learned_ratio(&lower[i]);
-                (r * 5.0).min(4.0) as u8 + if hand_cue(&lower[i]) { 5 } else { 0 }
-            })
-            .collect();
+        let mut is_cue: Vec<bool> = Vec::with_capacity(n);
+        let mut cue_bucket: Vec<u8> = Vec::with_capacity(n);
+        for (i, l) in lower.iter().enumerate() {
+            let (hand, r) = cue_info(l);
+            is_cue.push(doc.is_word(i) && (hand || r >= 0.3));
+            cue_bucket.push((r * 5.0).min(4.0) as u8 + if hand { 5 } else { 0 });
+        }
         let sent_start = sentence_starts(doc);
         let mut left_cue = vec![0; n];
         let mut that_after_cue = vec![false; n];
@@ -202,7 +200,7 @@ impl<'a> Ctx<'a> {
         let ss = u8::from(self.sent_start[i]);
         let w0 = self.w(j);
         let suffix = &w0[w0.len().saturating_sub(3)..];
-        let pron = u8::from(is_pronoun(&self.lower[i]));
+        let pron = u8::from(is_pronoun(self.lower[i]));
         out.extend_from_slice(&[
             bucket(0, &[]),
             bucket(1, &[w0]),
