@@ -155,6 +155,55 @@ fn server_binary() -> PathBuf {
         })
 }
 
+/// A command running `examples/python/subscriber.py` with its packages importable: the
+/// machine's own when `python3` has them, else installed once from PyPI into the workspace's
+/// `.newsflow/python/` (as `examples/python/requirements.txt` pins them).
+///
+/// # Panics
+/// When there is no `python3` or the install fails.
+pub fn python_subscriber() -> std::process::Command {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let script = root.join("examples/python/subscriber.py");
+    static PYTHONPATH: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let extra = PYTHONPATH.get_or_init(|| {
+        let has_packages = Command::new("python3")
+            .args(["-c", "import nats, jsonschema"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if has_packages {
+            return None;
+        }
+        let target = root.join(".newsflow/python");
+        let status = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
+            .arg(&target)
+            .arg("-r")
+            .arg(root.join("examples/python/requirements.txt"))
+            .status()
+            .expect("python3 runs (the Python subscriber test needs it)");
+        assert!(
+            status.success(),
+            "installing examples/python/requirements.txt into {} failed",
+            target.display()
+        );
+        Some(target)
+    });
+    let mut command = Command::new("python3");
+    command.arg(script);
+    if let Some(path) = extra {
+        command.env("PYTHONPATH", path);
+    }
+    command
+}
+
 /// The `newsflow` binary that `cargo test --workspace` builds next to the test executables.
 ///
 /// # Panics

@@ -1,0 +1,114 @@
+//! The Python subscriber (examples/python/subscriber.py, nats-py) receives the reference
+//! article's events from the running pipeline and validates each against proto/schemas/.
+
+use newsflow_e2e::{
+    NatsServer, article_events, ensure_streams, publish_raw, python_subscriber, raw_article,
+    start_chain,
+};
+use newsflow_proto::subjects;
+use std::time::Duration;
+
+const KURSK: &str = include_str!("../samples/kursk-troops.txt");
+
+fn run_subscriber(url: &str, args: &[&str]) -> (bool, Vec<serde_json::Value>, String) {
+    let output = python_subscriber()
+        .args(["--url", url, "--from-start", "--timeout", "30"])
+        .args(args)
+        .output()
+        .expect("the subscriber runs");
+    let lines = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|err| panic!("not a JSON line ({err}): {l}"))
+        })
+        .collect();
+    (
+        output.status.success(),
+        lines,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_subscriber_receives_and_validates_the_reference_articles_events() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let _stages = start_chain(&server.url(), &[]);
+    let client = server.client().await;
+    let js = async_nats::jetstream::new(client.clone());
+    publish_raw(&js, raw_article("kursk-troops", KURSK))
+        .await
+        .unwrap();
+    assert_eq!(
+        article_events(&client, 1, Duration::from_secs(60))
+            .await
+            .len(),
+        1
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await; // the quote and entity events follow the article's
+    let total = js
+        .get_stream(subjects::EVENTS_STREAM)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .state
+        .messages;
+    let total = usize::try_from(total).unwrap();
+
+    let url = server.url();
+    let count = total.to_string();
+    let (ok, events, stderr) = tokio::task::spawn_blocking(move || {
+        run_subscriber(&url, &["--durable", "py-all", "--count", &count])
+    })
+    .await
+    .unwrap();
+    assert!(ok, "the subscriber failed: {stderr}");
+    assert_eq!(events.len(), total);
+    assert!(events.iter().all(|e| e["valid"] == true), "{events:#?}");
+    let of_schema = |name: &str| events.iter().filter(|e| e["schema"] == name).count();
+    assert_eq!(of_schema("event.article.v1"), 1);
+    assert!(of_schema("event.quote.v1") >= 5, "{events:#?}");
+    assert!(of_schema("event.entity.v1") >= 10, "{events:#?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["subject"] == "newsflow.events.quote.antony-j-blinken")
+    );
+
+    // A malformed event is reported, and the subscriber fails.
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Newsflow-Schema", "event.quote.v1");
+    let bad = br#"{"event_id":"x.quote.0","article_id":"x"}"#;
+    js.publish_with_headers("newsflow.events.quote.nobody", headers, bad[..].into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let url = server.url();
+    let (ok, events, _) = tokio::task::spawn_blocking(move || {
+        run_subscriber(
+            &url,
+            &[
+                "--durable",
+                "py-bad",
+                "--subject",
+                "newsflow.events.quote.nobody",
+                "--count",
+                "1",
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(!ok, "an invalid event fails the subscriber");
+    assert_eq!(events[0]["valid"], false);
+    assert!(
+        events[0]["errors"]
+            .to_string()
+            .contains("'index' is a required property"),
+        "{}",
+        events[0]
+    );
+}
