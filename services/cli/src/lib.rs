@@ -25,7 +25,7 @@ use std::time::Duration;
 /// newsflow turns news articles into structured events — sentences, people, places,
 /// organisations, dates, numbers, and every quote with who said it — over NATS JetStream.
 #[derive(Debug, Parser)]
-#[command(name = "newsflow", version, about, long_about = None, propagate_version = true)]
+#[command(name = "newsflow", version, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
