@@ -16,7 +16,7 @@ const ITERS: usize = 15;
 /// Word → (fine, coarse) cluster, keyed by the tagger's lower-case word hash.
 #[derive(Clone, Default)]
 pub struct Clusters {
-    pub(crate) map: HashMap<u64, (u16, u16)>,
+    pub(crate) map: rustc_hash::FxHashMap<u64, (u16, u16)>,
 }
 
 impl Clusters {

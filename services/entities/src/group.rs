@@ -41,10 +41,16 @@ fn bare(words: &[String]) -> String {
 }
 
 fn alias_row(words: &[String]) -> Option<usize> {
+    // Each alias row without periods and spaces, computed once.
+    static BARE: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    let rows = BARE.get_or_init(|| {
+        ALIASES
+            .iter()
+            .map(|row| row.iter().map(|a| a.replace(['.', ' '], "")).collect())
+            .collect()
+    });
     let b = bare(words);
-    ALIASES
-        .iter()
-        .position(|row| row.iter().any(|a| a.replace(['.', ' '], "") == b))
+    rows.iter().position(|row| row.contains(&b))
 }
 
 fn is_acronym(words: &[String]) -> Option<String> {

@@ -62,11 +62,17 @@ fn is_year(w: &str) -> bool {
 }
 
 fn is_day(w: &str) -> bool {
-    let d = w
-        .trim_end_matches("st")
-        .trim_end_matches("nd")
-        .trim_end_matches("rd")
-        .trim_end_matches("th");
+    // A day starts with a digit; this also rules out an empty `d` below.
+    if !w.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    // `trim_end_matches` of each suffix in turn, without building a substring searcher.
+    let mut d = w;
+    for suffix in ["st", "nd", "rd", "th"] {
+        while let Some(rest) = d.strip_suffix(suffix) {
+            d = rest;
+        }
+    }
     !d.is_empty() && d.len() <= 2 && d.bytes().all(|c| c.is_ascii_digit()) && {
         let n: u32 = d.parse().unwrap_or(0);
         (1..=31).contains(&n)

@@ -4,7 +4,7 @@
 //! Pure: no I/O here; the shipped weights are embedded (see [`Model::shipped`]).
 
 use crate::clusters::Clusters;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The four CoNLL-2003 entity types, in tag order.
 pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
@@ -429,8 +429,8 @@ pub(crate) fn featurize<S: AsRef<str>>(
 
     // Document-level evidence: words seen lower-case, words seen capitalised mid-sentence in a
     // sentence that is not all capitals.
-    let mut seen_lower: HashSet<u64> = HashSet::new();
-    let mut seen_capmid: HashSet<u64> = HashSet::new();
+    let mut seen_lower: HashSet<u64> = HashSet::default();
+    let mut seen_capmid: HashSet<u64> = HashSet::default();
     let mut headline = vec![false; doc.len()];
     for (si, win) in sent_starts.windows(2).enumerate() {
         let sent = &toks[win[0]..win[1]];
@@ -458,7 +458,7 @@ pub(crate) fn featurize<S: AsRef<str>>(
         })
         .collect();
     // Where each capitalised word occurs, for context aggregation across the document.
-    let mut occ: HashMap<u64, Vec<u32>> = HashMap::new();
+    let mut occ: HashMap<u64, Vec<u32>> = HashMap::default();
     for (i, t) in toks.iter().enumerate() {
         if t.flags & F_CAP != 0 {
             occ.entry(t.l).or_default().push(i as u32);
@@ -730,7 +730,7 @@ const T_S1_AGG_W: u64 = 64;
 pub(crate) fn second_stage(df: &DocFeatures, pred1: &[u8]) -> DocFeatures {
     let n = df.toks.len();
     let ty = |t: u8| untag(t).map_or(4u64, |(ty, _)| ty as u64);
-    let mut counts: HashMap<u64, [u16; 5]> = HashMap::new();
+    let mut counts: HashMap<u64, [u16; 5]> = HashMap::default();
     for (t, &p) in df.toks.iter().zip(pred1) {
         if t.flags & (F_CAP | F_ALLCAP) != 0 {
             counts.entry(t.l).or_insert([0; 5])[ty(p) as usize] += 1;
