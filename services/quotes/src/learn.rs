@@ -182,5 +182,5 @@ pub fn tagger_model(dir: &Path, epochs: usize) -> anyhow::Result<Vec<u8>> {
             (total / f64::from(clock)) as f32
         })
         .collect();
-    Ok(Model { weights }.to_bytes(PRUNE))
+    Ok(Model::new(weights).to_bytes(PRUNE))
 }

@@ -19,9 +19,62 @@ pub(crate) const CI: u8 = 4;
 pub(crate) const BITS: u32 = 19;
 const MAGIC: &[u8; 6] = b"NFQT01";
 
-/// Dense weights, `[bucket * TAGS + tag]`.
+/// Dense weights, `[bucket * TAGS + tag]`, and the same weights as [`Rows`] for tagging.
 pub(crate) struct Model {
     pub weights: Vec<f32>,
+    rows: Rows,
+}
+
+/// The weight rows that are not all `+0.0`, found through a bitmap with running counts: a
+/// fraction of the dense table, so lookups mostly hit the cache. A missing row reads as the
+/// all-`+0.0` row, exactly what the dense table holds there.
+struct Rows {
+    /// Per 64 buckets: which rows are stored (bit `bucket % 64`), and how many before them.
+    index: Vec<(u64, u32)>,
+    /// The all-`+0.0` row, then the stored rows in bucket order.
+    rows: Vec<[f32; TAGS]>,
+}
+
+impl Rows {
+    fn new(weights: &[f32]) -> Rows {
+        let mut index = vec![(0u64, 0u32); weights.len().div_ceil(TAGS * 64)];
+        let mut rows = vec![[0f32; TAGS]];
+        for (b, w) in weights.chunks(TAGS).enumerate() {
+            if w.iter().any(|x| x.to_bits() != 0) {
+                index[b / 64].0 |= 1 << (b % 64);
+                let mut row = [0f32; TAGS];
+                row[..w.len()].copy_from_slice(w);
+                rows.push(row);
+            }
+        }
+        let mut before = 0u32;
+        for e in &mut index {
+            e.1 = before;
+            before += e.0.count_ones();
+        }
+        Rows { index, rows }
+    }
+
+    /// The weights of bucket `b` (branch-free: whether a row is stored is unpredictable).
+    #[inline]
+    fn row(&self, b: u32) -> &[f32; TAGS] {
+        let b = b as usize;
+        let (present, before) = self.index[b / 64];
+        let stored = ((present >> (b % 64)) & 1) as usize;
+        let k = before as usize + 1 + (present & ((1u64 << (b % 64)) - 1)).count_ones() as usize;
+        &self.rows[k * stored]
+    }
+
+    /// [`add_scores`] over these rows.
+    #[inline]
+    fn add_scores(&self, s: &mut [f32; TAGS], feats: &[u32]) {
+        for &f in feats {
+            let w = self.row(f);
+            for (t, v) in s.iter_mut().enumerate() {
+                *v += w[t];
+            }
+        }
+    }
 }
 
 fn mix(h: u64, word: u64) -> u64 {
@@ -261,13 +314,18 @@ pub(crate) fn dynamic_features(ctx: &Ctx, i: usize, p1: u8, p2: u8, out: &mut Ve
 
 pub(crate) fn scores(weights: &[f32], feats: &[u32]) -> [f32; TAGS] {
     let mut s = [0f32; TAGS];
+    add_scores(&mut s, weights, feats);
+    s
+}
+
+/// Adds the weights of `feats` to `s`, feature after feature.
+fn add_scores(s: &mut [f32; TAGS], weights: &[f32], feats: &[u32]) {
     for &f in feats {
         let base = f as usize * TAGS;
         for (t, v) in s.iter_mut().enumerate() {
             *v += weights[base + t];
         }
     }
-    s
 }
 
 pub(crate) fn argmax(s: &[f32; TAGS]) -> u8 {
@@ -281,6 +339,12 @@ pub(crate) fn argmax(s: &[f32; TAGS]) -> u8 {
 }
 
 impl Model {
+    /// A model with dense `weights` (`(1 << BITS) * TAGS` of them).
+    pub(crate) fn new(weights: Vec<f32>) -> Model {
+        let rows = Rows::new(&weights);
+        Model { weights, rows }
+    }
+
     /// The model shipped in the crate (`data/attribution.model`).
     pub(crate) fn shipped() -> Option<&'static Model> {
         static M: std::sync::OnceLock<Option<Model>> = std::sync::OnceLock::new();
@@ -313,7 +377,7 @@ impl Model {
             k += 2;
             *weights.get_mut(index)? = f32::from(v) * scale;
         }
-        Some(Model { weights })
+        Some(Model::new(weights))
     }
 
     /// Writes the weights quantized to 16 bits; weights under `prune` (relative to the largest)
@@ -354,6 +418,18 @@ impl Model {
         let n = ctx.lower.len();
         let mut tags = vec![O; n];
         let mut feats = Vec::with_capacity(32);
+        // The static features' scores first, for every token: they do not depend on the tags,
+        // and their lookups overlap in memory when done in one pass. Each token's sum then goes
+        // on with its dynamic features, so the additions happen in the same order as before.
+        let stat: Vec<[f32; TAGS]> = (0..n)
+            .map(|i| {
+                feats.clear();
+                ctx.static_features(i, &mut feats);
+                let mut s = [0f32; TAGS];
+                self.rows.add_scores(&mut s, &feats);
+                s
+            })
+            .collect();
         for i in 0..n {
             let para_start = i == 0 || ctx.doc.toks[i - 1].para != ctx.doc.toks[i].para;
             let p1 = if para_start { 9 } else { tags[i - 1] };
@@ -363,9 +439,10 @@ impl Model {
                 tags[i - 2]
             };
             feats.clear();
-            ctx.static_features(i, &mut feats);
             dynamic_features(ctx, i, p1, p2, &mut feats);
-            tags[i] = argmax(&scores(&self.weights, &feats));
+            let mut s = stat[i];
+            self.rows.add_scores(&mut s, &feats);
+            tags[i] = argmax(&s);
         }
         tags
     }
