@@ -335,14 +335,13 @@ fn refine(
 /// Multi-word lexicon entries split into their words and indexed by their first word, so a
 /// sentence is matched by looking up each token instead of scanning the whole list.
 pub(crate) struct PhraseIndex {
-    by_first: std::collections::HashMap<&'static str, Vec<Vec<&'static str>>>,
+    by_first: rustc_hash::FxHashMap<&'static str, Vec<Vec<&'static str>>>,
 }
 
 impl PhraseIndex {
     /// Indexes `entries` (words separated by single spaces).
     pub(crate) fn new(entries: impl Iterator<Item = &'static str>) -> PhraseIndex {
-        let mut by_first: std::collections::HashMap<&'static str, Vec<Vec<&'static str>>> =
-            std::collections::HashMap::new();
+        let mut by_first = rustc_hash::FxHashMap::<&'static str, Vec<Vec<&'static str>>>::default();
         for e in entries {
             let parts: Vec<&'static str> = e.split(' ').collect();
             by_first.entry(parts[0]).or_default().push(parts);
