@@ -359,6 +359,10 @@ fn is_clock(w: &str) -> bool {
 }
 
 fn is_iso_date(w: &str) -> bool {
+    // Three parts need separators; most words have none (and then nothing is allocated).
+    if !w.bytes().any(|b| b == b'-' || b == b'/') {
+        return false;
+    }
     let parts: Vec<&str> = w.split(['-', '/']).collect();
     parts.len() == 3
         && parts
