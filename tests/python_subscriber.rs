@@ -1,10 +1,7 @@
 //! The Python subscriber (examples/python/subscriber.py, nats-py) receives the reference
 //! article's events from the running pipeline and validates each against proto/schemas/.
 
-use newsflow_e2e::{
-    NatsServer, article_events, ensure_streams, publish_raw, python_subscriber, raw_article,
-    start_chain,
-};
+use newsflow_e2e::{NatsServer, chain_with_article, python_subscriber};
 use newsflow_proto::subjects;
 use std::time::Duration;
 
@@ -32,19 +29,8 @@ fn run_subscriber(url: &str, args: &[&str]) -> (bool, Vec<serde_json::Value>, St
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_subscriber_receives_and_validates_the_reference_articles_events() {
     let server = NatsServer::start();
-    ensure_streams(&server.url()).await.unwrap();
-    let _stages = start_chain(&server.url(), &[]);
-    let client = server.client().await;
+    let (_stages, client) = chain_with_article(&server, "kursk-troops", KURSK).await;
     let js = async_nats::jetstream::new(client.clone());
-    publish_raw(&js, raw_article("kursk-troops", KURSK))
-        .await
-        .unwrap();
-    assert_eq!(
-        article_events(&client, 1, Duration::from_secs(60))
-            .await
-            .len(),
-        1
-    );
     tokio::time::sleep(Duration::from_millis(300)).await; // the quote and entity events follow the article's
     let total = js
         .get_stream(subjects::EVENTS_STREAM)

@@ -2,9 +2,7 @@
 //! the start by a consumer created after the fact, and durable consumers that resume exactly.
 
 use newsflow_client::{Event, Filter, Start, subscribe};
-use newsflow_e2e::{
-    NatsServer, WAIT, article_events, ensure_streams, publish_raw, raw_article, start_chain,
-};
+use newsflow_e2e::{NatsServer, WAIT, chain_with_article};
 use std::time::Duration;
 
 const KURSK: &str = include_str!("../samples/kursk-troops.txt");
@@ -32,19 +30,7 @@ async fn next_quote(subscription: &mut newsflow_client::Subscription) -> newsflo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_durable_subscriber_created_later_replays_from_the_start_and_resumes_exactly() {
     let server = NatsServer::start();
-    ensure_streams(&server.url()).await.unwrap();
-    let _stages = start_chain(&server.url(), &[]);
-    let client = server.client().await;
-    let js = async_nats::jetstream::new(client.clone());
-    publish_raw(&js, raw_article("kursk-troops", KURSK))
-        .await
-        .unwrap();
-    assert_eq!(
-        article_events(&client, 1, Duration::from_secs(60))
-            .await
-            .len(),
-        1
-    );
+    let (_stages, client) = chain_with_article(&server, "kursk-troops", KURSK).await;
 
     // What is on Blinken's subject, replayed by an ephemeral subscription.
     let blinken = Filter {

@@ -175,25 +175,12 @@ pub fn python_subscriber() -> std::process::Command {
             return None;
         }
         let target = root.join(".newsflow/python");
-        let status = Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--target",
-            ])
-            .arg(&target)
-            .arg("-r")
-            .arg(root.join("examples/python/requirements.txt"))
-            .status()
-            .expect("python3 runs (the Python subscriber test needs it)");
-        assert!(
-            status.success(),
-            "installing examples/python/requirements.txt into {} failed",
-            target.display()
-        );
+        let requirements = root.join("examples/python/requirements.txt");
+        newsflow_cli::local_server::pip_install_target(
+            &target,
+            &["-r", &requirements.to_string_lossy()],
+        )
+        .unwrap_or_else(|err| panic!("installing the Python subscriber's packages: {err:#}"));
         Some(target)
     });
     let mut command = Command::new("python3");
@@ -301,6 +288,34 @@ pub fn start_chain(url: &str, env: &[(&str, &str)]) -> Vec<StageProcess> {
         .iter()
         .map(|stage| StageProcess::start(stage, url, env))
         .collect()
+}
+
+/// Every stage as its own process, with one article fed through and its article event out:
+/// the chain the subscriber tests read from. Returns the stages (alive while held) and a client.
+///
+/// # Panics
+/// When the article event does not come out within a minute.
+pub async fn chain_with_article(
+    server: &NatsServer,
+    id: &str,
+    body: &str,
+) -> (Vec<StageProcess>, async_nats::Client) {
+    ensure_streams(&server.url())
+        .await
+        .expect("streams are created");
+    let stages = start_chain(&server.url(), &[]);
+    let client = server.client().await;
+    publish_raw(&jetstream::new(client.clone()), raw_article(id, body))
+        .await
+        .expect("the article is published");
+    assert_eq!(
+        article_events(&client, 1, Duration::from_secs(60))
+            .await
+            .len(),
+        1,
+        "the article came out"
+    );
+    (stages, client)
 }
 
 /// Ensures the streams exist, as every stage does at start, so tests may publish first.

