@@ -206,7 +206,7 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             need(&dev, "the CoNLL-2003 tuning file")?;
             let options = newsflow_entities::train::Options::default();
             let model = newsflow_entities::train::train(&train, &dev, &options, |epoch| {
-                eprint!("{}", epoch.render())
+                eprintln!("{}", epoch.render().trim_end())
             })?;
             newsflow_entities::train::save(&model, &out)?;
             eprintln!("Wrote {}.", out.display());

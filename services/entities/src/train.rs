@@ -271,39 +271,35 @@ pub fn train(
     // Stage 1: `opts.ensemble` taggers trained with different shuffles, their averaged weights
     // averaged again (one table, so tagging costs the same as one tagger).
     let members = opts.ensemble.max(1);
-    let (mut t1, mut e1, mut sum) = fit(
-        if members > 1 {
-            "stage 1, member 1"
-        } else {
-            "stage 1"
-        },
-        &feats,
-        &gold,
-        &everything,
-        Some((&dev_docs, &dev_feats)),
-        opts.epochs,
-        opts,
-        start,
-        &mut progress,
-        opts.seed,
-    );
+    let mut fit_member = |name: &str, seed: u64| {
+        fit(
+            name,
+            &feats,
+            &gold,
+            &everything,
+            Some((&dev_docs, &dev_feats)),
+            opts.epochs,
+            opts,
+            start,
+            &mut progress,
+            seed,
+        )
+    };
+    let first = if members > 1 {
+        "stage 1, member 1"
+    } else {
+        "stage 1"
+    };
+    let (mut t1, mut e1, mut sum) = fit_member(first, opts.seed);
+    for m in 1..members {
+        let (_, e, avg) = fit_member(
+            &format!("stage 1, member {}", m + 1),
+            opts.seed.wrapping_add(7919 * m as u64),
+        );
+        e1 = e1.max(e);
+        sum.iter_mut().zip(&avg).for_each(|(s, a)| *s += a);
+    }
     if members > 1 {
-        for m in 1..members {
-            let (_, e, avg) = fit(
-                &format!("stage 1, member {}", m + 1),
-                &feats,
-                &gold,
-                &everything,
-                Some((&dev_docs, &dev_feats)),
-                opts.epochs,
-                opts,
-                start,
-                &mut progress,
-                opts.seed.wrapping_add(7919 * m as u64),
-            );
-            e1 = e1.max(e);
-            sum.iter_mut().zip(&avg).for_each(|(s, a)| *s += a);
-        }
         t1 = Table::from_float(opts.bits, &sum, opts.prune);
         progress(&EpochReport {
             phase: format!("stage 1, {members} members averaged"),

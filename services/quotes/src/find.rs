@@ -44,6 +44,18 @@ struct Region {
 }
 
 impl Region {
+    /// A region opened by the mark at token `i`, with its content starting right after it.
+    fn opening_at(i: usize) -> (Self, usize) {
+        (
+            Self {
+                open: i,
+                parts: Vec::new(),
+                after: i + 1,
+            },
+            i + 1,
+        )
+    }
+
     fn word_count(&self, doc: &Doc) -> usize {
         self.parts
             .iter()
@@ -124,14 +136,7 @@ fn regions(doc: &Doc) -> Vec<Region> {
         match cur.take() {
             None => {
                 if f != Facing::Close {
-                    cur = Some((
-                        Region {
-                            open: i,
-                            parts: Vec::new(),
-                            after: i + 1,
-                        },
-                        i + 1,
-                    ));
+                    cur = Some(Region::opening_at(i));
                 }
             }
             Some((r, part_start)) if f == Facing::Open && after.get(i).is_some_and(|&b| b >= 2) => {
@@ -149,14 +154,7 @@ fn regions(doc: &Doc) -> Vec<Region> {
                     r.parts.push((part_start, i));
                     r.after = i;
                     out.push(r);
-                    cur = Some((
-                        Region {
-                            open: i,
-                            parts: Vec::new(),
-                            after: i + 1,
-                        },
-                        i + 1,
-                    ));
+                    cur = Some(Region::opening_at(i));
                 } else if f == Facing::Open {
                     cur = Some((r, i + 1)); // doubled mark
                 } else {
