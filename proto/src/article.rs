@@ -9,7 +9,8 @@ use std::fmt;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ArticleRaw {
     /// The feeder's own id for the article: 1 to 128 ASCII letters, digits, `-`, `_`, `.` or `:`.
-    /// When absent, ingest derives a stable id from the URL and body.
+    /// When absent, ingest derives a stable id from the URL, or from the body when there is no
+    /// URL, so the same URL fed again with a changed body is a new revision of the same article.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Where the article was published.
@@ -70,6 +71,21 @@ pub struct ArticleIngested {
     pub text: String,
     /// When ingest accepted the article, RFC 3339 UTC.
     pub ingested_at: String,
+    /// Which revision of the article this is: 1 the first time ingest sees the article, one
+    /// more each time it comes back with a changed title or text. Absent (read as 1) in
+    /// messages from before revisions were counted.
+    #[serde(default = "first_revision")]
+    #[schemars(range(min = 1))]
+    pub revision: u32,
+}
+
+/// The revision of an article the first time it is seen.
+pub const FIRST_REVISION: u32 = 1;
+
+/// Serde default of every `revision` field: messages written before revisions existed are the
+/// first revision.
+pub(crate) const fn first_revision() -> u32 {
+    FIRST_REVISION
 }
 
 /// The stable id of an article: 1 to 128 ASCII letters, digits, `-`, `_`, `.` or `:`, so it is
@@ -134,6 +150,12 @@ impl ArticleId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `<article id>.r<revision>`: how every `Nats-Msg-Id` and `event_id` of one revision of the
+    /// article begins (`<article id>.r2.ingest`, `<article id>.r2.quote.0`).
+    pub fn revision_prefix(&self, revision: u32) -> String {
+        format!("{}.r{revision}", self.0)
+    }
 }
 
 impl TryFrom<String> for ArticleId {
@@ -182,6 +204,21 @@ mod tests {
             ArticleId::parse("x".repeat(129)),
             Err(InvalidArticleId::TooLong(129))
         );
+    }
+
+    #[test]
+    fn an_ingested_article_without_a_revision_is_the_first() {
+        let article: ArticleIngested = serde_json::from_str(
+            r#"{"article_id":"x","language":"en","text":"T.","ingested_at":"2024-11-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(article.revision, 1);
+    }
+
+    #[test]
+    fn revision_prefix_puts_the_revision_after_the_id() {
+        let id = ArticleId::parse("ap:2024.7").unwrap();
+        assert_eq!(id.revision_prefix(3), "ap:2024.7.r3");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `events` stage: one `event.article.v1` per article, one `event.quote.v1` per quote, one
 //! `event.entity.v1` per distinct entity.
 
+use crate::article::first_revision;
 use crate::{ArticleId, EntityLabel, Quote, Span};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -48,10 +49,16 @@ pub struct MentionText {
 /// The structured record of one article. Published on `newsflow.events.article`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EventArticle {
-    /// Stable id of this event, also its `Nats-Msg-Id`.
+    /// Stable id of this event, also its `Nats-Msg-Id` and `ce-id`:
+    /// `<article id>.r<revision>.<what>`.
     pub event_id: String,
     /// Stable id of the article.
     pub article_id: ArticleId,
+    /// The revision of the article the event comes from (1, then one more each time the article
+    /// comes back with changed content); the latest revision supersedes the earlier ones.
+    #[serde(default = "first_revision")]
+    #[schemars(range(min = 1))]
+    pub revision: u32,
     /// Where the article was published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -83,10 +90,16 @@ pub struct EventArticle {
 /// One quote. Published on `newsflow.events.quote`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EventQuote {
-    /// Stable id of this event, also its `Nats-Msg-Id`.
+    /// Stable id of this event, also its `Nats-Msg-Id` and `ce-id`:
+    /// `<article id>.r<revision>.<what>`.
     pub event_id: String,
     /// Stable id of the article.
     pub article_id: ArticleId,
+    /// The revision of the article the event comes from (1, then one more each time the article
+    /// comes back with changed content); the latest revision supersedes the earlier ones.
+    #[serde(default = "first_revision")]
+    #[schemars(range(min = 1))]
+    pub revision: u32,
     /// Position of the quote among the article's quotes.
     pub index: usize,
     /// Where the article was published.
@@ -111,10 +124,16 @@ pub struct EventQuote {
 /// One distinct entity of an article. Published on `newsflow.events.entity`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EventEntity {
-    /// Stable id of this event, also its `Nats-Msg-Id`.
+    /// Stable id of this event, also its `Nats-Msg-Id` and `ce-id`:
+    /// `<article id>.r<revision>.<what>`.
     pub event_id: String,
     /// Stable id of the article.
     pub article_id: ArticleId,
+    /// The revision of the article the event comes from (1, then one more each time the article
+    /// comes back with changed content); the latest revision supersedes the earlier ones.
+    #[serde(default = "first_revision")]
+    #[schemars(range(min = 1))]
+    pub revision: u32,
     /// Where the article was published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,

@@ -1,6 +1,7 @@
 //! NATS header names newsflow sets. Transport metadata lives here, never in payloads.
 
-/// JetStream de-duplication id: `<article id>.<stage>` on every stage output.
+/// JetStream de-duplication id: `<article id>.r<revision>.<stage>` on every stage output, the
+/// `event_id` on events.
 pub const MSG_ID: &str = "Nats-Msg-Id";
 /// Schema name and version of the payload, e.g. `article.ingested.v1`.
 pub const SCHEMA: &str = "Newsflow-Schema";

@@ -26,7 +26,9 @@ mod slug;
 pub mod subjects;
 pub mod text;
 
-pub use article::{ArticleId, ArticleIngested, ArticleRaw, BodyFormat, InvalidArticleId};
+pub use article::{
+    ArticleId, ArticleIngested, ArticleRaw, BodyFormat, FIRST_REVISION, InvalidArticleId,
+};
 pub use dead_letter::{DeadLetter, ErrorType, PayloadEncoding};
 pub use events::{Entity, EventArticle, EventEntity, EventQuote, SentenceText};
 pub use slug::slug;

@@ -36,6 +36,9 @@ pub const EVENTS_SUBJECTS: &str = "newsflow.events.>";
 pub const DEAD_LETTER_STREAM: &str = "NEWSFLOW_DLQ";
 /// Subjects of the dead-letter stream.
 pub const DEAD_LETTER_SUBJECTS: &str = "newsflow.dlq.>";
+/// Key-value bucket where `ingest` keeps, per article, the content hash and number of its latest
+/// revision (stream `KV_NEWSFLOW_REVISIONS`).
+pub const REVISIONS_BUCKET: &str = "NEWSFLOW_REVISIONS";
 
 /// The dead-letter subject of a stage: `newsflow.dlq.<stage>`.
 pub fn dead_letter(stage: &str) -> String {

@@ -236,16 +236,20 @@ pub struct ArticleQuotes {
     pub quotes: Vec<Quote>,
 }
 
-/// Lets the runtime name an output's `Nats-Msg-Id` after its article.
+/// Lets the runtime name an output's `Nats-Msg-Id` after its article and revision
+/// (`<article id>.r<revision>.<stage>`).
 pub trait HasArticleId {
     /// The id of the article the message is about.
     fn article_id(&self) -> &crate::ArticleId;
+    /// The revision of the article the message is about.
+    fn revision(&self) -> u32;
 }
 
 macro_rules! has_article_id {
     ($($ty:ty),*) => {$(
         impl HasArticleId for $ty {
             fn article_id(&self) -> &crate::ArticleId { &self.article.article_id }
+            fn revision(&self) -> u32 { self.article.revision }
         }
     )*};
 }
@@ -254,5 +258,8 @@ has_article_id!(ArticleSegmented, ArticleEntities, ArticleQuotes);
 impl HasArticleId for ArticleIngested {
     fn article_id(&self) -> &crate::ArticleId {
         &self.article_id
+    }
+    fn revision(&self) -> u32 {
+        self.revision
     }
 }

@@ -5,8 +5,10 @@
 //! quotes) on `newsflow.events.article`; one `event.quote.v1` per quote on
 //! `newsflow.events.quote.<speaker slug>` (`unattributed` when no speaker is named); one
 //! `event.entity.v1` per distinct entity on `newsflow.events.entity.<type>.<slug>`. Each event
-//! has a stable `event_id`, also used as its `Nats-Msg-Id`, so a redelivered article publishes
-//! no second copy.
+//! carries the article's `revision` and has a stable `event_id` that names it
+//! (`<article id>.r<revision>.article`, `….quote.<n>`, `….entity.<type>.<slug>`), also used as its
+//! `Nats-Msg-Id`, so a redelivered article publishes no second copy while a new revision of it
+//! publishes new events.
 //!
 //! Fails with [`EventsError`] (permanent: dead-lettered) when an upstream offset does not point
 //! into the text. Pure. Run it with `newsflow run events`.
@@ -102,7 +104,8 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
             });
         }
     }
-    let id = article.article_id.as_str();
+    let revision = article.revision;
+    let id = article.article_id.revision_prefix(revision);
     let mut quote_events = Vec::with_capacity(quotes.len());
     for (index, quote) in quotes.iter().enumerate() {
         for span in &quote.content {
@@ -125,6 +128,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         let event = EventQuote {
             event_id: format!("{id}.quote.{index}"),
             article_id: article.article_id.clone(),
+            revision,
             index,
             url: article.url.clone(),
             title: article.title.clone(),
@@ -142,6 +146,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
             let event = EventEntity {
                 event_id: format!("{id}.entity.{label}.{}", entity.slug),
                 article_id: article.article_id.clone(),
+                revision,
                 url: article.url.clone(),
                 title: article.title.clone(),
                 published_at: article.published_at.clone(),
@@ -156,6 +161,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
     let article_event = EventArticle {
         event_id: format!("{id}.article"),
         article_id: article.article_id.clone(),
+        revision,
         url: article.url,
         title: article.title,
         source: article.source,
@@ -197,6 +203,7 @@ mod tests {
             language: "en".into(),
             text: text.into(),
             ingested_at: "2024-11-01T00:00:00Z".into(),
+            revision: 1,
         }
     }
 
@@ -255,7 +262,7 @@ mod tests {
         let batch = events(sample()).unwrap();
         assert_eq!(batch.quotes.len(), 1);
         assert_eq!(batch.quotes[0].0, "newsflow.events.quote.blinken");
-        assert_eq!(batch.quotes[0].1.event_id, "t-1.quote.0");
+        assert_eq!(batch.quotes[0].1.event_id, "t-1.r1.quote.0");
         assert_eq!(batch.quotes[0].1.cue_text.as_deref(), Some("said"));
         assert_eq!(batch.entities[0].0, "newsflow.events.entity.person.blinken");
         assert_eq!(batch.entities[0].1.entity.mentions.len(), 2);
@@ -263,6 +270,19 @@ mod tests {
             batch.article.sentences[0].text,
             "“We’ve seen it,” Blinken said."
         );
+    }
+
+    #[test]
+    fn every_event_carries_the_revision_in_its_field_and_id() {
+        let mut input = sample();
+        input.article.revision = 2;
+        let batch = events(input).unwrap();
+        assert_eq!(batch.article.event_id, "t-1.r2.article");
+        assert_eq!(batch.article.revision, 2);
+        assert_eq!(batch.quotes[0].1.event_id, "t-1.r2.quote.0");
+        assert_eq!(batch.quotes[0].1.revision, 2);
+        assert_eq!(batch.entities[0].1.event_id, "t-1.r2.entity.person.blinken");
+        assert_eq!(batch.entities[0].1.revision, 2);
     }
 
     #[test]

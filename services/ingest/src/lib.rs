@@ -3,8 +3,9 @@
 //! The edge of the chain. Validates what a feeder sent (`article.raw.v1`), turns HTML into
 //! text, normalises the text (Unicode NFC, `\n` line ends, one blank line between paragraphs,
 //! no control characters), detects the language and assigns a stable article id: the feeder's
-//! id when it gave one, else a hash of the URL and the normalised body, so the same article fed
-//! twice gets the same id.
+//! id when it gave one, else a hash of the URL, else (no URL) a hash of the normalised body. The
+//! same URL fed again with a changed body is so the same article; [`content_hash`] tells its
+//! revisions apart (the stage wiring counts them, see `newsflow_runtime::Revisioned`).
 //!
 //! Fails with an [`IngestError`] — always permanent, so the runtime dead-letters the message with
 //! the reason — when the payload is not UTF-8, not the expected JSON, larger than the limit, or
@@ -18,7 +19,7 @@ mod normalise;
 
 pub use normalise::normalise_text;
 
-use newsflow_proto::{ArticleId, ArticleIngested, ArticleRaw, BodyFormat};
+use newsflow_proto::{ArticleId, ArticleIngested, ArticleRaw, BodyFormat, FIRST_REVISION};
 use sha2::{Digest, Sha256};
 
 /// Default largest raw message accepted, in bytes (512 KiB).
@@ -130,11 +131,23 @@ pub fn ingest_raw(raw: ArticleRaw, now: &str) -> Result<ArticleIngested, IngestE
         language,
         text,
         ingested_at: now.to_owned(),
+        revision: FIRST_REVISION,
     })
 }
 
-/// The id ingest gives `raw`: its own id when valid, else the hash of URL and normalised body.
-/// Feeders use it to de-duplicate before publishing.
+/// What tells two revisions of an article apart: the SHA-256 (hex) of its normalised title and
+/// text. Whitespace, HTML markup and other fields (`url`, `published_at`, `source`, `language`)
+/// do not count, so an article fed again unchanged has the same hash.
+pub fn content_hash(article: &ArticleIngested) -> String {
+    let mut hash = Sha256::new();
+    hash.update(article.title.as_deref().unwrap_or("").as_bytes());
+    hash.update([0]);
+    hash.update(article.text.as_bytes());
+    hex(&hash.finalize())
+}
+
+/// The id ingest gives `raw`: its own id when valid, else the hash of its URL, else (no URL)
+/// the hash of its normalised body. Feeders use it to de-duplicate before publishing.
 ///
 /// # Errors
 /// When the given id is invalid or the body is empty.
@@ -164,14 +177,24 @@ fn body_text(raw: &ArticleRaw) -> String {
     }
 }
 
+/// `a-` and 32 hex digits of the SHA-256 of the URL (trimmed) when there is one; else of a zero
+/// byte and the normalised text (the ids articles without a URL had before URLs alone counted).
 fn derived_id(url: Option<&str>, text: &str) -> ArticleId {
     let mut hash = Sha256::new();
-    hash.update(url.unwrap_or("").trim().as_bytes());
-    hash.update([0]);
-    hash.update(text.as_bytes());
+    match url.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(url) => hash.update(url.as_bytes()),
+        None => {
+            hash.update([0]);
+            hash.update(text.as_bytes());
+        }
+    }
     let digest = hash.finalize();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    ArticleId::parse(format!("a-{hex}")).expect("hex digits are valid id characters")
+    ArticleId::parse(format!("a-{}", hex(&digest[..16])))
+        .expect("hex digits are valid id characters")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
@@ -226,12 +249,41 @@ mod tests {
     }
 
     #[test]
-    fn same_url_and_body_get_the_same_id_and_a_changed_body_another() {
+    fn the_url_alone_makes_the_id_so_a_changed_body_keeps_it() {
         let a = ingest_json(r#"{"url":"u","body":"Hello world."}"#).unwrap();
-        let b = ingest_json(r#"{"url":"u","body":"Hello   world.\n"}"#).unwrap();
-        let c = ingest_json(r#"{"url":"u","body":"Hello there."}"#).unwrap();
+        let b = ingest_json(r#"{"url":" u ","body":"Hello there."}"#).unwrap();
+        let c = ingest_json(r#"{"url":"v","body":"Hello world."}"#).unwrap();
         assert_eq!(a.article_id, b.article_id);
         assert_ne!(a.article_id, c.article_id);
+        let raw: ArticleRaw = serde_json::from_str(r#"{"url":"u","body":"Other."}"#).unwrap();
+        assert_eq!(article_id(&raw).unwrap(), a.article_id);
+    }
+
+    #[test]
+    fn without_a_url_the_normalised_body_makes_the_id() {
+        let a = ingest_json(r#"{"body":"Hello world."}"#).unwrap();
+        let b = ingest_json(r#"{"body":"Hello   world.\n","url":" "}"#).unwrap();
+        let c = ingest_json(r#"{"body":"Hello there."}"#).unwrap();
+        assert_eq!(a.article_id, b.article_id);
+        assert_ne!(a.article_id, c.article_id);
+        // The same id as before URLs alone counted: a zero byte, then the text.
+        assert_eq!(a.article_id.as_str(), "a-65e97736487043901edfde90a8f5971f");
+    }
+
+    #[test]
+    fn content_hash_ignores_whitespace_and_metadata_but_not_title_or_text() {
+        let a = ingest_json(r#"{"url":"u","title":"T","body":"Hello world."}"#).unwrap();
+        let same = ingest_json(
+            r#"{"body":"<p>Hello   world.</p>","title":" T ","url":"u","source":"x","published_at":"2024-10-31"}"#,
+        )
+        .unwrap();
+        let retitled = ingest_json(r#"{"url":"u","title":"U","body":"Hello world."}"#).unwrap();
+        let edited = ingest_json(r#"{"url":"u","title":"T","body":"Hello world!"}"#).unwrap();
+        assert_eq!(content_hash(&a), content_hash(&same));
+        assert_ne!(content_hash(&a), content_hash(&retitled));
+        assert_ne!(content_hash(&a), content_hash(&edited));
+        assert_eq!(content_hash(&a).len(), 64);
+        assert_eq!(a.revision, 1);
     }
 
     #[test]
