@@ -18,7 +18,8 @@ const PIPELINE_DEPTH: usize = 64;
 pub struct Summary {
     /// Articles stored for processing, with where they came from.
     pub accepted: Vec<(String, ArticleId)>,
-    /// Articles the bus already had (same id inside the duplicate window).
+    /// Articles the bus already had: the same id and content inside the duplicate window. (Fed
+    /// again later, an unchanged article is accepted here and counted as a duplicate by ingest.)
     pub duplicates: Vec<(String, ArticleId)>,
     /// Articles refused, with the reason.
     pub rejected: Vec<(String, String)>,
@@ -36,7 +37,7 @@ impl Summary {
         );
         for (origin, id) in &self.duplicates {
             out.push_str(&format!(
-                "  duplicate  {origin} (article {id} was already fed)\n"
+                "  duplicate  {origin} (article {id} was just fed with the same content)\n"
             ));
         }
         for (origin, reason) in &self.rejected {
@@ -46,7 +47,9 @@ impl Summary {
     }
 }
 
-/// Checks each article as ingest will and publishes the good ones, de-duplicated by article id.
+/// Checks each article as ingest will and publishes the good ones with
+/// `Nats-Msg-Id: <article id>.<first 16 hex digits of its content hash>`, so the stream drops the
+/// same article fed twice within its window while a changed one gets through as a new revision.
 /// The caller must have ensured the streams exist.
 pub async fn feed(
     publisher: &Publisher,
@@ -70,7 +73,7 @@ pub async fn feed(
     let mut ready = Vec::with_capacity(loaded.len());
     for item in loaded {
         match check(item.article, limits) {
-            Ok((id, payload)) => ready.push((item.origin, id, payload)),
+            Ok((id, msg_id, payload)) => ready.push((item.origin, id, msg_id, payload)),
             Err(reason) => {
                 summary.rejected.push((item.origin, reason));
                 bar.inc(1);
@@ -78,12 +81,12 @@ pub async fn feed(
         }
     }
     let mut results = futures::stream::iter(ready)
-        .map(|(origin, id, payload)| async move {
+        .map(|(origin, id, msg_id, payload)| async move {
             let outcome = publisher
                 .publish(
                     subjects::ARTICLES_RAW,
                     schema::ARTICLE_RAW,
-                    id.as_str(),
+                    &msg_id,
                     payload,
                 )
                 .await;
@@ -104,11 +107,12 @@ pub async fn feed(
     summary
 }
 
-/// Validates an article the way ingest will, so the feeder hears about bad input at once.
+/// Validates an article the way ingest will, so the feeder hears about bad input at once;
+/// returns its id, the message id to publish it with, and the payload.
 fn check(
     article: Result<newsflow_proto::ArticleRaw, String>,
     limits: Limits,
-) -> Result<(ArticleId, Bytes), String> {
+) -> Result<(ArticleId, String, Bytes), String> {
     let raw = article?;
     let payload = serde_json::to_vec(&raw).map_err(|err| err.to_string())?;
     if payload.len() > limits.max_bytes {
@@ -118,7 +122,11 @@ fn check(
         }
         .to_string());
     }
-    let id = newsflow_ingest::article_id(&raw).map_err(|err| err.to_string())?;
-    newsflow_ingest::ingest_raw(raw, "").map_err(|err| err.to_string())?;
-    Ok((id, payload.into()))
+    let article = newsflow_ingest::ingest_raw(raw, "").map_err(|err| err.to_string())?;
+    let msg_id = format!(
+        "{}.{}",
+        article.article_id,
+        &newsflow_ingest::content_hash(&article)[..16]
+    );
+    Ok((article.article_id, msg_id, payload.into()))
 }

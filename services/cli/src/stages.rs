@@ -6,7 +6,7 @@ use crate::chain;
 use newsflow_ingest::{IngestError, Limits};
 use newsflow_proto::headers::cloudevents as ce;
 use newsflow_proto::{schema, subjects};
-use newsflow_runtime::{Output, Stage, StageError};
+use newsflow_runtime::{Output, Revisioned, Stage, StageError};
 
 /// Stage names in chain order.
 pub const NAMES: [&str; 5] = ["ingest", "segment", "entities", "quotes", "events"];
@@ -28,9 +28,11 @@ pub fn all(limits: Limits) -> Vec<Stage> {
     vec![ingest(limits), segment(), entities(), quotes(), events()]
 }
 
-/// `ingest`: `newsflow.articles.raw` → `newsflow.articles.ingested`.
+/// `ingest`: `newsflow.articles.raw` → `newsflow.articles.ingested`, counting revisions: an
+/// article whose title and text are unchanged since its latest revision is a duplicate and
+/// publishes nothing; a changed one is published as the next revision.
 pub fn ingest(limits: Limits) -> Stage {
-    Stage::new("ingest", subjects::ARTICLES_RAW, 9101, move |payload| {
+    Stage::revisioned("ingest", subjects::ARTICLES_RAW, 9101, move |payload| {
         let now = newsflow_runtime::now_rfc3339();
         let article = newsflow_ingest::ingest(payload, limits, &now).map_err(|err| match err {
             IngestError::NotUtf8(_) | IngestError::Malformed(_) => {
@@ -38,14 +40,24 @@ pub fn ingest(limits: Limits) -> Stage {
             }
             _ => StageError::Invalid(err.to_string()),
         })?;
-        let id = article.article_id.to_string();
-        Ok(vec![Output::json(
-            subjects::ARTICLES_INGESTED,
-            schema::ARTICLE_INGESTED,
-            format!("{id}.ingest"),
-            id,
-            &article,
-        )?])
+        Ok(Revisioned {
+            id: article.article_id.to_string(),
+            content_hash: newsflow_ingest::content_hash(&article),
+            outputs: Box::new(move |revision| {
+                let article = newsflow_proto::ArticleIngested {
+                    revision,
+                    ..article
+                };
+                let id = article.article_id.to_string();
+                Ok(vec![Output::json(
+                    subjects::ARTICLES_INGESTED,
+                    schema::ARTICLE_INGESTED,
+                    format!("{}.ingest", article.article_id.revision_prefix(revision)),
+                    id,
+                    &article,
+                )?])
+            }),
+        })
     })
 }
 

@@ -7,6 +7,7 @@ use async_nats::jetstream::{self, consumer};
 use futures::StreamExt as _;
 use newsflow_ingest::Limits;
 use newsflow_proto::{EntityLabel, EventArticle, subjects};
+use newsflow_runtime::revisions::Revisions;
 use newsflow_runtime::{Config, ConnectMode, Publisher, streams};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -63,6 +64,7 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
     let client = newsflow_runtime::connect(config, "newsflow-demo", ConnectMode::FailFast).await?;
     let js = jetstream::new(client.clone());
     streams::ensure_streams(&js, config).await?;
+    let revisions = streams::ensure_revisions(&js, config).await?;
     let events = js
         .get_stream(subjects::EVENTS_STREAM)
         .await?
@@ -74,7 +76,7 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
         .await
         .context("subscribing to article events")?;
     let mut messages = events.messages().await?;
-    let loaded = samples::SAMPLES
+    let loaded: Vec<articles::Loaded> = samples::SAMPLES
         .iter()
         .map(|(name, text)| {
             let mut raw = articles::from_text(text);
@@ -85,6 +87,7 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
             }
         })
         .collect();
+    let unchanged = already_processed(&revisions, &loaded).await?;
     let summary = feed::feed(&Publisher::new(client.clone()), loaded, limits, false).await;
     println!("Demo: fed {} sample articles.", samples::SAMPLES.len());
     print!("{}", summary.render());
@@ -92,10 +95,17 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
         .accepted
         .iter()
         .map(|(_, id)| id.to_string())
+        .filter(|id| !unchanged.contains(id))
         .collect();
+    if !unchanged.is_empty() {
+        println!(
+            "{} sample(s) were processed before and are unchanged: ingest counts them as duplicates and emits nothing again.",
+            unchanged.len()
+        );
+    }
     if waiting.is_empty() {
         println!(
-            "Nothing new to process (the samples were fed moments ago and are de-duplicated)."
+            "Nothing new to process (`newsflow tail --from-start --kind article` replays what came out before)."
         );
         return Ok(());
     }
@@ -124,6 +134,30 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The ids of the articles whose latest revision has the content they have now: ingest will
+/// count them as duplicates, so no event is coming for them.
+async fn already_processed(
+    revisions: &Revisions,
+    loaded: &[articles::Loaded],
+) -> anyhow::Result<HashSet<String>> {
+    let mut unchanged = HashSet::new();
+    for item in loaded {
+        let Ok(raw) = &item.article else { continue };
+        let Ok(article) = newsflow_ingest::ingest_raw(raw.clone(), "") else {
+            continue;
+        };
+        let id = article.article_id.as_str();
+        let seen = revisions
+            .get(id)
+            .await
+            .context("reading the revisions of the samples")?;
+        if seen.is_some_and(|s| s.content_hash == newsflow_ingest::content_hash(&article)) {
+            unchanged.insert(id.to_owned());
+        }
+    }
+    Ok(unchanged)
+}
+
 /// A few lines about one article event, for people.
 pub fn describe(event: &EventArticle) -> String {
     let names = |label: EntityLabel| -> String {
@@ -140,9 +174,10 @@ pub fn describe(event: &EventArticle) -> String {
         }
     };
     let mut out = format!(
-        "\n== {} [{}]\n   {} sentences, {} entities, {} quotes\n   people: {}\n   places: {}\n   orgs:   {}\n",
+        "\n== {} [{}, revision {}]\n   {} sentences, {} entities, {} quotes\n   people: {}\n   places: {}\n   orgs:   {}\n",
         event.title.as_deref().unwrap_or("(untitled)"),
         event.article_id,
+        event.revision,
         event.sentences.len(),
         event.entities.len(),
         event.quotes.len(),

@@ -55,6 +55,11 @@ pub struct Config {
     /// How long dead letters are kept, e.g. `30d`.
     #[arg(long, env = "NEWSFLOW_DLQ_MAX_AGE", default_value = "30d", value_parser = parse_duration)]
     pub dlq_max_age: Duration,
+    /// How long ingest remembers an article's latest revision, e.g. `90d`; `0s` (the default)
+    /// forever. An article fed again after its entry expired is its first revision again.
+    /// Applied when the bucket `NEWSFLOW_REVISIONS` is created.
+    #[arg(long, env = "NEWSFLOW_REVISIONS_MAX_AGE", default_value = "0s", value_parser = parse_duration)]
+    pub revisions_max_age: Duration,
     /// Log format: `pretty` for people, `json` for collectors.
     #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_enum)]
     pub log_format: LogFormat,
@@ -199,6 +204,7 @@ mod tests {
         assert_eq!(config.nats_url, "nats://example:4222");
         assert_eq!(config.ack_wait, Duration::from_secs(30));
         assert_eq!(config.max_in_flight, 16);
+        assert_eq!(config.revisions_max_age, Duration::ZERO);
         assert_eq!(config.admin_socket(9102), None);
     }
 

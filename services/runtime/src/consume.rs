@@ -4,9 +4,12 @@
 use crate::admin::{self, Readiness};
 use crate::dead_letter::{self, Failure};
 use crate::metrics::{
-    DEAD_LETTERED, FAILED, LABEL_ERROR_TYPE, LABEL_STAGE, PROCESS_DURATION, PROCESSED, RECEIVED,
+    DEAD_LETTERED, DUPLICATES, FAILED, LABEL_ERROR_TYPE, LABEL_STAGE, PROCESS_DURATION, PROCESSED,
+    RECEIVED,
 };
-use crate::{Config, ConnectMode, Output, Stage, StageError, streams};
+use crate::revisions::{self, CommitError, Decision, Revisions, Seen};
+use crate::stage::Handled;
+use crate::{Config, ConnectMode, Output, Revisioned, Stage, StageError, streams};
 use async_nats::jetstream::{self, AckKind, message::PublishMessage as Publish};
 use futures::StreamExt as _;
 use newsflow_proto::{ErrorType, headers, schema, subjects};
@@ -124,6 +127,13 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
     while !stop.is_cancelled() {
         let bound = async {
             streams::ensure_streams(&ctx.js, &ctx.config).await?;
+            let revisions = if stage.keeps_revisions() {
+                Some(Arc::new(
+                    streams::ensure_revisions(&ctx.js, &ctx.config).await?,
+                ))
+            } else {
+                None
+            };
             let consumer =
                 streams::ensure_consumer(&ctx.js, &ctx.config, stage.name, stage.input).await?;
             let messages = consumer
@@ -131,12 +141,12 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
                 .max_messages_per_batch(usize::from(ctx.config.max_in_flight))
                 .messages()
                 .await?;
-            anyhow::Ok(messages)
+            anyhow::Ok((messages, revisions))
         };
-        let mut messages = tokio::select! {
+        let (mut messages, revisions) = tokio::select! {
             () = stop.cancelled() => break,
             bound = bound => match bound {
-                Ok(messages) => messages,
+                Ok(bound) => bound,
                 Err(err) => {
                     warn!(stage = stage.name, error = format!("{err:#}"), "Cannot bind consumer; retrying.");
                     ctx.readiness.set_bound(stage.name, false);
@@ -158,9 +168,9 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
             };
             match next {
                 Some(Ok(message)) => {
-                    let (stage, ctx2) = (stage.clone(), ctx.clone());
+                    let (stage, ctx2, revisions) = (stage.clone(), ctx.clone(), revisions.clone());
                     ctx.tracker.spawn(async move {
-                        handle(&stage, &ctx2, message).await;
+                        handle(&stage, &ctx2, revisions.as_deref(), message).await;
                         drop(permit);
                     });
                 }
@@ -187,7 +197,12 @@ fn header<'a>(message: &'a jetstream::Message, name: &str) -> Option<&'a str> {
     message.headers.as_ref()?.get(name).map(|v| v.as_str())
 }
 
-async fn handle(stage: &Stage, ctx: &Ctx, message: jetstream::Message) {
+async fn handle(
+    stage: &Stage,
+    ctx: &Ctx,
+    revisions: Option<&Revisions>,
+    message: jetstream::Message,
+) {
     let started = Instant::now();
     let (delivered, sequence) = message
         .info()
@@ -213,7 +228,7 @@ async fn handle(stage: &Stage, ctx: &Ctx, message: jetstream::Message) {
     );
     async {
         metrics::counter!(RECEIVED, LABEL_STAGE => stage.name).increment(1);
-        let job = Job { stage, ctx, message: &message, delivered, sequence };
+        let job = Job { stage, ctx, message: &message, delivered, sequence, traceparent: traceparent.as_deref() };
         if delivered > u64::from(ctx.config.max_deliver) {
             let reason = format!(
                 "gave up after {} deliveries: none finished (the stage crashed or exceeded NEWSFLOW_ACK_WAIT on this message)",
@@ -223,14 +238,13 @@ async fn handle(stage: &Stage, ctx: &Ctx, message: jetstream::Message) {
         } else {
             let handler = stage.handler.clone();
             let payload = message.payload.clone();
-            match tokio::task::spawn_blocking(move || handler(&payload)).await {
-                Ok(Ok(outputs)) => match job.publish(outputs, traceparent.as_deref()).await {
-                    Ok(()) => job.ack().await,
-                    Err(err) => job.retry("publish", format!("{err:#}")).await,
+            match tokio::task::spawn_blocking(move || handler.call(&payload)).await {
+                Ok(Ok(Handled::Outputs(outputs))) => job.publish_and_ack(outputs).await,
+                Ok(Ok(Handled::Revisioned(content))) => match revisions {
+                    Some(revisions) => job.revisioned(revisions, content).await,
+                    None => job.retry("revisions", "the revisions bucket is not open".to_owned()).await,
                 },
-                Ok(Err(StageError::Decode(reason))) => job.dead_letter(ErrorType::Decode, reason).await,
-                Ok(Err(StageError::Invalid(reason))) => job.dead_letter(ErrorType::Invalid, reason).await,
-                Ok(Err(StageError::Transient(err))) => job.retry("transient", format!("{err:#}")).await,
+                Ok(Err(err)) => job.fail(err).await,
                 Err(join) => {
                     let reason = format!("the stage panicked on this input: {}", panic_message(join));
                     job.dead_letter(ErrorType::Invalid, reason).await;
@@ -261,11 +275,71 @@ struct Job<'a> {
     message: &'a jetstream::Message,
     delivered: u64,
     sequence: u64,
+    traceparent: Option<&'a str>,
 }
 
 impl Job<'_> {
-    async fn publish(&self, outputs: Vec<Output>, traceparent: Option<&str>) -> anyhow::Result<()> {
-        let traceparent = traceparent.map_or_else(crate::new_traceparent, str::to_owned);
+    async fn publish_and_ack(&self, outputs: Vec<Output>) {
+        match self.publish(outputs).await {
+            Ok(()) => self.ack().await,
+            Err(err) => self.retry("publish", format!("{err:#}")).await,
+        }
+    }
+
+    /// Content in revisions: decide its revision from the bucket, publish, record the revision
+    /// once the outputs are stored, then ack (see [`crate::revisions`]).
+    async fn revisioned(&self, revisions: &Revisions, content: Revisioned) {
+        let read = match revisions.lookup(&content.id).await {
+            Ok(read) => read,
+            Err(err) => return self.retry("revisions", format!("{err:#}")).await,
+        };
+        let revision = match revisions::decide(read.seen.as_ref(), &content.content_hash) {
+            Decision::Duplicate(revision) => {
+                metrics::counter!(DUPLICATES, LABEL_STAGE => self.stage.name).increment(1);
+                info!(
+                    id = %content.id,
+                    revision,
+                    "Unchanged content: a duplicate of the latest revision; nothing published."
+                );
+                return self.ack().await;
+            }
+            Decision::Emit(revision) => revision,
+        };
+        let outputs = match (content.outputs)(revision) {
+            Ok(outputs) => outputs,
+            Err(err) => return self.fail(err).await,
+        };
+        if let Err(err) = self.publish(outputs).await {
+            return self.retry("publish", format!("{err:#}")).await;
+        }
+        let seen = Seen {
+            content_hash: content.content_hash,
+            revision,
+        };
+        match revisions.commit(&content.id, &read, &seen).await {
+            Ok(()) => {
+                debug!(id = %content.id, revision, "Revision recorded.");
+                self.ack().await;
+            }
+            Err(err @ CommitError::Conflict) => {
+                self.retry("revision_conflict", err.to_string()).await;
+            }
+            Err(err @ CommitError::Failed(_)) => self.retry("revisions", format!("{err:#}")).await,
+        }
+    }
+
+    async fn fail(&self, err: StageError) {
+        match err {
+            StageError::Decode(reason) => self.dead_letter(ErrorType::Decode, reason).await,
+            StageError::Invalid(reason) => self.dead_letter(ErrorType::Invalid, reason).await,
+            StageError::Transient(err) => self.retry("transient", format!("{err:#}")).await,
+        }
+    }
+
+    async fn publish(&self, outputs: Vec<Output>) -> anyhow::Result<()> {
+        let traceparent = self
+            .traceparent
+            .map_or_else(crate::new_traceparent, str::to_owned);
         let mut acks = Vec::with_capacity(outputs.len());
         for output in outputs {
             let mut publish = Publish::build()

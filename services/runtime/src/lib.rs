@@ -4,7 +4,11 @@
 //! [`Stage`]. [`run`] connects (client name = stage name), ensures the streams
 //! (`NEWSFLOW_WORK`, `NEWSFLOW_EVENTS`, `NEWSFLOW_DLQ`) and the stage's durable pull consumer,
 //! then for each message: decode → handle → publish every output with
-//! `Nats-Msg-Id: <article id>.<stage>` and await the publish ack → ack the input.
+//! `Nats-Msg-Id: <article id>.r<revision>.<stage>` and await the publish ack → ack the input.
+//! A stage whose input comes in revisions ([`Stage::revisioned`]: `ingest`) also decides each
+//! message's revision from the key-value bucket `NEWSFLOW_REVISIONS` before publishing, drops
+//! unchanged content as a duplicate, and records the revision after the publish ack
+//! ([`revisions`]).
 //!
 //! Failure semantics: bad input ([`StageError::Invalid`], undecodable payloads, a panicking
 //! handler) is terminated and written to `newsflow.dlq.<stage>` with the reason; transient
@@ -22,6 +26,7 @@ mod consume;
 mod dead_letter;
 pub mod metrics;
 mod publisher;
+pub mod revisions;
 mod shutdown;
 mod stage;
 pub mod streams;
@@ -33,7 +38,7 @@ pub use connect::{ConnectMode, connect};
 pub use consume::{run, run_many};
 pub use publisher::{PublishOutcome, Publisher};
 pub use shutdown::shutdown_signal;
-pub use stage::{Handler, Output, Stage, StageError, decode};
+pub use stage::{Handler, Output, Revisioned, Stage, StageError, decode};
 pub use trace::new_traceparent;
 
 /// RFC 3339 UTC timestamp of now, for `ingested_at` and `failed_at`.

@@ -8,10 +8,14 @@ pub const RECEIVED: &str = "newsflow_messages_received_total";
 /// Messages processed and acked, by `stage`.
 pub const PROCESSED: &str = "newsflow_messages_processed_total";
 /// Messages that failed, by `stage` and `error_type` (`decode`, `invalid`, `transient`, `publish`,
-/// `panic`, `max_deliveries`).
+/// `panic`, `max_deliveries`, and for stages that count revisions `revisions` and
+/// `revision_conflict`).
 pub const FAILED: &str = "newsflow_messages_failed_total";
 /// Messages written to the dead-letter stream, by `stage`.
 pub const DEAD_LETTERED: &str = "newsflow_messages_dead_lettered_total";
+/// Messages whose content was already published as the latest revision, so nothing was
+/// published for them (acked and counted as processed too), by `stage`.
+pub const DUPLICATES: &str = "newsflow_duplicates_total";
 /// Seconds from fetch to ack, by `stage`.
 pub const PROCESS_DURATION: &str = "newsflow_process_duration_seconds";
 

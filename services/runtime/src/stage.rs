@@ -1,4 +1,6 @@
-//! A stage: a name, the subject it consumes, and a pure handler from payload to outputs.
+//! A stage: a name, the subject it consumes, and a pure handler from payload to outputs; or, for
+//! a stage whose input comes in revisions (`ingest`), from payload to [`Revisioned`] content whose
+//! revision the runtime decides (see [`crate::revisions`]).
 
 use bytes::Bytes;
 use newsflow_proto::text::HasArticleId;
@@ -69,8 +71,55 @@ impl Output {
     }
 }
 
-/// The pure work of a stage: raw payload in, messages to publish out.
-pub type Handler = Arc<dyn Fn(&[u8]) -> Result<Vec<Output>, StageError> + Send + Sync>;
+/// Content that comes in revisions, as a handler found it: the runtime looks `id` up in the
+/// revisions bucket, decides the revision (or that it is a duplicate, publishing nothing), calls
+/// `outputs` with it, publishes, and records the revision once the outputs are stored.
+pub struct Revisioned {
+    /// What the revisions are counted for: the article id.
+    pub id: String,
+    /// Hash of the content: the same hash as the latest revision's makes a duplicate.
+    pub content_hash: String,
+    /// The messages to publish for the decided revision. Pure and quick: it runs on the
+    /// runtime's task.
+    pub outputs: Box<dyn FnOnce(u32) -> Result<Vec<Output>, StageError> + Send>,
+}
+
+impl std::fmt::Debug for Revisioned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Revisioned")
+            .field("id", &self.id)
+            .field("content_hash", &self.content_hash)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A pure function from a raw payload to `T`.
+pub type Work<T> = Arc<dyn Fn(&[u8]) -> Result<T, StageError> + Send + Sync>;
+
+/// The pure work of a stage.
+#[derive(Clone)]
+pub enum Handler {
+    /// Raw payload in, messages to publish out.
+    Outputs(Work<Vec<Output>>),
+    /// Raw payload in, content whose revision the runtime decides out.
+    Revisioned(Work<Revisioned>),
+}
+
+/// What a [`Handler`] made of one payload.
+#[derive(Debug)]
+pub(crate) enum Handled {
+    Outputs(Vec<Output>),
+    Revisioned(Revisioned),
+}
+
+impl Handler {
+    pub(crate) fn call(&self, payload: &[u8]) -> Result<Handled, StageError> {
+        match self {
+            Self::Outputs(handler) => handler(payload).map(Handled::Outputs),
+            Self::Revisioned(handler) => handler(payload).map(Handled::Revisioned),
+        }
+    }
+}
 
 /// A stage of the chain, as the runtime runs it.
 #[derive(Clone)]
@@ -106,12 +155,35 @@ impl Stage {
             name,
             input,
             default_admin_port,
-            handler: Arc::new(handler),
+            handler: Handler::Outputs(Arc::new(handler)),
         }
     }
 
+    /// A stage whose input comes in revisions: the handler says what the content is and how to
+    /// publish a given revision of it; the runtime keeps the revisions in the bucket
+    /// `NEWSFLOW_REVISIONS`, publishes new and changed content and drops unchanged content as
+    /// a duplicate (see [`crate::revisions`]).
+    pub fn revisioned(
+        name: &'static str,
+        input: &'static str,
+        default_admin_port: u16,
+        handler: impl Fn(&[u8]) -> Result<Revisioned, StageError> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            name,
+            input,
+            default_admin_port,
+            handler: Handler::Revisioned(Arc::new(handler)),
+        }
+    }
+
+    /// Whether the stage keeps revisions (and so needs the revisions bucket).
+    pub fn keeps_revisions(&self) -> bool {
+        matches!(self.handler, Handler::Revisioned(_))
+    }
+
     /// A one-in, one-out stage: decodes `I` from JSON, calls `work`, publishes its result on
-    /// `output` with `Nats-Msg-Id: <article id>.<name>`.
+    /// `output` with `Nats-Msg-Id: <article id>.r<revision>.<name>`.
     pub fn typed<I, O>(
         name: &'static str,
         input: &'static str,
@@ -127,14 +199,12 @@ impl Stage {
         Self::new(name, input, default_admin_port, move |payload| {
             let message: I = decode(payload)?;
             let out = work(message)?;
+            let msg_id = format!(
+                "{}.{name}",
+                out.article_id().revision_prefix(out.revision())
+            );
             let id = out.article_id().to_string();
-            Ok(vec![Output::json(
-                output,
-                schema,
-                format!("{id}.{name}"),
-                id,
-                &out,
-            )?])
+            Ok(vec![Output::json(output, schema, msg_id, id, &out)?])
         })
     }
 }

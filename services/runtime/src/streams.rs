@@ -1,7 +1,8 @@
-//! The three streams and the per-stage durable pull consumers, created idempotently so neither
-//! tests nor deployments need a setup step.
+//! The three streams, the revisions bucket and the per-stage durable pull consumers, created
+//! idempotently so neither tests nor deployments need a setup step.
 
 use crate::Config;
+use crate::revisions::Revisions;
 use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer, stream};
 use newsflow_proto::subjects;
@@ -68,6 +69,53 @@ pub async fn ensure_streams(js: &jetstream::Context, config: &Config) -> anyhow:
         })?;
     }
     Ok(())
+}
+
+/// The stream behind the revisions bucket, laid out as a JetStream key-value bucket (what
+/// `nats kv` and every client's KV API read) with history 1. Written here rather than through
+/// the client's bucket creation, which reads account details that nats-server 2.9 does not send.
+fn revisions_stream(config: &Config) -> stream::Config {
+    let bucket = subjects::REVISIONS_BUCKET;
+    stream::Config {
+        name: format!("KV_{bucket}"),
+        description: Some(
+            "newsflow revisions: per article, the content hash and number of its latest revision"
+                .to_owned(),
+        ),
+        subjects: vec![format!("$KV.{bucket}.>")],
+        max_messages_per_subject: 1,
+        max_age: config.revisions_max_age,
+        storage: stream::StorageType::File,
+        discard: stream::DiscardPolicy::New,
+        allow_rollup: true,
+        deny_delete: true,
+        deny_purge: false,
+        allow_direct: true,
+        num_replicas: 1,
+        duplicate_window: DUPLICATE_WINDOW,
+        ..Default::default()
+    }
+}
+
+/// Opens the revisions bucket (`NEWSFLOW_REVISIONS`), creating it unless it exists. Entries
+/// never expire unless `NEWSFLOW_REVISIONS_MAX_AGE` was set when it was created.
+///
+/// # Errors
+/// When JetStream is not enabled on the server or refuses the bucket.
+pub async fn ensure_revisions(
+    js: &jetstream::Context,
+    config: &Config,
+) -> anyhow::Result<Revisions> {
+    let stream = revisions_stream(config);
+    let name = stream.name.clone();
+    js.get_or_create_stream(stream)
+        .await
+        .with_context(|| format!("creating JetStream stream {name} (the revisions bucket)"))?;
+    let store = js
+        .get_key_value(subjects::REVISIONS_BUCKET)
+        .await
+        .with_context(|| format!("opening key-value bucket {}", subjects::REVISIONS_BUCKET))?;
+    Ok(Revisions::new(store))
 }
 
 /// Gets or creates the stage's durable pull consumer on the work stream, filtered on `input`.

@@ -1,0 +1,211 @@
+//! Revisions of content a stage has seen, kept in the JetStream key-value bucket
+//! `NEWSFLOW_REVISIONS` (one entry per id, history 1): the hash of the latest revision's content
+//! and its number. A stage whose handler returns [`Revisioned`](crate::Revisioned) (`ingest`)
+//! is run like this for every message:
+//!
+//! 1. look the id up; [`decide`]: no entry → revision 1; the same content hash as the entry →
+//!    a duplicate: nothing is published, the input is acked and counted in
+//!    `newsflow_duplicates_total`; another hash → the entry's revision + 1;
+//! 2. publish the outputs of that revision and await their publish acks;
+//! 3. only then write the entry with compare-and-set (create when there was none, update from
+//!    the revision read otherwise), and ack the input.
+//!
+//! A crash between 2 and 3 redelivers the input, which decides the same revision again and
+//! publishes with the same `Nats-Msg-Id`s (de-duplicated by the stream inside its window) before
+//! writing the entry. When the write finds the entry changed since it was read (another copy of
+//! the stage wrote it), the input is nak'ed and its next delivery decides again from the new
+//! entry.
+
+use anyhow::Context as _;
+use async_nats::jetstream::kv::{self, CreateErrorKind, UpdateErrorKind};
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+/// What the bucket holds for one id: the latest revision seen and what its content was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    /// Hash of the latest revision's content.
+    pub content_hash: String,
+    /// Number of the latest revision, from 1.
+    pub revision: u32,
+}
+
+/// What to do with content, given what was seen before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// New or changed content: publish it as this revision.
+    Emit(u32),
+    /// The same content as this latest revision: publish nothing.
+    Duplicate(u32),
+}
+
+/// Decides the revision of content with hash `content_hash`, given the latest revision seen.
+pub fn decide(previous: Option<&Seen>, content_hash: &str) -> Decision {
+    match previous {
+        None => Decision::Emit(newsflow_proto::FIRST_REVISION),
+        Some(seen) if seen.content_hash == content_hash => Decision::Duplicate(seen.revision),
+        Some(seen) => Decision::Emit(seen.revision.saturating_add(1)),
+    }
+}
+
+/// The bucket key of an id. Keys may only hold `-/_=.a-zA-Z0-9` and no empty `.`-separated
+/// token, while article ids may hold `:` and any run of `.`; so `=` (never in an id) escapes:
+/// `:` is `=3a`, `.` is `=2e`, and any other byte outside `-_a-zA-Z0-9` its two hex digits.
+pub fn key(id: &str) -> String {
+    let mut key = String::with_capacity(id.len());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_' {
+            key.push(char::from(byte));
+        } else {
+            key.push_str(&format!("={byte:02x}"));
+        }
+    }
+    key
+}
+
+/// The latest revision of one id as read, with the bucket's own revision of the entry for the
+/// compare-and-set write.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// What was seen, if anything.
+    pub seen: Option<Seen>,
+    /// The entry's revision in the bucket; `None` when there is no entry (or it was deleted).
+    entry_revision: Option<u64>,
+}
+
+/// Why writing a new revision failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommitError {
+    /// The entry changed since it was read: decide again from the new one.
+    #[error("the revision entry changed since it was read (another copy of the stage wrote it)")]
+    Conflict,
+    /// The bucket could not be written.
+    #[error("writing the revision entry: {0:#}")]
+    Failed(#[source] anyhow::Error),
+}
+
+/// The revisions bucket.
+#[derive(Clone)]
+pub struct Revisions {
+    store: kv::Store,
+}
+
+impl std::fmt::Debug for Revisions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Revisions").finish_non_exhaustive()
+    }
+}
+
+impl Revisions {
+    /// The bucket behind `store` (see [`crate::streams::ensure_revisions`]).
+    pub fn new(store: kv::Store) -> Self {
+        Self { store }
+    }
+
+    /// Reads the latest revision of `id`.
+    ///
+    /// # Errors
+    /// When the bucket does not answer, or holds something that is not a revision entry.
+    pub async fn lookup(&self, id: &str) -> anyhow::Result<Lookup> {
+        let entry = self
+            .store
+            .entry(key(id))
+            .await
+            .with_context(|| format!("reading the revision of {id}"))?;
+        Ok(match entry {
+            Some(entry) if entry.operation == kv::Operation::Put => Lookup {
+                seen: Some(serde_json::from_slice(&entry.value).with_context(|| {
+                    format!("the revision entry of {id} is not {{content_hash, revision}} JSON")
+                })?),
+                entry_revision: Some(entry.revision),
+            },
+            _ => Lookup {
+                seen: None,
+                entry_revision: None,
+            },
+        })
+    }
+
+    /// The latest revision of `id`, if it was seen.
+    ///
+    /// # Errors
+    /// As [`lookup`](Self::lookup).
+    pub async fn get(&self, id: &str) -> anyhow::Result<Option<Seen>> {
+        Ok(self.lookup(id).await?.seen)
+    }
+
+    /// Writes `seen` as the latest revision of `id`, provided the entry is still what `read`
+    /// found.
+    ///
+    /// # Errors
+    /// [`CommitError::Conflict`] when it changed meanwhile; [`CommitError::Failed`] when the
+    /// bucket does not answer.
+    pub async fn commit(&self, id: &str, read: &Lookup, seen: &Seen) -> Result<(), CommitError> {
+        let value =
+            Bytes::from(serde_json::to_vec(seen).expect("a string and a number always serialise"));
+        let key = key(id);
+        match read.entry_revision {
+            None => match self.store.create(&key, value).await {
+                Ok(_) => Ok(()),
+                Err(err) if err.kind() == CreateErrorKind::AlreadyExists => {
+                    Err(CommitError::Conflict)
+                }
+                Err(err) => Err(CommitError::Failed(err.into())),
+            },
+            Some(revision) => match self.store.update(&key, value, revision).await {
+                Ok(_) => Ok(()),
+                Err(err) if err.kind() == UpdateErrorKind::WrongLastRevision => {
+                    Err(CommitError::Conflict)
+                }
+                Err(err) => Err(CommitError::Failed(err.into())),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(hash: &str, revision: u32) -> Seen {
+        Seen {
+            content_hash: hash.to_owned(),
+            revision,
+        }
+    }
+
+    #[test]
+    fn unseen_content_is_the_first_revision() {
+        assert_eq!(decide(None, "abc"), Decision::Emit(1));
+    }
+
+    #[test]
+    fn the_same_content_again_is_a_duplicate_of_the_latest_revision() {
+        assert_eq!(decide(Some(&seen("abc", 3)), "abc"), Decision::Duplicate(3));
+    }
+
+    #[test]
+    fn changed_content_is_the_next_revision() {
+        assert_eq!(decide(Some(&seen("abc", 1)), "abd"), Decision::Emit(2));
+        assert_eq!(decide(Some(&seen("abd", 2)), "abc"), Decision::Emit(3));
+    }
+
+    #[test]
+    fn keys_escape_what_a_bucket_key_cannot_hold_and_stay_distinct() {
+        assert_eq!(key("a-1_B"), "a-1_B");
+        assert_eq!(key("ap:2024.10"), "ap=3a2024=2e10");
+        assert_eq!(key("..x."), "=2e=2ex=2e");
+        assert_ne!(key("a:b"), key("a.b"));
+        let valid = |k: &str| {
+            k.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-/_=.".contains(&b))
+        };
+        assert!(valid(&key("ap:2024.10_x-y")));
+    }
+
+    #[test]
+    fn entries_are_the_documented_json() {
+        let json = serde_json::to_string(&seen("abc", 2)).unwrap();
+        assert_eq!(json, r#"{"content_hash":"abc","revision":2}"#);
+    }
+}
