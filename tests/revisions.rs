@@ -1,0 +1,239 @@
+//! Revisions, every stage its own process: an article fed again unchanged is counted by ingest as
+//! a duplicate and emits nothing more, however its raw JSON is written; fed again with a changed
+//! body under the same URL, it comes out again as revision 2 beside revision 1.
+
+use newsflow_e2e::{NatsServer, StageProcess, WAIT, article_events, ensure_streams, json};
+use newsflow_proto::subjects;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+const KURSK: &str = include_str!("../samples/kursk-troops.txt");
+const URL: &str = "https://example.com/kursk";
+const TITLE: &str = "North Korean troops in Kursk";
+
+/// The chain with ingest's admin endpoint on a free port; returns the stages and that address.
+fn start_chain_with_ingest_metrics(url: &str) -> (Vec<StageProcess>, String) {
+    let admin = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .to_string();
+    let mut stages = vec![StageProcess::start(
+        "ingest",
+        url,
+        &[("NEWSFLOW_ADMIN_ADDR", &admin)],
+    )];
+    for stage in ["segment", "entities", "quotes", "events"] {
+        stages.push(StageProcess::start(stage, url, &[]));
+    }
+    (stages, admin)
+}
+
+/// `newsflow_duplicates_total{stage="ingest"}` from ingest's `/metrics`; 0 before the first.
+async fn ingest_duplicates(admin: &str) -> f64 {
+    let body = tokio::time::timeout(WAIT, async {
+        let mut stream = tokio::net::TcpStream::connect(admin).await?;
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await?;
+        let mut body = String::new();
+        stream.read_to_string(&mut body).await?;
+        std::io::Result::Ok(body)
+    })
+    .await
+    .expect("/metrics answered within 5 s")
+    .expect("/metrics is readable");
+    body.lines()
+        .find_map(|line| line.strip_prefix("newsflow_duplicates_total{stage=\"ingest\"} "))
+        .map_or(0.0, |value| value.trim().parse().expect("a number"))
+}
+
+/// Publishes raw JSON text on `newsflow.articles.raw` without a `Nats-Msg-Id`, so nothing on the
+/// bus de-duplicates it.
+async fn publish_text(client: &async_nats::Client, payload: String) {
+    newsflow_e2e::publish_raw(&async_nats::jetstream::new(client.clone()), payload)
+        .await
+        .expect("the article is published");
+}
+
+/// Waits until no stage has anything left to do: the work queue is empty.
+async fn settled(client: &async_nats::Client) {
+    let js = async_nats::jetstream::new(client.clone());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut stream = js.get_stream(subjects::WORK_STREAM).await.unwrap();
+        if stream.info().await.unwrap().state.messages == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the work queue did not drain within 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Every event in the stream, as (subject, `Nats-Msg-Id`, payload).
+async fn all_events(client: &async_nats::Client) -> Vec<(String, String, serde_json::Value)> {
+    newsflow_e2e::read_at_least(
+        client,
+        subjects::EVENTS_STREAM,
+        subjects::EVENTS_SUBJECTS,
+        usize::MAX,
+        Duration::from_secs(2),
+    )
+    .await
+    .iter()
+    .map(|m| {
+        let msg_id = m
+            .headers
+            .as_ref()
+            .and_then(|h| h.get("Nats-Msg-Id"))
+            .map(|v| v.as_str().to_owned())
+            .unwrap_or_default();
+        (m.subject.to_string(), msg_id, json(m))
+    })
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_article_fed_again_unchanged_is_a_duplicate_and_its_events_come_out_once() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let (_stages, admin) = start_chain_with_ingest_metrics(&server.url());
+    let client = server.client().await;
+
+    let first = serde_json::json!({ "url": URL, "title": TITLE, "body": KURSK });
+    publish_text(&client, first.to_string()).await;
+    let articles = article_events(&client, 1, Duration::from_secs(60)).await;
+    assert_eq!(articles.len(), 1, "the article came out");
+    let article = json(&articles[0]);
+    let id = article["article_id"].as_str().unwrap().to_owned();
+    assert_eq!(article["revision"], 1);
+    assert_eq!(article["event_id"], format!("{id}.r1.article"));
+    settled(&client).await;
+    let before = all_events(&client).await;
+    assert!(before.len() > 10, "quotes and entities came out too");
+    assert_eq!(ingest_duplicates(&admin).await, 0.0);
+
+    // The same article written differently: other key order, other whitespace in title and
+    // body. Its raw bytes differ, so only ingest can tell it is the same.
+    let body = format!("  {}\n\n\n", KURSK.replace("\n\n", "\n\n\n"));
+    let again = format!(
+        r#"{{ "body": {}, "title": "  {TITLE} ", "url": "{URL}" }}"#,
+        serde_json::Value::String(body)
+    );
+    publish_text(&client, again).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while ingest_duplicates(&admin).await < 1.0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "ingest did not count the unchanged article as a duplicate within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    settled(&client).await;
+    let after = all_events(&client).await;
+    assert_eq!(
+        after.len(),
+        before.len(),
+        "nothing more came out: {:#?}",
+        &after[before.len().min(after.len())..]
+    );
+    assert_eq!(
+        article_events(&client, 2, Duration::from_secs(2))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(ingest_duplicates(&admin).await, 1.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_article_fed_again_with_a_changed_body_comes_out_as_revision_2_beside_revision_1() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let (_stages, _admin) = start_chain_with_ingest_metrics(&server.url());
+    let client = server.client().await;
+
+    let first = serde_json::json!({ "url": URL, "title": TITLE, "body": KURSK });
+    publish_text(&client, first.to_string()).await;
+    assert_eq!(
+        article_events(&client, 1, Duration::from_secs(60))
+            .await
+            .len(),
+        1
+    );
+    settled(&client).await;
+    let revision_1 = all_events(&client).await;
+
+    // The same URL (and so the same article) with a paragraph more.
+    let changed = format!(
+        "{KURSK}\n\n“We will keep watching very closely,” Austin said on Friday in Washington."
+    );
+    let second = serde_json::json!({ "url": URL, "title": TITLE, "body": changed });
+    publish_text(&client, second.to_string()).await;
+    let articles = article_events(&client, 2, Duration::from_secs(60)).await;
+    assert_eq!(articles.len(), 2, "the changed article came out again");
+    let (old, new) = (json(&articles[0]), json(&articles[1]));
+    let id = old["article_id"].as_str().unwrap();
+    assert_eq!(new["article_id"], id, "the same URL is the same article");
+    assert_eq!(old["revision"], 1);
+    assert_eq!(old["event_id"], format!("{id}.r1.article"));
+    assert_eq!(new["revision"], 2);
+    assert_eq!(new["event_id"], format!("{id}.r2.article"));
+    assert!(
+        new["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("Austin said on Friday in Washington.")
+    );
+    assert!(
+        new["quotes"].as_array().unwrap().iter().any(|q| q["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("We will keep watching")),
+        "revision 2 was processed from its own text"
+    );
+
+    settled(&client).await;
+    let all = all_events(&client).await;
+    assert_eq!(
+        &all[..revision_1.len()],
+        &revision_1[..],
+        "revision 1's events stay as they were"
+    );
+    let added = &all[revision_1.len()..];
+    assert!(
+        added.len() > 10,
+        "revision 2's quotes and entities came out too"
+    );
+    let r2 = format!("{id}.r2.");
+    for (subject, msg_id, event) in added {
+        assert_eq!(event["revision"], 2, "{subject}: {event}");
+        assert!(
+            event["event_id"].as_str().unwrap().starts_with(&r2),
+            "{subject}: {}",
+            event["event_id"]
+        );
+        assert_eq!(event["event_id"].as_str(), Some(msg_id.as_str()));
+    }
+    for (subject, _, event) in &revision_1 {
+        assert_eq!(event["revision"], 1, "{subject}: {event}");
+    }
+    assert!(
+        added
+            .iter()
+            .any(|(subject, _, _)| subject == "newsflow.events.quote.lloyd-j-austin-iii"),
+        "the new quote under its speaker: {:?}",
+        added.iter().map(|(s, _, _)| s).collect::<Vec<_>>()
+    );
+
+    // What ingest remembers: revision 2 is the latest.
+    let js = async_nats::jetstream::new(client.clone());
+    let config = newsflow_runtime::Config::with_url(server.url());
+    let revisions = newsflow_runtime::streams::ensure_revisions(&js, &config)
+        .await
+        .unwrap();
+    let seen = revisions.get(id).await.unwrap().expect("an entry");
+    assert_eq!(seen.revision, 2);
+}
