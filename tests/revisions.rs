@@ -113,7 +113,6 @@ async fn an_article_fed_again_unchanged_is_a_duplicate_and_its_events_come_out_o
     settled(&client).await;
     let before = all_events(&client).await;
     assert!(before.len() > 10, "quotes and entities came out too");
-    assert_eq!(ingest_duplicates(&admin).await, 0.0);
 
     // The same article written differently: other key order, other whitespace in title and
     // body. Its raw bytes differ, so only ingest can tell it is the same.

@@ -84,6 +84,8 @@ pub(crate) async fn serve(
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|err| {
         anyhow::anyhow!("cannot serve admin endpoints on {addr}: {err} (set NEWSFLOW_ADMIN_ADDR to another host:port, or `off`)")
     })?;
+    // Install the recorder now: counted before it exists is counted nowhere.
+    crate::metrics::handle();
     tracing::info!(%addr, "Serving /healthz, /readyz and /metrics.");
     Ok(tokio::spawn(async move {
         let served = axum::serve(listener, app)
