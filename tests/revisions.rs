@@ -236,3 +236,66 @@ async fn an_article_fed_again_with_a_changed_body_comes_out_as_revision_2_beside
     let seen = revisions.get(id).await.unwrap().expect("an entry");
     assert_eq!(seen.revision, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_of_one_article_fed_at_once_each_come_out_as_their_own_revision() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let (_stages, admin) = start_chain_with_ingest_metrics(&server.url());
+    let client = server.client().await;
+
+    // Three versions back to back: ingest fetches them in one batch and works on them at once.
+    let endings = ["Filed at noon.", "Filed at one.", "Filed at two."];
+    for ending in endings {
+        let body = format!("{KURSK}\n\n{ending}");
+        let raw = serde_json::json!({ "url": URL, "title": TITLE, "body": body });
+        publish_text(&client, raw.to_string()).await;
+    }
+    article_events(&client, 3, Duration::from_secs(60)).await;
+    settled(&client).await;
+    let articles: Vec<serde_json::Value> = article_events(&client, 4, Duration::from_secs(2))
+        .await
+        .iter()
+        .map(json)
+        .collect();
+    assert!(articles.len() >= 3, "{} article events", articles.len());
+    let mut revisions: Vec<u64> = articles
+        .iter()
+        .map(|a| a["revision"].as_u64().unwrap())
+        .collect();
+    revisions.sort_unstable();
+    assert_eq!(revisions, [1, 2, 3], "each revision once");
+    for ending in endings {
+        let with_it = articles
+            .iter()
+            .filter(|a| a["text"].as_str().unwrap().ends_with(ending))
+            .count();
+        assert_eq!(with_it, 1, "the version ending {ending:?} came out once");
+    }
+    // The bucket remembers the version that came out last: fed again, it is the duplicate.
+    let latest = articles.iter().find(|a| a["revision"] == 3).unwrap();
+    let ending = latest["text"]
+        .as_str()
+        .unwrap()
+        .rsplit("\n\n")
+        .next()
+        .unwrap();
+    let raw =
+        serde_json::json!({ "url": URL, "title": TITLE, "body": format!("{KURSK}\n\n{ending}") });
+    publish_text(&client, raw.to_string()).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while ingest_duplicates(&admin).await < 1.0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the version of revision 3 fed again was not a duplicate"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    settled(&client).await;
+    assert_eq!(
+        article_events(&client, 4, Duration::from_secs(2))
+            .await
+            .len(),
+        3
+    );
+}

@@ -289,6 +289,7 @@ impl Job<'_> {
     /// Content in revisions: decide its revision from the bucket, publish, record the revision
     /// once the outputs are stored, then ack (see [`crate::revisions`]).
     async fn revisioned(&self, revisions: &Revisions, content: Revisioned) {
+        let _deciding = revisions.deciding(&content.id).await;
         let read = match revisions.lookup(&content.id).await {
             Ok(read) => read,
             Err(err) => return self.retry("revisions", format!("{err:#}")).await,

@@ -10,16 +10,22 @@
 //! 3. only then write the entry with compare-and-set (create when there was none, update from
 //!    the revision read otherwise), and ack the input.
 //!
-//! A crash between 2 and 3 redelivers the input, which decides the same revision again and
+//! Within one process, messages of the same id go through 1–3 one after the other (versions of
+//! one article fed at once each become their own revision). A crash between 2 and 3 redelivers
+//! the input, which decides the same revision again and
 //! publishes with the same `Nats-Msg-Id`s (de-duplicated by the stream inside its window) before
 //! writing the entry. When the write finds the entry changed since it was read (another copy of
-//! the stage wrote it), the input is nak'ed and its next delivery decides again from the new
-//! entry.
+//! the stage, in another process, wrote it), the input is nak'ed and its next delivery decides
+//! again from the new entry. (Two processes publishing different versions of one article as the
+//! same revision at the same moment are not fully ordered: the stream keeps the first, and the
+//! other version may be recorded without coming out until it is fed again.)
 
 use anyhow::Context as _;
 use async_nats::jetstream::kv::{self, CreateErrorKind, UpdateErrorKind};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// What the bucket holds for one id: the latest revision seen and what its content was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +94,40 @@ pub enum CommitError {
 #[derive(Clone)]
 pub struct Revisions {
     store: kv::Store,
+    deciding: Locks,
+}
+
+/// Held while the revision of one id is decided, published and recorded: see
+/// [`Revisions::deciding`].
+#[derive(Debug)]
+pub struct Deciding {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+/// One lock per id in use in this process.
+#[derive(Clone, Default)]
+struct Locks(Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>);
+
+impl Locks {
+    async fn lock(&self, id: &str) -> Deciding {
+        let lock = {
+            let mut locks = self
+                .0
+                .lock()
+                .expect("the map is never left half-changed by a panic");
+            // Forget the locks nobody holds or waits for any more.
+            locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+            locks.entry(id.to_owned()).or_default().clone()
+        };
+        Deciding {
+            _guard: lock.lock_owned().await,
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.0.lock().map_or(0, |locks| locks.len())
+    }
 }
 
 impl std::fmt::Debug for Revisions {
@@ -99,7 +139,16 @@ impl std::fmt::Debug for Revisions {
 impl Revisions {
     /// The bucket behind `store` (see [`crate::streams::ensure_revisions`]).
     pub fn new(store: kv::Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            deciding: Locks::default(),
+        }
+    }
+
+    /// Waits until no other message of this process is deciding the revision of `id`, and
+    /// keeps others waiting (in arrival order) until the guard is dropped.
+    pub async fn deciding(&self, id: &str) -> Deciding {
+        self.deciding.lock(id).await
     }
 
     /// Reads the latest revision of `id`.
@@ -166,6 +215,7 @@ impl Revisions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn seen(hash: &str, revision: u32) -> Seen {
         Seen {
@@ -201,6 +251,22 @@ mod tests {
                 .all(|b| b.is_ascii_alphanumeric() || b"-/_=.".contains(&b))
         };
         assert!(valid(&key("ap:2024.10_x-y")));
+    }
+
+    #[tokio::test]
+    async fn one_id_is_decided_by_one_message_at_a_time_and_other_ids_do_not_wait() {
+        let locks = Locks::default();
+        let first = locks.lock("a").await;
+        let waiting = tokio::time::timeout(Duration::from_millis(50), locks.lock("a")).await;
+        assert!(waiting.is_err(), "a second message of the same id waits");
+        let other = tokio::time::timeout(Duration::from_millis(50), locks.lock("b")).await;
+        assert!(other.is_ok(), "another id does not wait");
+        drop(first);
+        let again = tokio::time::timeout(Duration::from_millis(50), locks.lock("a")).await;
+        assert!(again.is_ok(), "the id is free once the first is done");
+        drop((other, again));
+        let _c = locks.lock("c").await;
+        assert_eq!(locks.len(), 1, "locks nobody holds are forgotten");
     }
 
     #[test]
