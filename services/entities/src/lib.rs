@@ -5,10 +5,14 @@
 //!
 //! - PERSON, ORG, LOC and MISC come from a statistical tagger ([`tagger`]): a greedy averaged
 //!   perceptron over BILOU tags with hashed features (words, shapes, affixes, context, word
-//!   clusters, a gazetteer, document-level evidence and the tags already given to the same word
-//!   in the article), trained in pure Rust on CoNLL-2003 ([`train`]) and embedded in the binary
-//!   (`model/ner.bin`, reproduced byte for byte by `newsflow train ner --train
-//!   ../shared/data/conll2003/eng.train --dev ../shared/data/conll2003/eng.testa`).
+//!   clusters from news text, word classes from pretrained GloVe vectors ([`word_classes`]),
+//!   gazetteers from the training entities and from public name lists (`lexicon/SOURCES.md`),
+//!   document-level evidence and the tags already given to the same word in the article),
+//!   then a second tagger that reads the first one's tags across the whole article (how the
+//!   same string and the longer names containing a word were tagged elsewhere). Trained in pure
+//!   Rust on CoNLL-2003 ([`train`]) and embedded in the binary (`model/ner.bin`, reproduced
+//!   byte for byte by `newsflow train ner --train ../shared/data/conll2003/eng.train --dev
+//!   ../shared/data/conll2003/eng.testa`).
 //! - DATE, TIME, MONEY, PERCENT, CARDINAL, QUANTITY and NORP come from precise rules and word
 //!   lists ([`rules`], [`lexicon`]); a few general rules tidy the tagger's spans (titles,
 //!   initials, name suffixes, possessives).
@@ -32,6 +36,7 @@ pub mod lexicon;
 pub mod rules;
 pub mod tagger;
 pub mod train;
+pub mod word_classes;
 
 use group::Draft;
 use newsflow_proto::{ArticleEntities, ArticleSegmented, Entities, EntityLabel, Segmentation};

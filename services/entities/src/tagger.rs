@@ -4,6 +4,7 @@
 //! Pure: no I/O here; the shipped weights are embedded (see [`Model::shipped`]).
 
 use crate::clusters::Clusters;
+use crate::word_classes::{WordClass, WordClasses};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The four CoNLL-2003 entity types, in tag order.
@@ -288,8 +289,9 @@ impl Gazetteer {
         self.map.is_empty()
     }
 
-    /// For each token, a bit mask of `type * 4 + position` for every match covering it.
-    fn mark(&self, toks: &[TokInfo], out: &mut [u16]) {
+    /// For each token, a bit mask of `type * 4 + position` for every match covering it
+    /// (types 0–3: entities seen in training and the built-in lists; 4–7: [`ExternalList`]s).
+    fn mark(&self, toks: &[TokInfo], out: &mut [u32]) {
         for (i, t) in toks.iter().enumerate() {
             if t.flags & (F_CAP | F_DIGIT) == 0 {
                 continue;
@@ -298,7 +300,7 @@ impl Gazetteer {
             for (j, tj) in toks.iter().enumerate().take(i + GAZ_MAX).skip(i) {
                 h = fx(h, tj.l);
                 let Some(&mask) = self.map.get(&h) else { break };
-                for ty in 0..4u8 {
+                for ty in 0..8u8 {
                     if mask & (1 << ty) == 0 {
                         continue;
                     }
@@ -328,8 +330,44 @@ impl Gazetteer {
     }
 }
 
+/// Name lists from public data (see `lexicon/SOURCES.md`), each its own gazetteer type so the
+/// tagger learns how far to trust it apart from the entities seen in training.
+#[derive(Clone, Copy, Debug)]
+pub enum ExternalList {
+    /// GeoNames cities over 15,000 people, countries, capitals, US states, continents.
+    Places = 4,
+    /// US Census given names.
+    GivenNames = 5,
+    /// US Census surnames, the most frequent 30,000.
+    Surnames = 6,
+    /// Listed companies of the major stock indices.
+    Companies = 7,
+}
+
+const EXTERNAL: [(ExternalList, &str); 4] = [
+    (ExternalList::Places, include_str!("../lexicon/places.txt")),
+    (
+        ExternalList::GivenNames,
+        include_str!("../lexicon/given-names.txt"),
+    ),
+    (
+        ExternalList::Surnames,
+        include_str!("../lexicon/surnames.txt"),
+    ),
+    (
+        ExternalList::Companies,
+        include_str!("../lexicon/companies.txt"),
+    ),
+];
+
 /// Built-in lexicon entries added to every gazetteer: general lists, not sample text.
 pub fn add_builtin(g: &mut Gazetteer) {
+    for (list, text) in EXTERNAL {
+        for name in text.lines().filter(|l| !l.is_empty()) {
+            let words: Vec<&str> = name.split(' ').collect();
+            g.add(&words, list as u8);
+        }
+    }
     for name in crate::lexicon::PLACES {
         let words: Vec<&str> = name.split(' ').collect();
         g.add(&words, 2);
@@ -393,6 +431,14 @@ const T_C0C: u64 = 51;
 const T_CM1F: u64 = 52;
 const T_CP1F: u64 = 53;
 const T_C0C_SS: u64 = 54;
+const T_G0_FINE: u64 = 80;
+const T_G0_MID: u64 = 81;
+const T_G0_COARSE: u64 = 82;
+const T_G0_MID_SS: u64 = 83;
+const T_GM1_MID: u64 = 84;
+const T_GP1_MID: u64 = 85;
+const T_GM1_FINE: u64 = 86;
+const T_GP1_FINE: u64 = 87;
 const T_CM1C_C0C: u64 = 55;
 const T_C0C_CP1C: u64 = 56;
 
@@ -414,6 +460,7 @@ pub(crate) fn featurize<S: AsRef<str>>(
     doc: &[Vec<S>],
     gaz: &Gazetteer,
     clusters: &Clusters,
+    classes: &WordClasses,
 ) -> DocFeatures {
     let mut buf = Vec::with_capacity(32);
     let total: usize = doc.iter().map(Vec::len).sum();
@@ -457,6 +504,14 @@ pub(crate) fn featurize<S: AsRef<str>>(
                 .map_or((0xFFFF, 0xFFFF), |(f, c)| (f as u64, c as u64))
         })
         .collect();
+    const NO_CLASS: WordClass = WordClass {
+        levels: [0xFFFF; 3],
+    };
+    const EDGE_CLASS: [u16; 3] = [0xFFFE; 3];
+    let wc: Vec<WordClass> = toks
+        .iter()
+        .map(|t| classes.get(t.l).unwrap_or(NO_CLASS))
+        .collect();
     // Where each capitalised word occurs, for context aggregation across the document.
     let mut occ: HashMap<u64, Vec<u32>> = HashMap::default();
     for (i, t) in toks.iter().enumerate() {
@@ -471,7 +526,7 @@ pub(crate) fn featurize<S: AsRef<str>>(
         }
         v
     };
-    let mut gazm = vec![0u16; toks.len()];
+    let mut gazm = vec![0u32; toks.len()];
     for win in sent_starts.windows(2) {
         gaz.mark(&toks[win[0]..win[1]], &mut gazm[win[0]..win[1]]);
     }
@@ -552,11 +607,26 @@ pub(crate) fn featurize<S: AsRef<str>>(
             feats.push(f1(T_CP2F, cp2));
             feats.push(f2(T_CM1C_C0C, cm1c, c0c));
             feats.push(f2(T_C0C_CP1C, c0c, cp1c));
+            let g0 = wc[i].levels;
+            let gm1 = if i > s { wc[i - 1].levels } else { EDGE_CLASS };
+            let gp1 = if i + 1 < e {
+                wc[i + 1].levels
+            } else {
+                EDGE_CLASS
+            };
+            feats.push(f1(T_G0_FINE, g0[0] as u64));
+            feats.push(f1(T_G0_MID, g0[1] as u64));
+            feats.push(f1(T_G0_COARSE, g0[2] as u64));
+            feats.push(f2(T_G0_MID_SS, g0[1] as u64, t.sshape));
+            feats.push(f1(T_GM1_MID, gm1[1] as u64));
+            feats.push(f1(T_GP1_MID, gp1[1] as u64));
+            feats.push(f1(T_GM1_FINE, gm1[0] as u64));
+            feats.push(f1(T_GP1_FINE, gp1[0] as u64));
             let g = gazm[i];
             if g == 0 {
                 feats.push(f1(T_GAZ, 0xFFFF));
             } else {
-                for b in 0..16u64 {
+                for b in 0..32u64 {
                     if g & (1 << b) != 0 {
                         feats.push(f1(T_GAZ, b));
                     }
@@ -724,6 +794,8 @@ const T_S1_M1: u64 = 61;
 const T_S1_P1: u64 = 62;
 const T_S1_AGG: u64 = 63;
 const T_S1_AGG_W: u64 = 64;
+const T_S1_ENT: u64 = 65;
+const T_S1_LONGER: u64 = 66;
 
 /// Adds, to first-stage features, what the first stage tagged here, next door, and at the
 /// other mentions of the same capitalised word in the document.
@@ -736,7 +808,33 @@ pub(crate) fn second_stage(df: &DocFeatures, pred1: &[u8]) -> DocFeatures {
             counts.entry(t.l).or_insert([0; 5])[ty(p) as usize] += 1;
         }
     }
-    let mut feats = Vec::with_capacity(df.feats.len() + n * 5);
+    // Entity-level evidence (Krishnan and Manning, 2006): how the same entity string was typed
+    // elsewhere, and the longer entities a word is part of elsewhere (`Leeds` in `Leeds
+    // United`, `Clinton` in `Bill Clinton`).
+    let found = spans(pred1);
+    let key = |a: usize, b: usize| df.toks[a..b].iter().fold(9u64, |h, t| fx(h, t.l));
+    let mut by_string: HashMap<u64, [u16; 5]> = HashMap::default();
+    let mut longer: HashMap<u64, [u16; 5]> = HashMap::default();
+    let mut span_of = vec![usize::MAX; n];
+    for (k, &(a, b, ty)) in found.iter().enumerate() {
+        by_string.entry(key(a, b)).or_insert([0; 5])[ty as usize] += 1;
+        span_of[a..b].iter_mut().for_each(|x| *x = k);
+        if b - a >= 2 {
+            for t in &df.toks[a..b] {
+                if t.flags & (F_CAP | F_ALLCAP) != 0 {
+                    longer.entry(t.l).or_insert([0; 5])[ty as usize] += 1;
+                }
+            }
+        }
+    }
+    let majority = |c: [u16; 5]| {
+        if c.iter().all(|&x| x == 0) {
+            9
+        } else {
+            (0..5).max_by_key(|&k| (c[k], k)).unwrap_or(4) as u64
+        }
+    };
+    let mut feats = Vec::with_capacity(df.feats.len() + n * 7);
     let mut offs = Vec::with_capacity(n + 1);
     for win in df.sent_starts.windows(2) {
         let (s, e) = (win[0], win[1]);
@@ -744,6 +842,20 @@ pub(crate) fn second_stage(df: &DocFeatures, pred1: &[u8]) -> DocFeatures {
             offs.push(feats.len());
             feats.extend_from_slice(&df.feats[df.offs[i]..df.offs[i + 1]]);
             let t = &df.toks[i];
+            if let Some(&(a, b, ty)) = found.get(span_of[i]) {
+                let mut c = by_string.get(&key(a, b)).copied().unwrap_or([0; 5]);
+                c[ty as usize] -= 1;
+                feats.push(f2(T_S1_ENT, majority(c), ty as u64));
+            }
+            if t.flags & (F_CAP | F_ALLCAP) != 0 {
+                let mut c = longer.get(&t.l).copied().unwrap_or([0; 5]);
+                if let Some(&(a, b, ty)) = found.get(span_of[i])
+                    && b - a >= 2
+                {
+                    c[ty as usize] -= 1;
+                }
+                feats.push(f2(T_S1_LONGER, majority(c), ty(pred1[i])));
+            }
             feats.push(f1(T_S1, pred1[i] as u64));
             let m1 = if i > s { pred1[i - 1] as u64 } else { 0xFE };
             let p1 = if i + 1 < e { pred1[i + 1] as u64 } else { 0xFE };
@@ -958,9 +1070,10 @@ pub struct Model {
     tables: Vec<Table>,
     gaz: Gazetteer,
     clusters: Clusters,
+    classes: WordClasses,
 }
 
-const MAGIC: &[u8; 8] = b"NFNER\0\0\x02";
+const MAGIC: &[u8; 8] = b"NFNER\0\0\x03";
 
 static SHIPPED: &[u8] = include_bytes!("../model/ner.bin");
 
@@ -1033,15 +1146,22 @@ impl Model {
         SHIPPED.len()
     }
 
-    pub(crate) fn new(tables: Vec<Table>, gaz: Gazetteer, clusters: Clusters) -> Model {
+    pub(crate) fn new(
+        tables: Vec<Table>,
+        gaz: Gazetteer,
+        clusters: Clusters,
+        classes: WordClasses,
+    ) -> Model {
         Model {
             tables,
             gaz,
             clusters,
+            classes,
         }
     }
 
-    /// Serialises the model: header, gazetteer, clusters, then each table's non-zero rows.
+    /// Serialises the model: header, gazetteer, clusters, word classes, then each table's
+    /// non-zero rows.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
@@ -1061,6 +1181,16 @@ impl Model {
             out.extend_from_slice(&k.to_le_bytes());
             out.extend_from_slice(&f.to_le_bytes());
             out.extend_from_slice(&c.to_le_bytes());
+        }
+        let mut wc: Vec<(u64, WordClass)> =
+            self.classes.map.iter().map(|(&k, &v)| (k, v)).collect();
+        wc.sort_unstable_by_key(|x| x.0);
+        out.extend_from_slice(&(wc.len() as u32).to_le_bytes());
+        for (k, c) in wc {
+            out.extend_from_slice(&k.to_le_bytes());
+            for l in c.levels {
+                out.extend_from_slice(&l.to_le_bytes());
+            }
         }
         out.extend_from_slice(&(self.tables.len() as u32).to_le_bytes());
         for t in &self.tables {
@@ -1099,6 +1229,16 @@ impl Model {
             let c = u16::from_le_bytes([b[2], b[3]]);
             clusters.map.insert(k, (f, c));
         }
+        let nw = r.u32()? as usize;
+        let mut classes = WordClasses::default();
+        classes.map.reserve(nw);
+        for _ in 0..nw {
+            let k = r.u64()?;
+            let b = r.take(6)?;
+            let l = |i: usize| u16::from_le_bytes([b[2 * i], b[2 * i + 1]]);
+            let levels = [l(0), l(1), l(2)];
+            classes.map.insert(k, WordClass { levels });
+        }
         let nt = r.u32()? as usize;
         if !(1..=2).contains(&nt) {
             return Err(ModelError::Format("bad stage count"));
@@ -1110,11 +1250,12 @@ impl Model {
             tables,
             gaz,
             clusters,
+            classes,
         })
     }
 
     pub(crate) fn featurize<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> DocFeatures {
-        featurize(doc, &self.gaz, &self.clusters)
+        featurize(doc, &self.gaz, &self.clusters, &self.classes)
     }
 
     /// Tags featurized text with every stage.
@@ -1259,7 +1400,12 @@ mod tests {
         let mut w = vec![0f32; (1 << 10) * NTAGS];
         w[5] = 1.5;
         w[NTAGS * 700 + 3] = -2.0;
-        let m = Model::new(vec![Table::from_float(10, &w, 0)], g, Clusters::default());
+        let m = Model::new(
+            vec![Table::from_float(10, &w, 0)],
+            g,
+            Clusters::default(),
+            WordClasses::default(),
+        );
         let back = Model::from_bytes(&m.to_bytes()).unwrap();
         assert_eq!(back.tables[0].dense(), m.tables[0].dense());
         assert_eq!(back.gaz.len(), m.gaz.len());

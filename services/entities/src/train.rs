@@ -35,6 +35,9 @@ pub struct Options {
     /// training words. `None`: the PolNeAR training text next to the CoNLL folder
     /// (`<train dir>/../polnear/train/text`) when it exists.
     pub unlabelled: Option<Vec<PathBuf>>,
+    /// Word classes from pretrained vectors (`newsflow train word-classes`). `None`: the
+    /// committed [`crate::word_classes::SHIPPED_CLASSES_PATH`].
+    pub word_classes: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -45,10 +48,11 @@ impl Default for Options {
             folds: 10,
             prune: 24,
             seed: 2003,
-            stages: 1,
+            stages: 2,
             jackknife: 5,
             ensemble: 1,
             unlabelled: None,
+            word_classes: None,
         }
     }
 }
@@ -256,15 +260,20 @@ pub fn train(
                 .map(|t| crate::clusters::rough_tokens(t).collect()),
         ),
     );
+    let classes_path = opts
+        .word_classes
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::word_classes::SHIPPED_CLASSES_PATH));
+    let classes = crate::word_classes::WordClasses::read_tsv(&classes_path)?;
     let feats: Vec<DocFeatures> = train_words
         .iter()
         .enumerate()
-        .map(|(i, w)| tagger::featurize(w, &fold_gaz[i % folds], &clusters))
+        .map(|(i, w)| tagger::featurize(w, &fold_gaz[i % folds], &clusters, &classes))
         .collect();
     let gold: Vec<Vec<u8>> = train_docs.iter().map(Doc::gold).collect();
     let dev_feats: Vec<DocFeatures> = dev_docs
         .iter()
-        .map(|d| tagger::featurize(&d.words(), &full_gaz, &clusters))
+        .map(|d| tagger::featurize(&d.words(), &full_gaz, &clusters, &classes))
         .collect();
     let everything: Vec<usize> = (0..train_docs.len()).collect();
 
@@ -313,7 +322,7 @@ pub fn train(
     }
     drop(sum);
     if opts.stages < 2 {
-        return Ok(Model::new(vec![t1], full_gaz, clusters));
+        return Ok(Model::new(vec![t1], full_gaz, clusters, classes));
     }
     // Held-out first-stage tags for every training document.
     let jk = opts.jackknife.max(2);
@@ -361,7 +370,7 @@ pub fn train(
         &mut progress,
         opts.seed,
     );
-    Ok(Model::new(vec![t1, t2], full_gaz, clusters))
+    Ok(Model::new(vec![t1, t2], full_gaz, clusters, classes))
 }
 
 /// The unlabelled text used when [`Options::unlabelled`] is `None`: next to the CoNLL folder,

@@ -1,0 +1,334 @@
+//! Word classes from pretrained word vectors: knowledge from billions of words of news and
+//! encyclopedia text that the 200,000 tokens of labelled training news cannot give (that
+//! `Kursk` is used like other towns, `Zelenskyy` like other surnames, `Pentagon` like other
+//! institutions).
+//!
+//! `newsflow train word-classes` groups the most frequent words of the GloVe 6B vectors
+//! (Wikipedia 2014 + Gigaword 5, lower-cased; Open Data Commons PDDL 1.0) by spherical k-means
+//! at three granularities and writes `word\tfine\tmid\tcoarse` lines to
+//! `model/word-classes.tsv`, committed. `newsflow train ner` reads that file and stores the
+//! classes in the tagger model, keyed like every other word feature.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use anyhow::Context;
+use rustc_hash::FxHashMap;
+
+/// Where the committed classes live in the source tree (an input of `newsflow train ner`).
+pub const SHIPPED_CLASSES_PATH: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/model/word-classes.tsv");
+
+/// Options of [`learn`]. The defaults reproduce the shipped file.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// How many of the most frequent words to classify.
+    pub words: usize,
+    /// How many of the most frequent words the classes are fitted on; the rarer words then
+    /// join their nearest class. (Fitted on all words, the rare ones, being most, draw the
+    /// centroids to themselves and lump frequent names together with weekdays.)
+    pub fit_words: usize,
+    /// Classes at each granularity: fine, mid and coarse (the fine centroids grouped).
+    pub levels: [usize; 3],
+    /// k-means iterations at the fine level.
+    pub iterations: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            words: 250_000,
+            fit_words: 40_000,
+            levels: [1024, 256, 48],
+            iterations: 12,
+        }
+    }
+}
+
+/// What the tagger knows of one word from its vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct WordClass {
+    /// Class at each level: fine, mid, coarse.
+    pub levels: [u16; 3],
+}
+
+/// Word → its class, keyed by the tagger's lower-case word hash.
+#[derive(Clone, Default)]
+pub struct WordClasses {
+    pub(crate) map: FxHashMap<u64, WordClass>,
+}
+
+impl WordClasses {
+    /// The classes of a word hash, if the word is among the classified words.
+    #[inline]
+    pub(crate) fn get(&self, l: u64) -> Option<WordClass> {
+        self.map.get(&l).copied()
+    }
+
+    /// Number of classified word hashes.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether no word is classified.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Reads a file written by [`to_tsv`]. When several words share a hash (digits are
+    /// folded to `0`), the first — the most frequent — wins.
+    ///
+    /// # Errors
+    /// When the file cannot be read or a line is not `word\tfine\tmid\tcoarse`, naming the line.
+    pub fn read_tsv(path: &Path) -> anyhow::Result<WordClasses> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading word classes {}", path.display()))?;
+        let mut map = FxHashMap::default();
+        let mut buf = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let mut f = line.split('\t');
+            let (Some(word), Some(a), Some(b), Some(c), None) =
+                (f.next(), f.next(), f.next(), f.next(), f.next())
+            else {
+                anyhow::bail!(
+                    "{}:{}: expected word<TAB>fine<TAB>mid<TAB>coarse",
+                    path.display(),
+                    n + 1
+                );
+            };
+            let parse = |s: &str| {
+                s.parse::<u16>()
+                    .with_context(|| format!("{}:{}: bad class {s:?}", path.display(), n + 1))
+            };
+            let class = WordClass {
+                levels: [parse(a)?, parse(b)?, parse(c)?],
+            };
+            map.entry(crate::tagger::lower_hash(word, &mut buf))
+                .or_insert(class);
+        }
+        Ok(WordClasses { map })
+    }
+}
+
+/// Reads vectors in GloVe's text format (`word v1 … vd` per line, most frequent first),
+/// keeping the first `limit` words.
+///
+/// # Errors
+/// When the file cannot be read or its rows disagree on the dimension, naming the line.
+pub fn read_glove(path: &Path, limit: usize) -> anyhow::Result<(Vec<String>, Vec<f32>, usize)> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("opening word vectors {}", path.display()))?;
+    let mut words = Vec::new();
+    let mut flat = Vec::new();
+    let mut dim = 0;
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        if words.len() == limit {
+            break;
+        }
+        let line = line.with_context(|| format!("reading {}", path.display()))?;
+        let mut parts = line.split(' ');
+        let word = parts.next().unwrap_or_default();
+        let before = flat.len();
+        for p in parts {
+            flat.push(
+                p.parse::<f32>()
+                    .with_context(|| format!("{}:{}: bad number {p:?}", path.display(), n + 1))?,
+            );
+        }
+        let d = flat.len() - before;
+        if dim == 0 {
+            dim = d;
+        }
+        if d == 0 || d != dim {
+            anyhow::bail!(
+                "{}:{}: {d} numbers where the first row had {dim}",
+                path.display(),
+                n + 1
+            );
+        }
+        words.push(word.to_string());
+    }
+    Ok((words, flat, dim))
+}
+
+fn normalise(rows: &mut [f32], dim: usize) {
+    for r in rows.chunks_exact_mut(dim) {
+        let n = r.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-9);
+        r.iter_mut().for_each(|x| *x /= n);
+    }
+}
+
+fn nearest(row: &[f32], cent: &[f32], dim: usize) -> usize {
+    let mut best = (0, f32::MIN);
+    for (c, cr) in cent.chunks_exact(dim).enumerate() {
+        let s: f32 = row.iter().zip(cr).map(|(a, b)| a * b).sum();
+        if s > best.1 {
+            best = (c, s);
+        }
+    }
+    best.0
+}
+
+/// Spherical k-means over unit rows, seeded with evenly spaced rows; deterministic. The
+/// assignment step, the costly one, runs on every core.
+fn kmeans(rows: &[f32], dim: usize, k: usize, iterations: usize) -> (Vec<u16>, Vec<f32>) {
+    let n = rows.len() / dim;
+    let k = k.min(n).max(1);
+    let mut cent: Vec<f32> = (0..k)
+        .flat_map(|c| rows[c * n / k * dim..(c * n / k + 1) * dim].iter().copied())
+        .collect();
+    let mut assign = vec![0u16; n];
+    for _ in 0..iterations {
+        assign = assign_all(rows, &cent, dim);
+        let mut sum = vec![0f32; k * dim];
+        for (r, &a) in rows.chunks_exact(dim).zip(&assign) {
+            sum[a as usize * dim..(a as usize + 1) * dim]
+                .iter_mut()
+                .zip(r)
+                .for_each(|(s, x)| *s += x);
+        }
+        // An emptied class keeps its old centroid rather than collapsing to zero.
+        for (c, s) in sum.chunks_exact(dim).enumerate() {
+            if s.iter().any(|&x| x != 0.0) {
+                cent[c * dim..(c + 1) * dim].copy_from_slice(s);
+            }
+        }
+        normalise(&mut cent, dim);
+    }
+    (assign, cent)
+}
+
+fn assign_all(rows: &[f32], cent: &[f32], dim: usize) -> Vec<u16> {
+    let n = rows.len() / dim;
+    let mut assign = vec![0u16; n];
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let chunk = n.div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        for (rows, out) in rows.chunks(chunk * dim).zip(assign.chunks_mut(chunk)) {
+            s.spawn(move || {
+                for (r, a) in rows.chunks_exact(dim).zip(out) {
+                    *a = nearest(r, cent, dim) as u16;
+                }
+            });
+        }
+    });
+    assign
+}
+
+/// Classifies the words: fine classes by k-means over the word vectors, then the mid and
+/// coarse classes by k-means over the fine centroids, so the levels nest.
+pub fn learn(
+    words: &[String],
+    vectors: &[f32],
+    dim: usize,
+    opts: &Options,
+) -> Vec<(String, WordClass)> {
+    let n = words.len().min(opts.words);
+    let mut rows = vectors[..n * dim].to_vec();
+    // Centred first: every GloVe vector shares a common direction that would dominate cosines.
+    let mut mean = vec![0f64; dim];
+    for r in rows.chunks_exact(dim) {
+        mean.iter_mut().zip(r).for_each(|(m, &x)| *m += x as f64);
+    }
+    for r in rows.chunks_exact_mut(dim) {
+        r.iter_mut()
+            .zip(&mean)
+            .for_each(|(x, m)| *x -= (m / n as f64) as f32);
+    }
+    normalise(&mut rows, dim);
+    let fit = n.min(opts.fit_words.max(1));
+    let (_, cent) = kmeans(&rows[..fit * dim], dim, opts.levels[0], opts.iterations);
+    let fine = assign_all(&rows, &cent, dim);
+    let (mid, _) = kmeans(&cent, dim, opts.levels[1], 50);
+    let (coarse, _) = kmeans(&cent, dim, opts.levels[2], 50);
+    words[..n]
+        .iter()
+        .zip(&fine)
+        .map(|(w, &f)| {
+            let levels = [f, mid[f as usize], coarse[f as usize]];
+            (w.clone(), WordClass { levels })
+        })
+        .collect()
+}
+
+/// The lines of the classes file.
+pub fn to_tsv(classes: &[(String, WordClass)]) -> String {
+    let mut out = String::with_capacity(classes.len() * 20);
+    for (w, c) in classes {
+        // A word with a tab or newline would break the format; GloVe has none, but be sure.
+        if w.contains(['\t', '\n', '\r']) || w.is_empty() {
+            continue;
+        }
+        let [a, b, l] = c.levels;
+        out.push_str(&format!("{w}\t{a}\t{b}\t{l}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kmeans_separates_two_directions_and_levels_nest() {
+        // Two tight bundles of directions in 3-d.
+        let mut words = Vec::new();
+        let mut vecs = Vec::new();
+        for i in 0..40 {
+            let e = i as f32 * 0.001;
+            words.push(format!("w{i}"));
+            if i % 2 == 0 {
+                vecs.extend([1.0, e, 0.0]);
+            } else {
+                vecs.extend([0.0, e, 1.0]);
+            }
+        }
+        let c = learn(
+            &words,
+            &vecs,
+            3,
+            &Options {
+                words: 40,
+                fit_words: 20,
+                levels: [4, 2, 2],
+                iterations: 5,
+            },
+        );
+        assert_eq!(c.len(), 40);
+        let even = c[0].1.levels[2];
+        let odd = c[1].1.levels[2];
+        assert_ne!(even, odd);
+        assert!(c.iter().step_by(2).all(|(_, l)| l.levels[2] == even));
+        assert!(c.iter().skip(1).step_by(2).all(|(_, l)| l.levels[2] == odd));
+        // Words in one fine class share their mid and coarse classes.
+        for (_, a) in &c {
+            for (_, b) in &c {
+                if a.levels[0] == b.levels[0] {
+                    assert_eq!(a.levels[1..], b.levels[1..]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tsv_round_trips_and_the_most_frequent_spelling_wins() {
+        let dir = std::env::temp_dir().join(format!("wc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.tsv");
+        let class = |a, b, c| WordClass { levels: [a, b, c] };
+        let tsv = to_tsv(&[
+            ("paris".into(), class(3, 2, 1)),
+            ("1990".into(), class(7, 6, 5)),
+            ("1991".into(), class(9, 9, 9)),
+        ]);
+        std::fs::write(&path, tsv).unwrap();
+        let c = WordClasses::read_tsv(&path).unwrap();
+        let mut buf = Vec::new();
+        let h = |w: &str, buf: &mut Vec<char>| crate::tagger::lower_hash(w, buf);
+        assert_eq!(c.get(h("Paris", &mut buf)), Some(class(3, 2, 1)));
+        assert_eq!(c.get(h("2024", &mut buf)), Some(class(7, 6, 5)));
+        std::fs::write(&path, "paris\t1\t2\n").unwrap();
+        let err = WordClasses::read_tsv(&path).err().unwrap().to_string();
+        assert!(err.contains("c.tsv:1"), "{err}");
+    }
+}
