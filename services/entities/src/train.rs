@@ -48,9 +48,9 @@ impl Default for Options {
             folds: 10,
             prune: 24,
             seed: 2003,
-            stages: 2,
+            stages: 1,
             jackknife: 5,
-            ensemble: 1,
+            ensemble: 5,
             unlabelled: None,
             word_classes: None,
         }
