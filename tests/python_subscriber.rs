@@ -53,6 +53,8 @@ async fn python_subscriber_receives_and_validates_the_reference_articles_events(
     assert!(ok, "the subscriber failed: {stderr}");
     assert_eq!(events.len(), total);
     assert!(events.iter().all(|e| e["valid"] == true), "{events:#?}");
+    // The reference article was fed once: every event is of its first revision.
+    assert!(events.iter().all(|e| e["revision"] == 1), "{events:#?}");
     let of_schema = |name: &str| events.iter().filter(|e| e["schema"] == name).count();
     assert_eq!(of_schema("event.article.v1"), 1);
     assert!(of_schema("event.quote.v1") >= 5, "{events:#?}");

@@ -5,9 +5,9 @@ durable JetStream consumer and validates every event against the JSON Schemas in
     pip install -r examples/python/requirements.txt
     python3 examples/python/subscriber.py --subject 'newsflow.events.quote.>' --durable py-quotes
 
-Prints one JSON line per event: {"subject", "schema", "event_id", "valid", "errors"}. Exits 0
-when every event was valid (and --count events arrived, if given), 1 when one was not, 2 when
---count events did not arrive within --timeout seconds.
+Prints one JSON line per event: {"subject", "schema", "event_id", "revision", "valid",
+"errors"}. Exits 0 when every event was valid (and --count events arrived, if given), 1 when one
+was not, 2 when --count events did not arrive within --timeout seconds.
 """
 
 import argparse
@@ -40,13 +40,15 @@ def load_validators(folder: pathlib.Path) -> dict:
 def check(validators: dict, msg) -> dict:
     """What one message is and whether it matches its schema."""
     name = (msg.headers or {}).get(SCHEMA_HEADER, "")
-    report = {"subject": msg.subject, "schema": name, "event_id": None, "valid": False, "errors": []}
+    report = {"subject": msg.subject, "schema": name, "event_id": None, "revision": None, "valid": False, "errors": []}
     try:
         event = json.loads(msg.data)
     except ValueError as err:
         report["errors"].append(f"not JSON: {err}")
         return report
-    report["event_id"] = event.get("event_id") if isinstance(event, dict) else None
+    if isinstance(event, dict):
+        report["event_id"] = event.get("event_id")
+        report["revision"] = event.get("revision")
     validator = validators.get(name)
     if validator is None:
         report["errors"].append(f"unknown schema {name!r}")
