@@ -299,3 +299,67 @@ async fn versions_of_one_article_fed_at_once_each_come_out_as_their_own_revision
         3
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revision_reserved_by_a_delivery_that_stopped_is_never_given_to_other_content() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let (_stages, _admin) = start_chain_with_ingest_metrics(&server.url());
+    let client = server.client().await;
+    let js = async_nats::jetstream::new(client.clone());
+    let config = newsflow_runtime::Config::with_url(server.url());
+    let revisions = newsflow_runtime::streams::ensure_revisions(&js, &config)
+        .await
+        .unwrap();
+    let version = |ending: &str| serde_json::json!({ "url": URL, "title": TITLE, "body": format!("{KURSK}\n\n{ending}") });
+    // What ingest would write when a delivery reserved `revision` for `raw` and then stopped
+    // (a crash, a failed bucket write) before marking its outputs stored.
+    let reserve = |raw: Option<&serde_json::Value>, revision: u32| {
+        let revisions = revisions.clone();
+        let hash = raw.map_or("content that never came out".to_owned(), |raw| {
+            let raw = serde_json::from_value(raw.clone()).unwrap();
+            newsflow_ingest::content_hash(&newsflow_ingest::ingest_raw(raw, "now").unwrap())
+        });
+        async move {
+            let read = revisions.lookup(&id_of()).await.unwrap();
+            let seen = newsflow_runtime::revisions::Seen {
+                content_hash: hash,
+                revision,
+                stored: false,
+            };
+            revisions.commit(&id_of(), &read, &seen).await.unwrap();
+        }
+    };
+
+    publish_text(&client, version("Filed at noon.").to_string()).await;
+    assert_eq!(article_events(&client, 1, WAIT * 12).await.len(), 1);
+    settled(&client).await;
+
+    // Revision 2 was reserved for other content whose delivery stopped: a new version skips it.
+    reserve(None, 2).await;
+    publish_text(&client, version("Filed at one.").to_string()).await;
+    let articles = article_events(&client, 2, WAIT * 12).await;
+    assert_eq!(articles.len(), 2);
+    let second = json(&articles[1]);
+    assert_eq!(second["revision"], 3, "revision 2 named other content");
+    assert!(second["text"].as_str().unwrap().ends_with("Filed at one."));
+    settled(&client).await;
+
+    // Revision 4 was reserved for this very content and its delivery stopped: fed again (or
+    // redelivered), it comes out as revision 4, not as a duplicate and not as revision 5.
+    let third = version("Filed at two.");
+    reserve(Some(&third), 4).await;
+    publish_text(&client, third.to_string()).await;
+    let articles = article_events(&client, 3, WAIT * 12).await;
+    assert_eq!(articles.len(), 3);
+    assert_eq!(json(&articles[2])["revision"], 4);
+    settled(&client).await;
+    let seen = revisions.get(&id_of()).await.unwrap().expect("an entry");
+    assert_eq!((seen.revision, seen.stored), (4, true));
+}
+
+/// The id ingest gives the articles of these tests (they all have [`URL`]).
+fn id_of() -> String {
+    let raw = serde_json::from_value(serde_json::json!({ "url": URL, "body": "x" })).unwrap();
+    newsflow_ingest::article_id(&raw).unwrap().to_string()
+}

@@ -124,13 +124,17 @@ struct Ctx {
 /// restarts or the consumer disappears.
 async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
     let permits = Arc::new(Semaphore::new(usize::from(ctx.config.max_in_flight)));
+    // Kept across re-binds: messages still in flight from before a re-bind hold its locks.
+    let mut earlier: Option<Arc<Revisions>> = None;
     while !stop.is_cancelled() {
         let bound = async {
             streams::ensure_streams(&ctx.js, &ctx.config).await?;
             let revisions = if stage.keeps_revisions() {
-                Some(Arc::new(
-                    streams::ensure_revisions(&ctx.js, &ctx.config).await?,
-                ))
+                let opened = streams::ensure_revisions(&ctx.js, &ctx.config).await?;
+                Some(Arc::new(match &earlier {
+                    Some(earlier) => opened.with_locks_of(earlier),
+                    None => opened,
+                }))
             } else {
                 None
             };
@@ -155,6 +159,7 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
                 }
             },
         };
+        earlier.clone_from(&revisions);
         ctx.readiness.set_bound(stage.name, true);
         info!(stage = stage.name, subject = stage.input, "Consumer bound.");
         loop {
@@ -286,15 +291,21 @@ impl Job<'_> {
         }
     }
 
-    /// Content in revisions: decide its revision from the bucket, publish, record the revision
-    /// once the outputs are stored, then ack (see [`crate::revisions`]).
+    /// Content in revisions: decide its revision from the bucket, reserve it, publish, mark it
+    /// stored once the outputs are, then ack (see [`crate::revisions`]).
     async fn revisioned(&self, revisions: &Revisions, content: Revisioned) {
         let _deciding = revisions.deciding(&content.id).await;
         let read = match revisions.lookup(&content.id).await {
             Ok(read) => read,
             Err(err) => return self.retry("revisions", format!("{err:#}")).await,
         };
-        let revision = match revisions::decide(read.seen.as_ref(), &content.content_hash) {
+        let mut seen = Seen {
+            content_hash: content.content_hash,
+            revision: 0,
+            stored: false,
+        };
+        let decision = revisions::decide(read.seen.as_ref(), &seen.content_hash);
+        seen.revision = match decision {
             Decision::Duplicate(revision) => {
                 metrics::counter!(DUPLICATES, LABEL_STAGE => self.stage.name).increment(1);
                 info!(
@@ -304,26 +315,40 @@ impl Job<'_> {
                 );
                 return self.ack().await;
             }
-            Decision::Emit(revision) => revision,
+            Decision::Republish(revision) | Decision::Reserve(revision) => revision,
         };
-        let outputs = match (content.outputs)(revision) {
+        // Before reserving, so content the stage rejects never takes a revision number.
+        let outputs = match (content.outputs)(seen.revision) {
             Ok(outputs) => outputs,
             Err(err) => return self.fail(err).await,
+        };
+        let reserved = if let Decision::Reserve(_) = decision {
+            match revisions.commit(&content.id, &read, &seen).await {
+                Ok(reserved) => reserved,
+                Err(err @ CommitError::Conflict) => {
+                    return self.retry("revision_conflict", err.to_string()).await;
+                }
+                Err(err @ CommitError::Failed(_)) => {
+                    return self.retry("revisions", format!("{err:#}")).await;
+                }
+            }
+        } else {
+            read
         };
         if let Err(err) = self.publish(outputs).await {
             return self.retry("publish", format!("{err:#}")).await;
         }
-        let seen = Seen {
-            content_hash: content.content_hash,
-            revision,
-        };
-        match revisions.commit(&content.id, &read, &seen).await {
-            Ok(()) => {
+        let revision = seen.revision;
+        seen.stored = true;
+        match revisions.commit(&content.id, &reserved, &seen).await {
+            Ok(_) => {
                 debug!(id = %content.id, revision, "Revision recorded.");
                 self.ack().await;
             }
-            Err(err @ CommitError::Conflict) => {
-                self.retry("revision_conflict", err.to_string()).await;
+            // A newer version reserved the next revision meanwhile; this one is out.
+            Err(CommitError::Conflict) => {
+                debug!(id = %content.id, revision, "Revision out; a newer one is already reserved.");
+                self.ack().await;
             }
             Err(err @ CommitError::Failed(_)) => self.retry("revisions", format!("{err:#}")).await,
         }

@@ -1,24 +1,28 @@
 //! Revisions of content a stage has seen, kept in the JetStream key-value bucket
-//! `NEWSFLOW_REVISIONS` (one entry per id, history 1): the hash of the latest revision's content
-//! and its number. A stage whose handler returns [`Revisioned`](crate::Revisioned) (`ingest`)
-//! is run like this for every message:
+//! `NEWSFLOW_REVISIONS` (one entry per id, history 1): the hash of the latest revision's content,
+//! its number, and whether its outputs are known to be stored. A stage whose handler returns
+//! [`Revisioned`](crate::Revisioned) (`ingest`) is run like this for every message:
 //!
-//! 1. look the id up; [`decide`]: no entry → revision 1; the same content hash as the entry →
-//!    a duplicate: nothing is published, the input is acked and counted in
-//!    `newsflow_duplicates_total`; another hash → the entry's revision + 1;
-//! 2. publish the outputs of that revision and await their publish acks;
-//! 3. only then write the entry with compare-and-set (create when there was none, update from
-//!    the revision read otherwise), and ack the input.
+//! 1. look the id up; [`decide`]: no entry → revision 1; the same content hash as an entry whose
+//!    outputs are stored → a duplicate: nothing is published, the input is acked and counted in
+//!    `newsflow_duplicates_total`; the same hash as an entry not yet marked stored → that
+//!    revision again (an earlier delivery reserved it and stopped before it was sure its
+//!    outputs were stored); another hash → the entry's revision + 1;
+//! 2. a new revision is first **reserved**: written with compare-and-set (create when there was
+//!    no entry, update from the revision read otherwise) with its content hash, as not yet
+//!    stored. So one revision number only ever names one content, whatever crashes;
+//! 3. publish the outputs of that revision and await their publish acks;
+//! 4. mark the entry stored (compare-and-set again), and ack the input.
 //!
-//! Within one process, messages of the same id go through 1–3 one after the other (versions of
-//! one article fed at once each become their own revision). A crash between 2 and 3 redelivers
-//! the input, which decides the same revision again and
-//! publishes with the same `Nats-Msg-Id`s (de-duplicated by the stream inside its window) before
-//! writing the entry. When the write finds the entry changed since it was read (another copy of
-//! the stage, in another process, wrote it), the input is nak'ed and its next delivery decides
-//! again from the new entry. (Two processes publishing different versions of one article as the
-//! same revision at the same moment are not fully ordered: the stream keeps the first, and the
-//! other version may be recorded without coming out until it is fed again.)
+//! Within one process, messages of the same id go through 1–4 one after the other (versions of
+//! one article fed at once each become their own revision). A crash or a failed bucket write
+//! after 2 redelivers the input, which finds its own reservation and publishes the same
+//! revision with the same `Nats-Msg-Id`s (de-duplicated by the stream inside its window; after
+//! it, the same event ids again, for subscribers to de-duplicate). When a reservation finds the
+//! entry changed since it was read (another copy of the stage, in another process, reserved it),
+//! the input is nak'ed and its next delivery decides again from the new entry. When marking
+//! finds the entry changed, a newer version has already reserved the next revision: the input
+//! is acked, its revision being out.
 
 use anyhow::Context as _;
 use async_nats::jetstream::kv::{self, CreateErrorKind, UpdateErrorKind};
@@ -34,23 +38,37 @@ pub struct Seen {
     pub content_hash: String,
     /// Number of the latest revision, from 1.
     pub revision: u32,
+    /// Whether the revision's outputs are known to be stored (false while it is reserved).
+    /// Entries written before reservations existed were written after publishing: stored.
+    #[serde(default = "stored")]
+    pub stored: bool,
+}
+
+fn stored() -> bool {
+    true
 }
 
 /// What to do with content, given what was seen before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
-    /// New or changed content: publish it as this revision.
-    Emit(u32),
-    /// The same content as this latest revision: publish nothing.
+    /// New or changed content: reserve this revision for it, then publish it.
+    Reserve(u32),
+    /// The content of this revision, reserved by an earlier delivery that did not make sure
+    /// its outputs were stored: publish it again as this revision.
+    Republish(u32),
+    /// The same content as this latest, stored revision: publish nothing.
     Duplicate(u32),
 }
 
 /// Decides the revision of content with hash `content_hash`, given the latest revision seen.
 pub fn decide(previous: Option<&Seen>, content_hash: &str) -> Decision {
     match previous {
-        None => Decision::Emit(newsflow_proto::FIRST_REVISION),
-        Some(seen) if seen.content_hash == content_hash => Decision::Duplicate(seen.revision),
-        Some(seen) => Decision::Emit(seen.revision.saturating_add(1)),
+        None => Decision::Reserve(newsflow_proto::FIRST_REVISION),
+        Some(seen) if seen.content_hash == content_hash && seen.stored => {
+            Decision::Duplicate(seen.revision)
+        }
+        Some(seen) if seen.content_hash == content_hash => Decision::Republish(seen.revision),
+        Some(seen) => Decision::Reserve(seen.revision.saturating_add(1)),
     }
 }
 
@@ -145,6 +163,14 @@ impl Revisions {
         }
     }
 
+    /// This bucket handle with the per-id locks of `earlier`, so messages in flight through a
+    /// re-bind (which opens the bucket again) still wait for one another.
+    #[must_use]
+    pub fn with_locks_of(mut self, earlier: &Revisions) -> Self {
+        self.deciding = earlier.deciding.clone();
+        self
+    }
+
     /// Waits until no other message of this process is deciding the revision of `id`, and
     /// keeps others waiting (in arrival order) until the guard is dropped.
     pub async fn deciding(&self, id: &str) -> Deciding {
@@ -184,25 +210,36 @@ impl Revisions {
     }
 
     /// Writes `seen` as the latest revision of `id`, provided the entry is still what `read`
-    /// found.
+    /// found; returns the entry as written.
     ///
     /// # Errors
     /// [`CommitError::Conflict`] when it changed meanwhile; [`CommitError::Failed`] when the
     /// bucket does not answer.
-    pub async fn commit(&self, id: &str, read: &Lookup, seen: &Seen) -> Result<(), CommitError> {
+    pub async fn commit(
+        &self,
+        id: &str,
+        read: &Lookup,
+        seen: &Seen,
+    ) -> Result<Lookup, CommitError> {
         let value =
             Bytes::from(serde_json::to_vec(seen).expect("a string and a number always serialise"));
         let key = key(id);
         match read.entry_revision {
             None => match self.store.create(&key, value).await {
-                Ok(_) => Ok(()),
+                Ok(entry_revision) => Ok(Lookup {
+                    seen: Some(seen.clone()),
+                    entry_revision: Some(entry_revision),
+                }),
                 Err(err) if err.kind() == CreateErrorKind::AlreadyExists => {
                     Err(CommitError::Conflict)
                 }
                 Err(err) => Err(CommitError::Failed(err.into())),
             },
             Some(revision) => match self.store.update(&key, value, revision).await {
-                Ok(_) => Ok(()),
+                Ok(entry_revision) => Ok(Lookup {
+                    seen: Some(seen.clone()),
+                    entry_revision: Some(entry_revision),
+                }),
                 Err(err) if err.kind() == UpdateErrorKind::WrongLastRevision => {
                     Err(CommitError::Conflict)
                 }
@@ -221,12 +258,20 @@ mod tests {
         Seen {
             content_hash: hash.to_owned(),
             revision,
+            stored: true,
+        }
+    }
+
+    fn reserved(hash: &str, revision: u32) -> Seen {
+        Seen {
+            stored: false,
+            ..seen(hash, revision)
         }
     }
 
     #[test]
     fn unseen_content_is_the_first_revision() {
-        assert_eq!(decide(None, "abc"), Decision::Emit(1));
+        assert_eq!(decide(None, "abc"), Decision::Reserve(1));
     }
 
     #[test]
@@ -236,8 +281,22 @@ mod tests {
 
     #[test]
     fn changed_content_is_the_next_revision() {
-        assert_eq!(decide(Some(&seen("abc", 1)), "abd"), Decision::Emit(2));
-        assert_eq!(decide(Some(&seen("abd", 2)), "abc"), Decision::Emit(3));
+        assert_eq!(decide(Some(&seen("abc", 1)), "abd"), Decision::Reserve(2));
+        assert_eq!(decide(Some(&seen("abd", 2)), "abc"), Decision::Reserve(3));
+    }
+
+    #[test]
+    fn a_reserved_revision_is_published_again_by_its_own_content_and_skipped_by_another() {
+        // Its delivery stopped between reserving and marking: the same content publishes the
+        // same revision again; other content never reuses the number.
+        assert_eq!(
+            decide(Some(&reserved("abc", 2)), "abc"),
+            Decision::Republish(2)
+        );
+        assert_eq!(
+            decide(Some(&reserved("abc", 2)), "xyz"),
+            Decision::Reserve(3)
+        );
     }
 
     #[test]
@@ -270,8 +329,13 @@ mod tests {
     }
 
     #[test]
-    fn entries_are_the_documented_json() {
-        let json = serde_json::to_string(&seen("abc", 2)).unwrap();
-        assert_eq!(json, r#"{"content_hash":"abc","revision":2}"#);
+    fn entries_are_the_documented_json_and_old_entries_read_as_stored() {
+        let json = serde_json::to_string(&reserved("abc", 2)).unwrap();
+        assert_eq!(
+            json,
+            r#"{"content_hash":"abc","revision":2,"stored":false}"#
+        );
+        let old: Seen = serde_json::from_str(r#"{"content_hash":"abc","revision":2}"#).unwrap();
+        assert_eq!(old, seen("abc", 2));
     }
 }
