@@ -111,18 +111,38 @@ fn fmix(mut x: u64) -> u64 {
 }
 
 #[inline]
-fn f1(template: u64, a: u64) -> u64 {
+fn h1(template: u64, a: u64) -> u64 {
     fmix(template.wrapping_mul(K1) ^ a)
 }
 
 #[inline]
+fn h2(template: u64, a: u64, b: u64) -> u64 {
+    fmix(h1(template, a) ^ b.wrapping_mul(K2))
+}
+
+/// A feature hash: the table row comes from its high bits; its low three bits name the
+/// template's [`Group`], which training can leave out (feature bagging).
+#[inline]
+fn grouped(h: u64, template: u64) -> u64 {
+    (h & !7) | group(template) as u64
+}
+
+#[inline]
+fn f1(template: u64, a: u64) -> u64 {
+    grouped(h1(template, a), template)
+}
+
+#[inline]
 fn f2(template: u64, a: u64, b: u64) -> u64 {
-    fmix(f1(template, a) ^ b.wrapping_mul(K2))
+    grouped(h2(template, a, b), template)
 }
 
 #[inline]
 fn f3(template: u64, a: u64, b: u64, c: u64) -> u64 {
-    fmix(f2(template, a, b) ^ c.wrapping_mul(K1).rotate_left(17))
+    grouped(
+        fmix(h2(template, a, b) ^ c.wrapping_mul(K1).rotate_left(17)),
+        template,
+    )
 }
 
 /// Maps typographic variants onto the ASCII forms the training news uses.
@@ -442,6 +462,43 @@ const T_GP1_FINE: u64 = 87;
 const T_CM1C_C0C: u64 = 55;
 const T_C0C_CP1C: u64 = 56;
 
+/// Families of feature templates, for feature bagging: an ensemble member trained without one
+/// family must lean on the others, so the averaged table does not leave them undertrained
+/// behind the strongest (Sutton, Sindelar and McCallum, 2005).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Group {
+    /// Bias, shapes, affixes, lengths and the like.
+    Form = 0,
+    /// The word itself, alone or with a neighbour.
+    Word = 1,
+    /// The neighbouring words.
+    Context = 2,
+    /// Word clusters and word classes.
+    Classes = 3,
+    /// Gazetteer matches.
+    Gazetteer = 4,
+    /// Evidence from the rest of the document.
+    Document = 5,
+    /// The tags already given.
+    Tags = 6,
+}
+
+const fn group(template: u64) -> Group {
+    match template {
+        T_W | T_L | T_FIRST_W | T_BI_M1_0 | T_BI_0_P1 | T_WW_0_P1 | T_WW_M1_0 => Group::Word,
+        T_LM1 | T_LP1 | T_LM2 | T_LP2 | T_WM1 | T_WP1 => Group::Context,
+        T_C0F | T_C0C | T_CM1F | T_CP1F | T_C0C_SS | T_CM2F | T_CP2F | T_CM1C_C0C | T_C0C_CP1C
+        | T_G0_FINE | T_G0_MID | T_G0_COARSE | T_G0_MID_SS | T_GM1_MID | T_GP1_MID | T_GM1_FINE
+        | T_GP1_FINE => Group::Classes,
+        T_GAZ | T_GAZ_M1 | T_GAZ_P1 => Group::Gazetteer,
+        T_DOC_LC | T_DOC_CAPMID | T_HEAD_DOCCAP | T_AGG_PREV | T_AGG_NEXT | T_S1 | T_S1_M1
+        | T_S1_P1 | T_S1_AGG | T_S1_AGG_W | T_S1_ENT | T_S1_LONGER => Group::Document,
+        T_PREV | T_PREV2 | T_PREV_L | T_PREV_SS | T_HIST | T_HIST_SS => Group::Tags,
+        _ => Group::Form,
+    }
+}
+
 /// Number of dynamic (tag-history) features per token.
 const N_DYN: usize = 6;
 
@@ -726,6 +783,10 @@ pub(crate) trait Scorer {
     fn learn(&mut self, _feats: &[u64], _gold: u8, _pred: u8) {}
     /// One token seen (training only).
     fn tick(&mut self) {}
+    /// Feature groups this scorer is trained without, one bit per [`Group`] (training only).
+    fn dropped_groups(&self) -> u8 {
+        0
+    }
 }
 
 /// Tags a featurized document greedily, left to right, with well-formed BILOU output. When
@@ -736,12 +797,23 @@ pub(crate) fn tag_doc<S: Scorer>(scorer: &mut S, df: &DocFeatures, gold: Option<
     let mut hist = History::default();
     let mut all = Vec::with_capacity(64);
     let pre = scorer.static_scores(df);
+    let dropped = if gold.is_some() {
+        scorer.dropped_groups()
+    } else {
+        0
+    };
+    let mut kept = Vec::new();
     for win in df.sent_starts.windows(2) {
         let (s, e) = (win[0], win[1]);
         let (mut p1, mut p2) = (0u8, 0u8);
         for i in s..e {
             let t = &df.toks[i];
-            let stat = &df.feats[df.offs[i]..df.offs[i + 1]];
+            let mut stat = &df.feats[df.offs[i]..df.offs[i + 1]];
+            if dropped != 0 {
+                kept.clear();
+                kept.extend(stat.iter().filter(|&&h| dropped & (1 << (h & 7)) == 0));
+                stat = &kept;
+            }
             let mut acc = match &pre {
                 Some(p) => p[i],
                 None => {
@@ -753,7 +825,12 @@ pub(crate) fn tag_doc<S: Scorer>(scorer: &mut S, df: &DocFeatures, gold: Option<
                 }
             };
             let dy = dyn_feats(t, p1, if i > s + 1 { p2 } else { 0xFE }, hist.feature(t));
-            for &h in &dy {
+            let dy = if dropped & (1 << Group::Tags as u8) != 0 {
+                &[][..]
+            } else {
+                &dy[..]
+            };
+            for &h in dy {
                 scorer.add(h, &mut acc);
             }
             let mut best = 0u8;
@@ -771,7 +848,7 @@ pub(crate) fn tag_doc<S: Scorer>(scorer: &mut S, df: &DocFeatures, gold: Option<
                 if g[i] != best {
                     all.clear();
                     all.extend_from_slice(stat);
-                    all.extend_from_slice(&dy);
+                    all.extend_from_slice(dy);
                     // Train on the model's own history, as at tagging time.
                     scorer.learn(&all, g[i], best);
                 }
@@ -1301,6 +1378,8 @@ pub(crate) struct TrainTable {
     u: Vec<i64>,
     /// Update counter (one tick per token seen).
     pub(crate) c: i64,
+    /// Feature groups left out while training, one bit per [`Group`].
+    pub(crate) dropped: u8,
 }
 
 impl Scorer for TrainTable {
@@ -1319,6 +1398,10 @@ impl Scorer for TrainTable {
     fn tick(&mut self) {
         self.c += 1;
     }
+
+    fn dropped_groups(&self) -> u8 {
+        self.dropped
+    }
 }
 
 impl TrainTable {
@@ -1329,6 +1412,7 @@ impl TrainTable {
             w: vec![0; n],
             u: vec![0; n],
             c: 1,
+            dropped: 0,
         }
     }
 

@@ -3,7 +3,7 @@
 //! [`SHIPPED_MODEL_PATH`]. Tunes only on the dev file (the epoch with the best dev F1 wins).
 
 use crate::conll::{self, Doc, Prf, Scorer};
-use crate::tagger::{self, DocFeatures, Model, Table, TrainTable};
+use crate::tagger::{self, DocFeatures, Group, Model, Table, TrainTable};
 use anyhow::Context;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -31,6 +31,9 @@ pub struct Options {
     pub jackknife: usize,
     /// First-stage taggers trained with different shuffles and averaged into one table.
     pub ensemble: usize,
+    /// Train ensemble members without some feature families ([`BAGS`]), so the averaged
+    /// table leans less on the strongest.
+    pub feature_bagging: bool,
     /// Unlabelled text (files, or folders of `.txt` files) for word clusters, besides the
     /// training words. `None`: the PolNeAR training text next to the CoNLL folder
     /// (`<train dir>/../polnear/train/text`) when it exists.
@@ -51,11 +54,24 @@ impl Default for Options {
             stages: 1,
             jackknife: 5,
             ensemble: 5,
+            feature_bagging: true,
             unlabelled: None,
             word_classes: None,
         }
     }
 }
+
+/// The feature families each ensemble member is trained without, in turn (feature bagging,
+/// Sutton, Sindelar and McCallum, 2005): the first member sees everything; the others lose
+/// the word itself and the gazetteer, the context words and the word classes, the word, the
+/// gazetteer. Chosen on eng.testa (0.9225, against 0.9206 with no family left out).
+const BAGS: [u8; 5] = [
+    0,
+    (1 << Group::Word as u8) | (1 << Group::Gazetteer as u8),
+    (1 << Group::Context as u8) | (1 << Group::Classes as u8),
+    1 << Group::Word as u8,
+    1 << Group::Gazetteer as u8,
+];
 
 /// What happened in one epoch, reported as training goes.
 #[derive(Debug, Clone, Serialize)]
@@ -157,8 +173,10 @@ fn fit(
     start: Instant,
     progress: &mut dyn FnMut(&EpochReport),
     seed: u64,
+    dropped: u8,
 ) -> (Table, usize, Vec<f32>) {
     let mut table = TrainTable::new(opts.bits);
+    table.dropped = dropped;
     let mut order: Vec<usize> = train.to_vec();
     let mut rng = Rng(seed.max(1));
     let ntok: usize = train.iter().map(|&d| gold[d].len()).sum();
@@ -280,7 +298,8 @@ pub fn train(
     // Stage 1: `opts.ensemble` taggers trained with different shuffles, their averaged weights
     // averaged again (one table, so tagging costs the same as one tagger).
     let members = opts.ensemble.max(1);
-    let mut fit_member = |name: &str, seed: u64| {
+    let bags: &[u8] = if opts.feature_bagging { &BAGS } else { &[0] };
+    let mut fit_member = |name: &str, seed: u64, m: usize| {
         fit(
             name,
             &feats,
@@ -292,6 +311,7 @@ pub fn train(
             start,
             &mut progress,
             seed,
+            bags[m % bags.len()],
         )
     };
     let first = if members > 1 {
@@ -299,11 +319,12 @@ pub fn train(
     } else {
         "stage 1"
     };
-    let (mut t1, mut e1, mut sum) = fit_member(first, opts.seed);
+    let (mut t1, mut e1, mut sum) = fit_member(first, opts.seed, 0);
     for m in 1..members {
         let (_, e, avg) = fit_member(
             &format!("stage 1, member {}", m + 1),
             opts.seed.wrapping_add(7919 * m as u64),
+            m,
         );
         e1 = e1.max(e);
         sum.iter_mut().zip(&avg).for_each(|(s, a)| *s += a);
@@ -341,6 +362,7 @@ pub fn train(
             start,
             &mut progress,
             opts.seed,
+            0,
         );
         for d in outside {
             let mut tt = &t;
@@ -369,6 +391,7 @@ pub fn train(
         start,
         &mut progress,
         opts.seed,
+        0,
     );
     Ok(Model::new(vec![t1, t2], full_gaz, clusters, classes))
 }
