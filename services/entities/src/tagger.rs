@@ -459,6 +459,8 @@ const T_GM1_MID: u64 = 84;
 const T_GP1_MID: u64 = 85;
 const T_GM1_FINE: u64 = 86;
 const T_GP1_FINE: u64 = 87;
+const T_GM2_MID: u64 = 100;
+const T_GP2_MID: u64 = 101;
 const T_CM1C_C0C: u64 = 55;
 const T_C0C_CP1C: u64 = 56;
 
@@ -490,7 +492,7 @@ const fn group(template: u64) -> Group {
         T_LM1 | T_LP1 | T_LM2 | T_LP2 | T_WM1 | T_WP1 => Group::Context,
         T_C0F | T_C0C | T_CM1F | T_CP1F | T_C0C_SS | T_CM2F | T_CP2F | T_CM1C_C0C | T_C0C_CP1C
         | T_G0_FINE | T_G0_MID | T_G0_COARSE | T_G0_MID_SS | T_GM1_MID | T_GP1_MID | T_GM1_FINE
-        | T_GP1_FINE => Group::Classes,
+        | T_GP1_FINE | T_GM2_MID | T_GP2_MID => Group::Classes,
         T_GAZ | T_GAZ_M1 | T_GAZ_P1 => Group::Gazetteer,
         T_DOC_LC | T_DOC_CAPMID | T_HEAD_DOCCAP | T_AGG_PREV | T_AGG_NEXT | T_S1 | T_S1_M1
         | T_S1_P1 | T_S1_AGG | T_S1_AGG_W | T_S1_ENT | T_S1_LONGER => Group::Document,
@@ -679,6 +681,18 @@ pub(crate) fn featurize<S: AsRef<str>>(
             feats.push(f1(T_GP1_MID, gp1[1] as u64));
             feats.push(f1(T_GM1_FINE, gm1[0] as u64));
             feats.push(f1(T_GP1_FINE, gp1[0] as u64));
+            let gm2 = if i >= s + 2 {
+                wc[i - 2].levels[1]
+            } else {
+                0xFFFE
+            };
+            let gp2 = if i + 2 < e {
+                wc[i + 2].levels[1]
+            } else {
+                0xFFFE
+            };
+            feats.push(f1(T_GM2_MID, gm2 as u64));
+            feats.push(f1(T_GP2_MID, gp2 as u64));
             let g = gazm[i];
             if g == 0 {
                 feats.push(f1(T_GAZ, 0xFFFF));
