@@ -7,8 +7,8 @@
 //!   perceptron over BILOU tags with hashed features (words, shapes, affixes, context, word
 //!   clusters from news text, word classes from pretrained GloVe vectors ([`word_classes`]),
 //!   gazetteers from the training entities and from public name lists (`lexicon/SOURCES.md`),
-//!   document-level evidence and the tags already given to the same word in the article); five
-//!   taggers trained on different shuffles, four of them each without some feature families
+//!   document-level evidence and the tags already given to the same word in the article); eight
+//!   taggers trained on different shuffles, most of them each without some feature families
 //!   (feature bagging), are averaged into one table, so tagging costs one.
 //!   Trained in pure Rust on CoNLL-2003 ([`train`]) and embedded in the binary
 //!   (`model/ner.bin`, reproduced byte for byte by `newsflow train ner --train
