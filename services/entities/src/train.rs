@@ -49,7 +49,7 @@ impl Default for Options {
             epochs: 12,
             bits: 22,
             folds: 10,
-            prune: 24,
+            prune: 4,
             seed: 2003,
             stages: 1,
             jackknife: 5,
