@@ -49,7 +49,7 @@ impl Default for Options {
             epochs: 12,
             bits: 22,
             folds: 10,
-            prune: 4,
+            prune: 0,
             seed: 2003,
             stages: 1,
             jackknife: 5,
