@@ -28,6 +28,24 @@ fn start_chain_with_ingest_metrics(url: &str) -> (Vec<StageProcess>, String) {
     (stages, admin)
 }
 
+/// A server of the test's own with the streams, the chain (one process per stage) and a client.
+async fn running_chain() -> (NatsServer, Vec<StageProcess>, String, async_nats::Client) {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let (stages, admin) = start_chain_with_ingest_metrics(&server.url());
+    let client = server.client().await;
+    (server, stages, admin, client)
+}
+
+/// Waits up to 30 s for ingest to have counted `count` duplicates, failing with `what` if not.
+async fn wait_for_duplicates(admin: &str, count: f64, what: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while ingest_duplicates(admin).await < count {
+        assert!(tokio::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// `newsflow_duplicates_total{stage="ingest"}` from ingest's `/metrics`; 0 before the first.
 async fn ingest_duplicates(admin: &str) -> f64 {
     let body = tokio::time::timeout(WAIT, async {
@@ -97,10 +115,7 @@ async fn all_events(client: &async_nats::Client) -> Vec<(String, String, serde_j
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_article_fed_again_unchanged_is_a_duplicate_and_its_events_come_out_once() {
-    let server = NatsServer::start();
-    ensure_streams(&server.url()).await.unwrap();
-    let (_stages, admin) = start_chain_with_ingest_metrics(&server.url());
-    let client = server.client().await;
+    let (_server, _stages, admin, client) = running_chain().await;
 
     let first = serde_json::json!({ "url": URL, "title": TITLE, "body": KURSK });
     publish_text(&client, first.to_string()).await;
@@ -122,14 +137,12 @@ async fn an_article_fed_again_unchanged_is_a_duplicate_and_its_events_come_out_o
         serde_json::Value::String(body)
     );
     publish_text(&client, again).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while ingest_duplicates(&admin).await < 1.0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "ingest did not count the unchanged article as a duplicate within 30 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_duplicates(
+        &admin,
+        1.0,
+        "ingest did not count the unchanged article as a duplicate within 30 s",
+    )
+    .await;
     settled(&client).await;
     let after = all_events(&client).await;
     assert_eq!(
@@ -149,10 +162,7 @@ async fn an_article_fed_again_unchanged_is_a_duplicate_and_its_events_come_out_o
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_article_fed_again_with_a_changed_body_comes_out_as_revision_2_beside_revision_1() {
-    let server = NatsServer::start();
-    ensure_streams(&server.url()).await.unwrap();
-    let (_stages, _admin) = start_chain_with_ingest_metrics(&server.url());
-    let client = server.client().await;
+    let (server, _stages, _admin, client) = running_chain().await;
 
     let first = serde_json::json!({ "url": URL, "title": TITLE, "body": KURSK });
     publish_text(&client, first.to_string()).await;
@@ -239,10 +249,7 @@ async fn an_article_fed_again_with_a_changed_body_comes_out_as_revision_2_beside
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn versions_of_one_article_fed_at_once_each_come_out_as_their_own_revision() {
-    let server = NatsServer::start();
-    ensure_streams(&server.url()).await.unwrap();
-    let (_stages, admin) = start_chain_with_ingest_metrics(&server.url());
-    let client = server.client().await;
+    let (_server, _stages, admin, client) = running_chain().await;
 
     // Three versions back to back: ingest fetches them in one batch and works on them at once.
     let endings = ["Filed at noon.", "Filed at one.", "Filed at two."];
@@ -283,14 +290,12 @@ async fn versions_of_one_article_fed_at_once_each_come_out_as_their_own_revision
     let raw =
         serde_json::json!({ "url": URL, "title": TITLE, "body": format!("{KURSK}\n\n{ending}") });
     publish_text(&client, raw.to_string()).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while ingest_duplicates(&admin).await < 1.0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the version of revision 3 fed again was not a duplicate"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_duplicates(
+        &admin,
+        1.0,
+        "the version of revision 3 fed again was not a duplicate",
+    )
+    .await;
     settled(&client).await;
     assert_eq!(
         article_events(&client, 4, Duration::from_secs(2))
@@ -302,10 +307,7 @@ async fn versions_of_one_article_fed_at_once_each_come_out_as_their_own_revision
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revision_reserved_by_a_delivery_that_stopped_is_never_given_to_other_content() {
-    let server = NatsServer::start();
-    ensure_streams(&server.url()).await.unwrap();
-    let (_stages, _admin) = start_chain_with_ingest_metrics(&server.url());
-    let client = server.client().await;
+    let (server, _stages, _admin, client) = running_chain().await;
     let js = async_nats::jetstream::new(client.clone());
     let config = newsflow_runtime::Config::with_url(server.url());
     let revisions = newsflow_runtime::streams::ensure_revisions(&js, &config)

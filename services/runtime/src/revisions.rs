@@ -224,28 +224,30 @@ impl Revisions {
         let value =
             Bytes::from(serde_json::to_vec(seen).expect("a string and a number always serialise"));
         let key = key(id);
-        match read.entry_revision {
-            None => match self.store.create(&key, value).await {
-                Ok(entry_revision) => Ok(Lookup {
-                    seen: Some(seen.clone()),
-                    entry_revision: Some(entry_revision),
-                }),
-                Err(err) if err.kind() == CreateErrorKind::AlreadyExists => {
-                    Err(CommitError::Conflict)
+        let entry_revision = match read.entry_revision {
+            None => self.store.create(&key, value).await.map_err(|err| {
+                if err.kind() == CreateErrorKind::AlreadyExists {
+                    CommitError::Conflict
+                } else {
+                    CommitError::Failed(err.into())
                 }
-                Err(err) => Err(CommitError::Failed(err.into())),
-            },
-            Some(revision) => match self.store.update(&key, value, revision).await {
-                Ok(entry_revision) => Ok(Lookup {
-                    seen: Some(seen.clone()),
-                    entry_revision: Some(entry_revision),
-                }),
-                Err(err) if err.kind() == UpdateErrorKind::WrongLastRevision => {
-                    Err(CommitError::Conflict)
-                }
-                Err(err) => Err(CommitError::Failed(err.into())),
-            },
-        }
+            })?,
+            Some(revision) => self
+                .store
+                .update(&key, value, revision)
+                .await
+                .map_err(|err| {
+                    if err.kind() == UpdateErrorKind::WrongLastRevision {
+                        CommitError::Conflict
+                    } else {
+                        CommitError::Failed(err.into())
+                    }
+                })?,
+        };
+        Ok(Lookup {
+            seen: Some(seen.clone()),
+            entry_revision: Some(entry_revision),
+        })
     }
 }
 
