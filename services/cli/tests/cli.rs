@@ -50,6 +50,55 @@ fn process_prints_the_reference_article_with_its_quotes_and_speakers() {
 }
 
 #[test]
+fn process_groups_the_reference_articles_entities() {
+    let event = process("../../samples/kursk-troops.txt");
+    let groups = event["entities"].as_array().unwrap();
+    let group = |name: &str| {
+        groups
+            .iter()
+            .find(|g| g["name"] == name)
+            .unwrap_or_else(|| panic!("no group {name:?} in {groups:#?}"))
+    };
+    let texts = |g: &serde_json::Value| -> Vec<String> {
+        g["mentions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let blinken = group("Antony J. Blinken");
+    assert_eq!(blinken["label"], "PERSON");
+    assert_eq!(texts(blinken), ["Antony J. Blinken", "Blinken", "Blinken"]);
+    assert_eq!(
+        texts(group("Lloyd J. Austin III")),
+        ["Lloyd J. Austin III", "Austin"]
+    );
+    let korea = texts(group("Democratic People’s Republic of Korea"));
+    for alias in ["North Korea", "DPRK", "North"] {
+        assert!(korea.iter().any(|t| t == alias), "{alias} in {korea:?}");
+    }
+    let biden = group("Biden");
+    assert_eq!(biden["label"], "PERSON", "the Biden administration");
+    assert_eq!(texts(biden).len(), 2);
+    for (name, label) in [
+        ("Oct. 31", "DATE"),
+        ("some 10,000", "CARDINAL"),
+        ("North Korean", "NORP"),
+        ("Kursk", "LOC"),
+        ("Cho Tae-yul", "PERSON"),
+    ] {
+        assert_eq!(group(name)["label"], label, "{name}");
+    }
+    let all: Vec<String> = groups.iter().flat_map(texts).collect();
+    assert!(
+        !all.iter()
+            .any(|t| t.contains("UAV") || t.contains("administration")),
+        "{all:?}"
+    );
+}
+
+#[test]
 fn offsets_are_utf8_byte_offsets_on_non_ascii_text() {
     let event = process("tests/data/zurich.txt");
     let text = event["text"].as_str().unwrap();

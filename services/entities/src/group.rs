@@ -195,6 +195,32 @@ pub(crate) fn group(text: &str, mut drafts: Vec<Draft>) -> Entities {
         }
     }
 
+    // A lone word that is not a place of its own, naming the place whose name it begins:
+    // `the North` after `North Korea` (whatever the tagger typed it as). Only when every such place is one group (`South` stays
+    // alone beside both `South Korea` and `South Africa`).
+    for i in 0..n {
+        let d = &drafts[i];
+        if !named(d.label)
+            || d.label == EntityLabel::Person
+            || d.words.len() != 1
+            || crate::tagger::is_listed_place(&keys[i])
+        {
+            continue;
+        }
+        let fuller: Vec<usize> = (0..n)
+            .filter(|&j| {
+                drafts[j].label == EntityLabel::Loc
+                    && drafts[j].words.len() >= 2
+                    && drafts[j].words[0] == d.words[0]
+            })
+            .collect();
+        let mut roots: Vec<usize> = fuller.iter().map(|&j| sets.find(j)).collect();
+        roots.dedup();
+        if let [root] = roots[..] {
+            sets.union(i, root);
+        }
+    }
+
     // People: a shorter name whose words all appear in a fuller one (`Blinken`, `Austin`),
     // joined to the nearest fuller name before it, else after it.
     for i in 0..n {
@@ -369,6 +395,49 @@ mod tests {
         );
         assert_eq!(e.groups.len(), 1);
         assert_eq!(e.mentions[1].label, EntityLabel::Person);
+    }
+
+    #[test]
+    fn group_joins_the_north_to_north_korea_only_when_it_is_the_one_place() {
+        let last = |t: &str, w: &str| {
+            let start = t.rfind(w).unwrap();
+            Draft {
+                start,
+                end: start + w.len(),
+                label: EntityLabel::Loc,
+                words: vec![w.to_string()],
+            }
+        };
+        let t = "North Korea sent troops. The North denied it.";
+        let e = group(
+            t,
+            vec![draft(t, "North Korea", EntityLabel::Loc), last(t, "North")],
+        );
+        assert_eq!(e.groups.len(), 1, "{e:?}");
+        assert_eq!(e.groups[0].name, "North Korea");
+        assert_eq!(e.groups[0].mention_count, 2);
+
+        let t = "South Korea and South Africa met. The South won.";
+        let e = group(
+            t,
+            vec![
+                draft(t, "South Korea", EntityLabel::Loc),
+                draft(t, "South Africa", EntityLabel::Loc),
+                last(t, "South"),
+            ],
+        );
+        assert_eq!(e.groups.len(), 3, "{e:?}");
+
+        let t = "Kansas City is in Missouri, not Kansas.";
+        let e = group(
+            t,
+            vec![
+                draft(t, "Kansas City", EntityLabel::Loc),
+                draft(t, "Missouri", EntityLabel::Loc),
+                last(t, "Kansas"),
+            ],
+        );
+        assert_eq!(e.groups.len(), 3, "a place of its own stays apart: {e:?}");
     }
 
     #[test]

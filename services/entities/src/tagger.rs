@@ -364,8 +364,10 @@ pub enum ExternalList {
     Companies = 7,
 }
 
+const PLACES_LIST: &str = include_str!("../lexicon/places.txt");
+
 const EXTERNAL: [(ExternalList, &str); 4] = [
-    (ExternalList::Places, include_str!("../lexicon/places.txt")),
+    (ExternalList::Places, PLACES_LIST),
     (
         ExternalList::GivenNames,
         include_str!("../lexicon/given-names.txt"),
@@ -379,6 +381,18 @@ const EXTERNAL: [(ExternalList, &str); 4] = [
         include_str!("../lexicon/companies.txt"),
     ),
 ];
+
+/// Whether a name is a place of the built-in lists (`Kansas`, `Mexico`; not `North`).
+pub(crate) fn is_listed_place(name: &str) -> bool {
+    static SET: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        PLACES_LIST
+            .lines()
+            .chain(crate::lexicon::PLACES.iter().copied())
+            .collect()
+    })
+    .contains(name)
+}
 
 /// Built-in lexicon entries added to every gazetteer: general lists, not sample text.
 pub fn add_builtin(g: &mut Gazetteer) {
