@@ -408,36 +408,38 @@ mod tests {
                 words: vec![w.to_string()],
             }
         };
-        let t = "North Korea sent troops. The North denied it.";
-        let e = group(
-            t,
-            vec![draft(t, "North Korea", EntityLabel::Loc), last(t, "North")],
-        );
-        assert_eq!(e.groups.len(), 1, "{e:?}");
-        assert_eq!(e.groups[0].name, "North Korea");
-        assert_eq!(e.groups[0].mention_count, 2);
-
-        let t = "South Korea and South Africa met. The South won.";
-        let e = group(
-            t,
-            vec![
-                draft(t, "South Korea", EntityLabel::Loc),
-                draft(t, "South Africa", EntityLabel::Loc),
-                last(t, "South"),
-            ],
-        );
-        assert_eq!(e.groups.len(), 3, "{e:?}");
-
-        let t = "Kansas City is in Missouri, not Kansas.";
-        let e = group(
-            t,
-            vec![
-                draft(t, "Kansas City", EntityLabel::Loc),
-                draft(t, "Missouri", EntityLabel::Loc),
-                last(t, "Kansas"),
-            ],
-        );
-        assert_eq!(e.groups.len(), 3, "a place of its own stays apart: {e:?}");
+        // (text, places named in full, the lone word, groups expected)
+        let cases: [(&str, &[&str], &str, usize); 3] = [
+            (
+                "North Korea sent troops. The North denied it.",
+                &["North Korea"],
+                "North",
+                1,
+            ),
+            (
+                "South Korea and South Africa met. The South won.",
+                &["South Korea", "South Africa"],
+                "South",
+                3,
+            ),
+            // A place of its own stays apart.
+            (
+                "Kansas City is in Missouri, not Kansas.",
+                &["Kansas City", "Missouri"],
+                "Kansas",
+                3,
+            ),
+        ];
+        for (t, places, lone, groups) in cases {
+            let mut drafts: Vec<Draft> = places
+                .iter()
+                .map(|p| draft(t, p, EntityLabel::Loc))
+                .collect();
+            drafts.push(last(t, lone));
+            let e = group(t, drafts);
+            assert_eq!(e.groups.len(), groups, "{t}: {e:?}");
+            assert_eq!(e.groups[0].name, places[0]);
+        }
     }
 
     #[test]
