@@ -636,6 +636,43 @@ pub const TITLES: &[&str] = &[
     "Rev.",
 ];
 
+/// Role words that end a title before a person's name (`Governor` in `Federal Reserve
+/// Governor Lawrence Lindsey`).
+pub const ROLE_WORDS: &[&str] = &[
+    "President",
+    "Minister",
+    "Secretary",
+    "Governor",
+    "Mayor",
+    "Senator",
+    "Director",
+    "Chairman",
+    "Commissioner",
+    "Ambassador",
+    "Speaker",
+    "Leader",
+    "Professor",
+    "Prof.",
+    "Judge",
+    "Justice",
+    "Chancellor",
+    "Gov.",
+    "Sen.",
+    "Rep.",
+    "Gen.",
+    "Dr.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "CEO",
+    "Coach",
+    "Chief",
+    "Spokesman",
+    "Captain",
+    "Manager",
+    "Premier",
+];
+
 /// Words that mark an organisation name, so a title before them does not make a person.
 pub const ORG_WORDS: &[&str] = &[
     "Department",

@@ -90,6 +90,60 @@ pub fn spans_to_tags(n: usize, spans: &[(usize, usize, u8)]) -> Vec<u8> {
     tags
 }
 
+/// Splits a tagged organisation, place or other name that runs on through a role into a
+/// person's name (`Federal Reserve Governor Lawrence Lindsey`): the name becomes a person, the
+/// words before the role keep their type, the role itself is no entity. The greedy tagger,
+/// once inside a name, rarely sees where it should stop; the role word and the capitalised
+/// words after it say so (eng.testa: three names split, all three right; F1 0.9253 → 0.9259).
+pub fn split_titled_names<S: AsRef<str>>(ws: &[S], spans: &mut Vec<(usize, usize, u8)>) {
+    const PER: u8 = 0;
+    let word = |k: usize| ws[k].as_ref();
+    let mut out = Vec::with_capacity(spans.len());
+    for &(a, b, ty) in spans.iter() {
+        let split = (ty != PER)
+            .then(|| {
+                (a..b)
+                    .rev()
+                    .find(|&k| crate::lexicon::ROLE_WORDS.contains(&word(k)))
+            })
+            .flatten()
+            .filter(|&k| {
+                (1..=3).contains(&(b - k - 1))
+                    && (k + 1..b).all(|j| {
+                        let w = word(j);
+                        w.starts_with(char::is_uppercase)
+                            && !crate::lexicon::ORG_WORDS.contains(&w)
+                            && !crate::lexicon::TITLES.contains(&w)
+                    })
+            });
+        match split {
+            Some(k) => {
+                if k > a {
+                    out.push((a, k, ty));
+                }
+                out.push((k + 1, b, PER));
+            }
+            None => out.push((a, b, ty)),
+        }
+    }
+    *spans = out;
+}
+
+/// [`split_titled_names`] over the tags of a document given as sentences of words.
+pub(crate) fn split_titled_names_in_tags<S: AsRef<str>>(doc: &[Vec<S>], tags: &mut [u8]) {
+    let mut at = 0;
+    for s in doc {
+        let t = &mut tags[at..at + s.len()];
+        let mut found = spans(t);
+        let before = found.len();
+        split_titled_names(s, &mut found);
+        if found.len() != before {
+            t.copy_from_slice(&spans_to_tags(s.len(), &found));
+        }
+        at += s.len();
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hashing
 
@@ -1377,9 +1431,11 @@ impl Model {
     }
 
     /// Tags a document (sentences of words) and returns one tag per word, sentence after
-    /// sentence.
+    /// sentence; names that run on through a role are split ([`split_titled_names`]).
     pub fn tag<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<u8> {
-        self.tag_features(&self.featurize(doc))
+        let mut tags = self.tag_features(&self.featurize(doc));
+        split_titled_names_in_tags(doc, &mut tags);
+        tags
     }
 
     /// Tags a document and returns entity spans per sentence: `(start, end, type)` in token
@@ -1495,6 +1551,26 @@ mod tests {
     fn spans_to_tags_round_trips_through_spans() {
         let s = vec![(0, 1, 3), (2, 5, 1)];
         assert_eq!(spans(&spans_to_tags(6, &s)), s);
+    }
+
+    #[test]
+    fn split_titled_names_parts_an_organisation_from_the_person_after_its_role() {
+        let ws = [
+            "the", "Federal", "Reserve", "Governor", "Lawrence", "Lindsey", "said",
+        ];
+        let mut s = vec![(1, 6, 1)];
+        split_titled_names(&ws, &mut s);
+        assert_eq!(s, vec![(1, 3, 1), (4, 6, 0)]);
+
+        // A role with an organisation after it, or a person already, stays whole.
+        let ws = ["the", "President", "'s", "Council", "on", "Jobs"];
+        let mut s = vec![(1, 6, 1)];
+        split_titled_names(&ws, &mut s);
+        assert_eq!(s, vec![(1, 6, 1)]);
+        let ws = ["Prime", "Minister", "John", "Major"];
+        let mut s = vec![(0, 4, 0)];
+        split_titled_names(&ws, &mut s);
+        assert_eq!(s, vec![(0, 4, 0)]);
     }
 
     #[test]
