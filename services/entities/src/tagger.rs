@@ -129,35 +129,13 @@ pub fn split_titled_names<S: AsRef<str>>(ws: &[S], spans: &mut Vec<(usize, usize
     *spans = out;
 }
 
-/// Month and weekday names, which the greedy tagger lets run into a name beside them (`CNBC
-/// Friday`, `September Treasury`). `March` and `May` are left out: names end with them (`Long
-/// March`, `Theresa May`).
-const DATE_WORDS: &[&str] = &[
-    "January",
-    "February",
-    "April",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Jan",
-    "Feb",
-    "Aug",
-    "Sept",
-    "Oct",
-    "Nov",
-    "Dec",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
+/// Whether a word is a month or weekday name, which the greedy tagger lets run into a name
+/// beside it (`CNBC Friday`, `September Treasury`). `March` and `May` do not count: names end
+/// with them (`Long March`, `Theresa May`).
+fn is_date_word(w: &str) -> bool {
+    (crate::lexicon::MONTHS.contains(&w) || crate::lexicon::WEEKDAYS.contains(&w))
+        && !matches!(w, "March" | "May")
+}
 
 /// Trims from a name what is no part of it: lower-case words and punctuation at its end, and,
 /// unless it is a person's (`Jan Kroslak`), a month or weekday at either end. (eng.testa F1
@@ -175,15 +153,14 @@ pub fn trim_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
     for (a, b, ty) in spans.iter_mut() {
         while *b > *a + 1 {
             let w = word(*b - 1);
-            let junk = lower(w)
-                || matches!(w, "," | "." | ":" | ";")
-                || (*ty != PER && DATE_WORDS.contains(&w));
+            let junk =
+                lower(w) || matches!(w, "," | "." | ":" | ";") || (*ty != PER && is_date_word(w));
             if !junk {
                 break;
             }
             *b -= 1;
         }
-        while *ty != PER && *b > *a + 1 && DATE_WORDS.contains(&word(*a)) {
+        while *ty != PER && *b > *a + 1 && is_date_word(word(*a)) {
             *a += 1;
         }
     }
