@@ -310,11 +310,10 @@ fn merge_initials(ws: &[&str], spans: &mut Vec<(usize, usize, u8)>) {
 /// [`tagger::trim_names`]): a possessive followed by lower-case words ends it (`North’s`
 /// `support for Russia`); name suffixes after a person join it (`Lloyd J. Austin` `III`), and
 /// leading titles are dropped, which makes a person of `State Antony J. Blinken`. A name just
-/// before
-/// `administration` is the person who leads it (`the Biden administration`; eng.train tags
-/// `Clinton administration` so, four times out of four). An acronym in the plural (`UAVs`,
-/// `MPs`) names a kind of thing, not an entity, and is dropped (eng.train tags `MPs`, `GDRs`
-/// and `SBPUs` as no entity).
+/// before `administration` is the person who leads it (`the Biden administration`; eng.train
+/// tags `Clinton administration` so, four times out of four). An acronym in the plural
+/// (`UAVs`, `MPs`) names a kind of thing, not an entity, and is dropped (eng.train tags `MPs`,
+/// `GDRs` and `SBPUs` as no entity).
 fn refine(
     ws: &[&str],
     a: usize,
