@@ -192,8 +192,7 @@ pub fn recognise_with(model: &Model, text: &str, segmentation: &Segmentation) ->
 
 /// Whether a token is an acronym in the plural: capitals, then `s` (`UAVs`).
 fn is_plural_acronym(w: &str) -> bool {
-    w.strip_suffix('s')
-        .is_some_and(|stem| stem.len() >= 2 && stem.bytes().all(|c| c.is_ascii_uppercase()))
+    w.strip_suffix('s').is_some_and(is_acronym)
 }
 
 /// Whether a token looks like an acronym: 2 to 6 capital ASCII letters.
