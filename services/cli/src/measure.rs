@@ -116,11 +116,16 @@ pub enum Train {
     /// (or use glove.6B.50d.txt from Stanford's glove.6B.zip: the same vectors).
     /// Then `newsflow train word-classes --vectors /tmp/glove.6B.50d.txt` rewrites the
     /// committed classes byte for byte; retrain the tagger afterwards with `train ner`.
+    /// Beside each word's classes it writes what the word's 20 nearest neighbours among the
+    /// capitalised words of the labelled training file were tagged as.
     #[command(verbatim_doc_comment)]
     WordClasses {
         /// Vectors in GloVe's text format, most frequent word first.
         #[arg(long)]
         vectors: PathBuf,
+        /// Labelled training file whose tags the neighbours lend (never a test file).
+        #[arg(long, default_value = "../shared/data/conll2003/eng.train")]
+        labelled: PathBuf,
         /// Where to write the classes.
         #[arg(long, default_value = "services/entities/model/word-classes.tsv")]
         out: PathBuf,
@@ -257,9 +262,17 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             newsflow_entities::train::save(&model, &out)?;
             eprintln!("Wrote {}.", out.display());
         }
-        Train::WordClasses { vectors, out } => {
+        Train::WordClasses {
+            vectors,
+            labelled,
+            out,
+        } => {
             use newsflow_entities::word_classes as wc;
             let opts = wc::Options::default();
+            need(&labelled, "the CoNLL-2003 training file")?;
+            let labelled = newsflow_entities::neighbour_types::Labelled::from_docs(
+                &newsflow_entities::conll::read(&labelled)?,
+            );
             eprintln!(
                 "Reading the {} most frequent words of {} …",
                 opts.words,
@@ -267,13 +280,16 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             );
             let (words, flat, dim) = wc::read_glove(&vectors, opts.words)?;
             eprintln!(
-                "Grouping {} words of {dim} dimensions into {:?} classes ({} k-means iterations) …",
+                "Grouping {} words of {dim} dimensions into {:?} classes ({} k-means iterations), \
+                 then each word's {} nearest among the {} capitalised words of the labelled file …",
                 words.len(),
                 opts.levels,
-                opts.iterations
+                opts.iterations,
+                opts.neighbours,
+                labelled.len()
             );
             let started = std::time::Instant::now();
-            let classes = wc::learn(&words, &flat, dim, &opts);
+            let classes = wc::learn(&words, &flat, dim, &labelled, &opts);
             std::fs::write(&out, wc::to_tsv(&classes))
                 .with_context(|| format!("writing {}", out.display()))?;
             eprintln!(

@@ -6,6 +6,7 @@
 //! - PERSON, ORG, LOC and MISC come from a statistical tagger ([`tagger`]): a greedy averaged
 //!   perceptron over BILOU tags with hashed features (words, shapes, affixes, context, word
 //!   clusters from news text, word classes from pretrained GloVe vectors ([`word_classes`]),
+//!   the types that each word's nearest vectors were tagged with ([`neighbour_types`]),
 //!   gazetteers from the training entities and from public name lists (`lexicon/SOURCES.md`),
 //!   document-level evidence and the tags already given to the same word in the article); eight
 //!   taggers trained on different shuffles, most of them each without some feature families
@@ -35,6 +36,7 @@ pub mod conll;
 pub mod eval;
 pub(crate) mod group;
 pub mod lexicon;
+pub mod neighbour_types;
 pub mod rules;
 pub mod tagger;
 pub mod train;

@@ -568,6 +568,10 @@ const T_GM1_FINE: u64 = 86;
 const T_GP1_FINE: u64 = 87;
 const T_GM2_MID: u64 = 100;
 const T_GP2_MID: u64 = 101;
+const T_NB: u64 = 102;
+const T_NB_SS: u64 = 103;
+const T_NB_M1: u64 = 104;
+const T_NB_P1: u64 = 105;
 const T_CM1C_C0C: u64 = 55;
 const T_C0C_CP1C: u64 = 56;
 
@@ -599,7 +603,7 @@ const fn group(template: u64) -> Group {
         T_LM1 | T_LP1 | T_LM2 | T_LP2 | T_WM1 | T_WP1 => Group::Context,
         T_C0F | T_C0C | T_CM1F | T_CP1F | T_C0C_SS | T_CM2F | T_CP2F | T_CM1C_C0C | T_C0C_CP1C
         | T_G0_FINE | T_G0_MID | T_G0_COARSE | T_G0_MID_SS | T_GM1_MID | T_GP1_MID | T_GM1_FINE
-        | T_GP1_FINE | T_GM2_MID | T_GP2_MID => Group::Classes,
+        | T_GP1_FINE | T_GM2_MID | T_GP2_MID | T_NB | T_NB_SS | T_NB_M1 | T_NB_P1 => Group::Classes,
         T_GAZ | T_GAZ_M1 | T_GAZ_P1 => Group::Gazetteer,
         T_DOC_LC | T_DOC_CAPMID | T_HEAD_DOCCAP | T_AGG_PREV | T_AGG_NEXT | T_S1 | T_S1_M1
         | T_S1_P1 | T_S1_AGG | T_S1_AGG_W | T_S1_ENT | T_S1_LONGER => Group::Document,
@@ -672,6 +676,7 @@ pub(crate) fn featurize<S: AsRef<str>>(
         .collect();
     const NO_CLASS: WordClass = WordClass {
         levels: [0xFFFF; 3],
+        neighbours: crate::neighbour_types::UNKNOWN,
     };
     const EDGE_CLASS: [u16; 3] = [0xFFFE; 3];
     let wc: Vec<WordClass> = toks
@@ -798,6 +803,13 @@ pub(crate) fn featurize<S: AsRef<str>>(
             } else {
                 0xFFFE
             };
+            // What this word's and its neighbours' nearest labelled words were tagged as.
+            let nb = |j: usize| wc[j].neighbours as u64;
+            let edge = crate::neighbour_types::UNKNOWN as u64 - 1;
+            feats.push(f1(T_NB, nb(i)));
+            feats.push(f2(T_NB_SS, nb(i), t.sshape));
+            feats.push(f1(T_NB_M1, if i > s { nb(i - 1) } else { edge }));
+            feats.push(f1(T_NB_P1, if i + 1 < e { nb(i + 1) } else { edge }));
             feats.push(f1(T_GM2_MID, gm2 as u64));
             feats.push(f1(T_GP2_MID, gp2 as u64));
             let g = gazm[i];
@@ -1271,7 +1283,7 @@ pub struct Model {
     classes: WordClasses,
 }
 
-const MAGIC: &[u8; 8] = b"NFNER\0\0\x03";
+const MAGIC: &[u8; 8] = b"NFNER\0\0\x04";
 
 static SHIPPED: &[u8] = include_bytes!("../model/ner.bin");
 
@@ -1389,6 +1401,7 @@ impl Model {
             for l in c.levels {
                 out.extend_from_slice(&l.to_le_bytes());
             }
+            out.push(c.neighbours);
         }
         out.extend_from_slice(&(self.tables.len() as u32).to_le_bytes());
         for t in &self.tables {
@@ -1432,10 +1445,11 @@ impl Model {
         classes.map.reserve(nw);
         for _ in 0..nw {
             let k = r.u64()?;
-            let b = r.take(6)?;
+            let b = r.take(7)?;
             let l = |i: usize| u16::from_le_bytes([b[2 * i], b[2 * i + 1]]);
             let levels = [l(0), l(1), l(2)];
-            classes.map.insert(k, WordClass { levels });
+            let neighbours = b[6];
+            classes.map.insert(k, WordClass { levels, neighbours });
         }
         let nt = r.u32()? as usize;
         if !(1..=2).contains(&nt) {
