@@ -141,11 +141,12 @@ pub enum Train {
     },
 }
 
-fn need(path: &Path, what: &str) -> anyhow::Result<()> {
+/// Fails, naming the option that points elsewhere, when the data at `path` is absent.
+fn need(path: &Path, what: &str, option: &str) -> anyhow::Result<()> {
     anyhow::ensure!(
         path.exists(),
         "{what} not found at {}: the labelled data lives in {SHARED_DATA}/ next to a checkout (it is \
-         not shipped with newsflow); pass its location with --data",
+         not shipped with newsflow); pass its location with {option}",
         path.display()
     );
     Ok(())
@@ -171,7 +172,7 @@ fn print<T: Serialize>(
 pub fn eval(what: Eval) -> anyhow::Result<()> {
     match what {
         Eval::Segment { data, json } => {
-            need(&data, "the Golden Rules data")?;
+            need(&data, "the Golden Rules data", "--data")?;
             let report = newsflow_segment::eval::golden_rules(&data)?;
             print(&report, json, newsflow_segment::eval::GoldenReport::render)
         }
@@ -181,7 +182,7 @@ pub fn eval(what: Eval) -> anyhow::Result<()> {
             model,
             json,
         } => {
-            need(&data, "the CoNLL-2003 file")?;
+            need(&data, "the CoNLL-2003 file", "--data")?;
             let report = match model {
                 None => newsflow_entities::eval::conll(&data, write_predictions.as_deref())?,
                 Some(path) => {
@@ -203,7 +204,7 @@ pub fn eval(what: Eval) -> anyhow::Result<()> {
             write_predictions,
             json,
         } => {
-            need(&data, "the PolNeAR folder")?;
+            need(&data, "the PolNeAR folder", "--data")?;
             let report = newsflow_quotes::eval::polnear(&data, write_predictions.as_deref())?;
             print(&report, json, newsflow_quotes::eval::QuotesReport::render)
         }
@@ -217,7 +218,7 @@ pub fn eval(what: Eval) -> anyhow::Result<()> {
 pub fn bench(what: Bench) -> anyhow::Result<()> {
     match what {
         Bench::Segment { data, json } => {
-            need(&data, "the CoNLL-2003 corpus")?;
+            need(&data, "the CoNLL-2003 corpus", "--data")?;
             let report = newsflow_segment::bench::run(&data)?;
             print(&report, json, newsflow_segment::bench::BenchReport::render)
         }
@@ -226,12 +227,12 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
             no_spacy,
             json,
         } => {
-            need(&data, "the CoNLL-2003 file")?;
+            need(&data, "the CoNLL-2003 file", "--data")?;
             let report = newsflow_entities::bench::run(&data, !no_spacy)?;
             print(&report, json, newsflow_entities::bench::BenchReport::render)
         }
         Bench::Quotes { data, json } => {
-            need(&data, "the PolNeAR folder")?;
+            need(&data, "the PolNeAR folder", "--data")?;
             let report = newsflow_quotes::bench::quotes(&data)?;
             print(&report, json, newsflow_quotes::bench::BenchReport::render)
         }
@@ -250,8 +251,8 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             out,
             word_classes,
         } => {
-            need(&train, "the CoNLL-2003 training file")?;
-            need(&dev, "the CoNLL-2003 tuning file")?;
+            need(&train, "the CoNLL-2003 training file", "--train")?;
+            need(&dev, "the CoNLL-2003 tuning file", "--dev")?;
             let options = newsflow_entities::train::Options {
                 word_classes: Some(word_classes),
                 ..Default::default()
@@ -269,7 +270,7 @@ pub fn train(what: Train) -> anyhow::Result<()> {
         } => {
             use newsflow_entities::word_classes as wc;
             let opts = wc::Options::default();
-            need(&labelled, "the CoNLL-2003 training file")?;
+            need(&labelled, "the CoNLL-2003 training file", "--labelled")?;
             let labelled = newsflow_entities::neighbour_types::Labelled::from_docs(
                 &newsflow_entities::conll::read(&labelled)?,
             );
@@ -300,7 +301,7 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             );
         }
         Train::Quotes { train, out } => {
-            need(&train, "the PolNeAR training folder")?;
+            need(&train, "the PolNeAR training folder", "--train")?;
             std::fs::create_dir_all(&out)?;
             eprintln!("Learning the cue lexicon from {} …", train.display());
             let cues = newsflow_quotes::learn::cue_lexicon(&train)?;

@@ -164,6 +164,39 @@ fn process_reports_an_empty_article_and_fails() {
 }
 
 #[test]
+fn missing_training_data_names_the_option_that_points_to_it() {
+    for (args, option) in [
+        (
+            &["train", "ner", "--train", "/nowhere/eng.train"][..],
+            "--train",
+        ),
+        (
+            &[
+                "train",
+                "word-classes",
+                "--vectors",
+                "/nowhere/glove.txt",
+                "--labelled",
+                "/nowhere/eng.train",
+            ][..],
+            "--labelled",
+        ),
+        (
+            &["eval", "ner", "--data", "/nowhere/eng.testb"][..],
+            "--data",
+        ),
+    ] {
+        let out = newsflow(args, &[]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("/nowhere/") && err.contains(&format!("pass its location with {option}")),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
 fn unknown_stage_names_the_valid_ones() {
     let out = newsflow(&["run", "summarise"], &[]);
     assert!(!out.status.success());
