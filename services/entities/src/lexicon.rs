@@ -711,4 +711,12 @@ pub const ORG_WORDS: &[&str] = &[
     "Navy",
     "Force",
     "Forces",
+    "Authority",
+    "Foundation",
+    "Fund",
+    "Society",
+    "Organisation",
+    "Organization",
+    "Club",
+    "Trust",
 ];
