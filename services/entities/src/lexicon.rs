@@ -673,14 +673,11 @@ pub const ROLE_WORDS: &[&str] = &[
     "Premier",
 ];
 
-/// Words that mark an organisation name, so a title before them does not make a person.
-pub const ORG_WORDS: &[&str] = &[
+/// Organisation words that end no person's name (no PER span in CoNLL-2003 ends in one).
+pub const ORG_NAME_ENDINGS: &[&str] = &[
     "Department",
     "Ministry",
-    "Office",
     "Party",
-    "Bank",
-    "Group",
     "Council",
     "Committee",
     "University",
@@ -695,12 +692,26 @@ pub const ORG_WORDS: &[&str] = &[
     "Ltd.",
     "Company",
     "Association",
-    "Union",
     "Institute",
+    "Commission",
+    "Authority",
+    "Foundation",
+    "Fund",
+    "Society",
+    "Organisation",
+    "Organization",
+];
+
+/// Organisation words that also end people's names or places (`Margaret Court`, `Gregory
+/// House`, `West Bank`).
+const ORG_WORDS_IN_OTHER_NAMES: &[&str] = &[
+    "Office",
+    "Bank",
+    "Group",
+    "Union",
     "Service",
     "Services",
     "Court",
-    "Commission",
     "Board",
     "House",
     "Senate",
@@ -711,12 +722,12 @@ pub const ORG_WORDS: &[&str] = &[
     "Navy",
     "Force",
     "Forces",
-    "Authority",
-    "Foundation",
-    "Fund",
-    "Society",
-    "Organisation",
-    "Organization",
     "Club",
     "Trust",
 ];
+
+/// Whether a word marks an organisation name, so a title or role before it does not make a
+/// person.
+pub fn is_org_word(w: &str) -> bool {
+    ORG_NAME_ENDINGS.contains(&w) || ORG_WORDS_IN_OTHER_NAMES.contains(&w)
+}

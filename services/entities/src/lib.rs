@@ -6,7 +6,8 @@
 //! - PERSON, ORG, LOC and MISC come from a statistical tagger ([`tagger`]): a greedy averaged
 //!   perceptron over BILOU tags with hashed features (words, shapes, affixes, context, word
 //!   clusters from news text, word classes from pretrained GloVe vectors ([`word_classes`]),
-//!   the types that each word's nearest vectors were tagged with ([`neighbour_types`]),
+//!   the types that each word's nearest labelled words in GloVe were tagged with
+//!   ([`neighbour_types`]),
 //!   gazetteers from the training entities and from public name lists (`lexicon/SOURCES.md`),
 //!   document-level evidence and the tags already given to the same word in the article); eight
 //!   taggers trained on different shuffles, most of them each without some feature families
@@ -329,7 +330,7 @@ fn refine(
         && (a + 1..=a + 2).contains(&b)
         && ws[a..b]
             .iter()
-            .all(|w| w.starts_with(char::is_uppercase) && !lexicon::ORG_WORDS.contains(w))
+            .all(|w| w.starts_with(char::is_uppercase) && !lexicon::is_org_word(w))
         && !lexicon::NATIONALITIES.iter().any(|(n, _)| *n == ws[a])
     {
         label = EntityLabel::Person;
@@ -349,7 +350,7 @@ fn refine(
     if a2 > a {
         let rest = &ws[a2..b];
         let namey = rest.iter().all(|w| w.starts_with(char::is_uppercase))
-            && !rest.iter().any(|w| lexicon::ORG_WORDS.contains(w));
+            && !rest.iter().any(|w| lexicon::is_org_word(w));
         if label == EntityLabel::Person || (namey && (2..=4).contains(&rest.len())) {
             label = EntityLabel::Person;
         } else {
