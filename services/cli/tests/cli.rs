@@ -197,6 +197,33 @@ fn missing_training_data_names_the_option_that_points_to_it() {
 }
 
 #[test]
+fn word_classes_refuse_a_labelled_file_without_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let labelled = dir.path().join("lower.conll");
+    std::fs::write(&labelled, "-DOCSTART- -X- O O\n\nthe DT B-NP O\n").unwrap();
+    let vectors = dir.path().join("v.txt");
+    std::fs::write(&vectors, "the 0.5 0.5\n").unwrap();
+    let out_path = dir.path().join("classes.tsv");
+    let out = newsflow(
+        &[
+            "train",
+            "word-classes",
+            "--vectors",
+            vectors.to_str().unwrap(),
+            "--labelled",
+            labelled.to_str().unwrap(),
+            "--out",
+            out_path.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no capitalised words in"), "{err}");
+    assert!(!out_path.exists(), "no classes file is written");
+}
+
+#[test]
 fn unknown_stage_names_the_valid_ones() {
     let out = newsflow(&["run", "summarise"], &[]);
     assert!(!out.status.success());

@@ -40,6 +40,16 @@ impl Labelled {
         self.counts.len()
     }
 
+    /// How many of the counted words are among `words` (those with vectors, which alone can
+    /// be neighbours).
+    pub fn among(&self, words: &[String]) -> usize {
+        let words: rustc_hash::FxHashSet<&str> = words.iter().map(String::as_str).collect();
+        self.counts
+            .keys()
+            .filter(|w| words.contains(w.as_str()))
+            .count()
+    }
+
     /// Whether nothing was counted.
     pub fn is_empty(&self) -> bool {
         self.counts.is_empty()
@@ -54,7 +64,7 @@ pub fn code(dist: &[f32; 5]) -> u8 {
     if total <= 0.0 {
         return UNKNOWN;
     }
-    // The first of equal maxima, so the code does not depend on float noise in ties.
+    // The first of equal maxima: ties break the same way every time.
     let mut lead = 0;
     for k in 1..5 {
         if dist[k] > dist[lead] {
@@ -67,10 +77,28 @@ pub fn code(dist: &[f32; 5]) -> u8 {
     lead as u8 * 16 + share * 4 + entity
 }
 
+/// Whether `c` is a value [`code`] gives.
+pub fn is_code(c: u8) -> bool {
+    c == UNKNOWN || (c / 16 < 5)
+}
+
 /// For each word (unit rows of `dim` floats in `rows`), the [`code`] of the tag shares of its
 /// `k` nearest labelled words by cosine, each weighted by its cosine. A word is never its own
-/// neighbour, so a training word's code says what words like it were, not what it was.
+/// neighbour, so a training word's code says what words like it were, not what it was. With
+/// `k` zero, or no labelled word among `words`, every code is [`UNKNOWN`].
+///
+/// # Panics
+/// When `rows` does not hold `dim` floats for each word.
 pub fn learn(words: &[String], rows: &[f32], dim: usize, labelled: &Labelled, k: usize) -> Vec<u8> {
+    assert!(
+        dim > 0 && rows.len() == words.len() * dim,
+        "{} floats are not {} rows of {dim}",
+        rows.len(),
+        words.len()
+    );
+    if k == 0 {
+        return vec![UNKNOWN; words.len()];
+    }
     let at: FxHashMap<&str, usize> = words
         .iter()
         .enumerate()
@@ -198,9 +226,40 @@ mod tests {
         let lead = |c: u8| c / 16;
         assert_eq!(lead(codes[3]), 2, "Kursk is near Paris");
         assert_eq!(lead(codes[4]), 0, "Zelenskyy is near Smith and Jones");
-        // Smith's nearest other word is Jones, Paris's is Jones too (Paris has no
-        // labelled word nearer than Jones once itself is left out).
-        assert_eq!(lead(codes[0]), 0);
+        // Paris's nearest other labelled word is Jones, a person: itself does not count.
         assert_eq!(lead(codes[2]), 0);
+        assert_eq!(learn(&words, &rows, 2, &labelled, 0), vec![UNKNOWN; 5]);
+        assert_eq!(labelled.among(&words), 3);
+    }
+
+    #[test]
+    fn the_nearest_k_vote_weighted_by_cosine() {
+        const U_PER: u8 = crate::tagger::tag(0, 3);
+        const U_ORG: u8 = crate::tagger::tag(1, 3);
+        let labelled = Labelled::from_docs(&[doc(&[
+            ("Ann", U_PER),
+            ("Bob", U_PER),
+            ("Acme", U_ORG),
+            ("Zeta", U_ORG),
+        ])]);
+        let words: Vec<String> = ["ann", "bob", "acme", "zeta", "new"]
+            .map(String::from)
+            .to_vec();
+        // `new` lies nearest Acme, then Ann and Bob; Zeta points away from it.
+        let rows = [
+            0.6, 0.8, //
+            0.8, 0.6, //
+            0.0, 1.0, //
+            -1.0, 0.0, //
+            0.28, 0.96,
+        ];
+        let codes = learn(&words, &rows, 2, &labelled, 3);
+        // Acme 0.96 against Ann 0.936 + Bob 0.8: the two people outvote the one company.
+        assert_eq!(codes[4] / 16, 0);
+        // With only the nearest one, the company wins.
+        assert_eq!(learn(&words, &rows, 2, &labelled, 1)[4] / 16, 1);
+        // Zeta's cosines are all zero or less: nothing leans anywhere.
+        assert_eq!(codes[3], UNKNOWN);
+        assert!(codes.iter().all(|&c| is_code(c)));
     }
 }

@@ -1508,8 +1508,9 @@ impl Model {
     }
 
     /// Tags a document (sentences of words) and returns one tag per word, sentence after
-    /// sentence; names that run on through a role are split ([`split_titled_names`]) and what
-    /// is no part of a name is trimmed from it ([`trim_names`]).
+    /// sentence; names that run on through a role are split ([`split_titled_names`]), what is
+    /// no part of a name is trimmed from it ([`trim_names`]), and a person named like an
+    /// organisation becomes one ([`retype_organisation_names`]).
     pub fn tag<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<u8> {
         let mut tags = self.tag_features(&self.featurize(doc));
         tidy_names_in_tags(doc, &mut tags);
@@ -1728,14 +1729,31 @@ mod tests {
         let mut w = vec![0f32; (1 << 10) * NTAGS];
         w[5] = 1.5;
         w[NTAGS * 700 + 3] = -2.0;
+        let mut classes = WordClasses::default();
+        let kursk = WordClass {
+            levels: [7, 3, 1],
+            neighbours: 0x2F,
+        };
+        classes
+            .map
+            .insert(lower_hash("Kursk", &mut Vec::new()), kursk);
         let m = Model::new(
             vec![Table::from_float(10, &w, 0)],
             g,
             Clusters::default(),
-            WordClasses::default(),
+            classes,
         );
-        let back = Model::from_bytes(&m.to_bytes()).unwrap();
+        let bytes = m.to_bytes();
+        let back = Model::from_bytes(&bytes).unwrap();
         assert_eq!(back.tables[0].dense(), m.tables[0].dense());
         assert_eq!(back.gaz.len(), m.gaz.len());
+        assert_eq!(
+            back.classes.get(lower_hash("kursk", &mut Vec::new())),
+            Some(kursk)
+        );
+        let mut older = bytes.clone();
+        older[7] = 3;
+        let err = Model::from_bytes(&older).err().unwrap().to_string();
+        assert!(err.contains("retrain"), "{err}");
     }
 }

@@ -111,9 +111,13 @@ impl WordClasses {
             };
             let class = WordClass {
                 levels: [parse(a)?, parse(b)?, parse(c)?],
-                neighbours: nb.parse::<u8>().with_context(|| {
-                    format!("{}:{}: bad neighbour code {nb:?}", path.display(), n + 1)
-                })?,
+                neighbours: nb
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|&c| crate::neighbour_types::is_code(c))
+                    .with_context(|| {
+                        format!("{}:{}: bad neighbour code {nb:?}", path.display(), n + 1)
+                    })?,
             };
             map.entry(crate::tagger::lower_hash(word, &mut buf))
                 .or_insert(class);
@@ -352,5 +356,8 @@ mod tests {
         std::fs::write(&path, "paris\t1\t2\t3\n").unwrap();
         let err = WordClasses::read_tsv(&path).err().unwrap().to_string();
         assert!(err.contains("c.tsv:1"), "{err}");
+        std::fs::write(&path, "paris\t1\t2\t3\t4\nrome\t1\t2\t3\t80\n").unwrap();
+        let err = format!("{:#}", WordClasses::read_tsv(&path).err().unwrap());
+        assert!(err.contains("c.tsv:2: bad neighbour code"), "{err}");
     }
 }
