@@ -267,13 +267,12 @@ pub fn train(what: Train) -> anyhow::Result<()> {
         }
         Train::WordClasses {
             vectors,
-            labelled,
+            labelled: labelled_path,
             out,
         } => {
             use newsflow_entities::word_classes as wc;
             let opts = wc::Options::default();
-            need(&labelled, "the CoNLL-2003 training file", "--labelled")?;
-            let labelled_path = labelled;
+            need(&labelled_path, "the CoNLL-2003 training file", "--labelled")?;
             let labelled = newsflow_entities::neighbour_types::Labelled::from_docs(
                 &newsflow_entities::conll::read(&labelled_path)?,
             );

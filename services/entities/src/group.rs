@@ -196,8 +196,8 @@ pub(crate) fn group(text: &str, mut drafts: Vec<Draft>) -> Entities {
     }
 
     // A lone word that is not a place of its own, naming the place whose name it begins:
-    // `the North` after `North Korea` (whatever the tagger typed it as). Only when every such place is one group (`South` stays
-    // alone beside both `South Korea` and `South Africa`).
+    // `the North` after `North Korea` (whatever the tagger typed it as). Only when every such
+    // place is one group (`South` stays alone beside both `South Korea` and `South Africa`).
     for i in 0..n {
         let d = &drafts[i];
         if !named(d.label)

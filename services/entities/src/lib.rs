@@ -259,7 +259,7 @@ fn is_initial(w: &str) -> bool {
 /// → `Lloyd J. Austin`), taking them from whatever span the tagger put them in; what is left
 /// of that span is kept unless only titles remain.
 fn merge_initials(ws: &[&str], spans: &mut Vec<(usize, usize, u8)>) {
-    const PER: u8 = 0;
+    use tagger::PER;
     spans.sort_unstable();
     let mut i = 0;
     while i < spans.len() {

@@ -99,6 +99,7 @@ pub fn learn(words: &[String], rows: &[f32], dim: usize, labelled: &Labelled, k:
     if k == 0 {
         return vec![UNKNOWN; words.len()];
     }
+    // Reversed, so a repeated word keeps its first, most frequent, row.
     let at: FxHashMap<&str, usize> = words
         .iter()
         .enumerate()
@@ -124,7 +125,7 @@ pub fn learn(words: &[String], rows: &[f32], dim: usize, labelled: &Labelled, k:
             columns[d * m + j] = rows[i * dim + d];
         }
     }
-    let n = rows.len() / dim;
+    let n = words.len();
     let mut out = vec![UNKNOWN; n];
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
     let chunk = n.div_ceil(threads).max(1);

@@ -9,6 +9,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The four CoNLL-2003 entity types, in tag order.
 pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
+/// The type ids of people and organisations, as in [`TYPES`].
+pub(crate) const PER: u8 = 0;
+pub(crate) const ORG: u8 = 1;
 /// Number of tags: `O` plus B, I, L, U for each type.
 pub const NTAGS: usize = 1 + 4 * TYPES.len();
 
@@ -96,7 +99,6 @@ pub fn spans_to_tags(n: usize, spans: &[(usize, usize, u8)]) -> Vec<u8> {
 /// once inside a name, rarely sees where it should stop; the role word and the capitalised
 /// words after it say so (eng.testa: three names split, all three right; F1 0.9253 → 0.9259).
 pub fn split_titled_names<S: AsRef<str>>(ws: &[S], spans: &mut Vec<(usize, usize, u8)>) {
-    const PER: u8 = 0;
     let word = |k: usize| ws[k].as_ref();
     let mut out = Vec::with_capacity(spans.len());
     for &(a, b, ty) in spans.iter() {
@@ -141,7 +143,6 @@ fn is_date_word(w: &str) -> bool {
 /// unless it is a person's (`Jan Kroslak`), a month or weekday at either end. (eng.testa F1
 /// 0.9259 → 0.9269: 13 names trimmed, 12 of them right.)
 pub fn trim_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
-    const PER: u8 = 0;
     let word = |k: usize| ws[k].as_ref();
     // A word with letters, all of them lower-case (`region`; not `al-Saadani`, `96` or `'s`,
     // which end names: `Euro 96`, `Lord 's`).
@@ -171,8 +172,6 @@ pub fn trim_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
 /// [`crate::lexicon::ORG_NAME_ENDINGS`]): the tagger had the span right and the type wrong
 /// (eng.testa: one name retyped, rightly).
 pub fn retype_organisation_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
-    const PER: u8 = 0;
-    const ORG: u8 = 1;
     for (a, b, ty) in spans.iter_mut() {
         if *ty == PER
             && *b > *a + 1
