@@ -7,7 +7,6 @@ pub mod articles;
 pub mod chain;
 pub mod feed;
 pub mod local_server;
-pub mod measure;
 pub mod samples;
 pub mod stages;
 pub mod status;
@@ -94,13 +93,13 @@ enum Command {
     },
     /// Accuracy of a text stage on labelled data (../shared/data; see --help of each).
     #[command(subcommand)]
-    Eval(measure::Eval),
+    Eval(newsflow_lab::commands::Eval),
     /// Speed of a text stage on one core, beside the reference tool, in the same run.
     #[command(subcommand)]
-    Bench(measure::Bench),
+    Bench(newsflow_lab::commands::Bench),
     /// Rebuild a shipped model from the labelled data.
     #[command(subcommand)]
-    Train(measure::Train),
+    Train(newsflow_lab::commands::Train),
     /// A row per stage: pending, ack pending, redelivered, settled, dead letters, recent rate.
     Status {
         /// How long to sample the rate over.
@@ -173,9 +172,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             up::up(config, demo, limits.into()).await?;
         }
         Command::Process { path, compact } => return process(&path, compact),
-        Command::Eval(what) => measure::eval(what)?,
-        Command::Bench(what) => measure::bench(what)?,
-        Command::Train(what) => measure::train(what)?,
+        Command::Eval(what) => newsflow_lab::commands::eval(what)?,
+        Command::Bench(what) => newsflow_lab::commands::bench(what)?,
+        Command::Train(what) => newsflow_lab::commands::train(what)?,
         Command::Feed {
             paths,
             limits,
