@@ -2,7 +2,6 @@
 //! plus its subjects, schema and default admin port. `newsflow run <stage>` and `newsflow up`
 //! run these.
 
-use crate::chain;
 use newsflow_ingest::{IngestError, Limits};
 use newsflow_proto::headers::cloudevents as ce;
 use newsflow_proto::{schema, subjects};
@@ -69,7 +68,7 @@ pub fn segment() -> Stage {
         subjects::ARTICLES_SEGMENTED,
         schema::ARTICLE_SEGMENTED,
         9102,
-        |article| Ok(chain::segment(article)),
+        |article| Ok(newsflow_segment::segment(article)),
     )
 }
 
@@ -81,7 +80,7 @@ pub fn entities() -> Stage {
         subjects::ARTICLES_ENTITIES,
         schema::ARTICLE_ENTITIES,
         9103,
-        |article| Ok(chain::entities(article)),
+        |article| Ok(newsflow_entities::entities(article)),
     )
 }
 
@@ -93,7 +92,7 @@ pub fn quotes() -> Stage {
         subjects::ARTICLES_QUOTES,
         schema::ARTICLE_QUOTES,
         9104,
-        |article| Ok(chain::quotes(article)),
+        |article| Ok(newsflow_quotes::quotes(article)),
     )
 }
 

@@ -2,7 +2,7 @@
 //! makes of `tests/data/zurich.txt`. `NEWSFLOW_UPDATE_EXAMPLES=1` rewrites them; otherwise the
 //! test checks that each example still decodes into its type and carries the same article.
 
-use newsflow_cli::{articles, chain};
+use newsflow_cli::articles;
 use newsflow_proto::schema;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -26,9 +26,9 @@ fn examples_are_the_chain_output_for_the_example_article() {
     raw.source = Some("example".into());
     let now = "2024-11-04T09:31:02Z";
     let ingested = newsflow_ingest::ingest_raw(raw.clone(), now).unwrap();
-    let segmented = chain::segment(ingested.clone());
-    let entities = chain::entities(segmented.clone());
-    let quotes = chain::quotes(entities.clone());
+    let segmented = newsflow_segment::segment(ingested.clone());
+    let entities = newsflow_entities::entities(segmented.clone());
+    let quotes = newsflow_quotes::quotes(entities.clone());
     let batch = newsflow_events::events(quotes.clone()).unwrap();
     let quote = batch
         .quotes

@@ -1,6 +1,6 @@
 //! `entities`: finds the named entities and values in an article and groups the mentions of
 //! each entity. Consumes `newsflow.articles.segmented` ([`ArticleSegmented`]), publishes
-//! `newsflow.articles.entities` ([`ArticleEntities`]) through the runtime ([`annotate`] is the
+//! `newsflow.articles.entities` ([`ArticleEntities`]) through the runtime ([`entities`] is the
 //! stage function, [`recognise`] the text work).
 //!
 //! - PERSON, ORG, LOC and MISC come from a statistical tagger ([`tagger`]): a greedy averaged
@@ -27,7 +27,7 @@
 //! Pure: no I/O, no clock. Failure: never fails on valid input; tokens whose offsets do not
 //! index the text are skipped, never a panic. Measuring: [`eval`] (`newsflow eval ner`) and
 //! [`bench`] (`newsflow bench ner`). The stage runs inside the `newsflow` command (services/cli),
-//! which wires [`annotate`] into the runtime.
+//! which wires [`entities`] into the runtime.
 
 #![warn(missing_docs)]
 
@@ -67,7 +67,7 @@ const AMBIGUOUS_PLACES: &[&str] = &[
 ];
 
 /// The stage: the article with its entities.
-pub fn annotate(msg: ArticleSegmented) -> ArticleEntities {
+pub fn entities(msg: ArticleSegmented) -> ArticleEntities {
     let entities = recognise(&msg.article.text, &msg.segmentation);
     ArticleEntities {
         article: msg.article,

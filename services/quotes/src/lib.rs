@@ -36,7 +36,18 @@ mod lexicon;
 mod speaker;
 mod tagger;
 
-use newsflow_proto::{Entities, Quote, QuoteKind, Segmentation};
+use newsflow_proto::{ArticleEntities, ArticleQuotes, Entities, Quote, QuoteKind, Segmentation};
+
+/// The stage: the article with its quotes and reported statements.
+pub fn quotes(input: ArticleEntities) -> ArticleQuotes {
+    let quotes = find_quotes(&input.article.text, &input.segmentation, &input.entities);
+    ArticleQuotes {
+        article: input.article,
+        segmentation: input.segmentation,
+        entities: input.entities,
+        quotes,
+    }
+}
 
 /// Finds the quotes and reported statements of an article, in reading order.
 ///

@@ -104,8 +104,8 @@ pub fn segment_text(text: &str) -> Segmentation {
     seg
 }
 
-/// Segments an ingested article: the stage's pure function.
-pub fn segment_article(article: ArticleIngested) -> ArticleSegmented {
+/// The stage: the ingested article with its paragraphs, sentences and tokens.
+pub fn segment(article: ArticleIngested) -> ArticleSegmented {
     let segmentation = segment_text(&article.text);
     ArticleSegmented {
         article,
