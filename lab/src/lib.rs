@@ -8,3 +8,6 @@
 //! shipped); every command takes the path to it and says so when it is absent.
 
 pub mod commands;
+pub mod ner;
+pub mod quotes;
+pub mod segment;

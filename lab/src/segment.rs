@@ -1,0 +1,1 @@
+//! Measuring the `segment` stage (filled in as its lab code moves here from the stage crate).
