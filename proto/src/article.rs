@@ -151,10 +151,26 @@ impl ArticleId {
         &self.0
     }
 
+    /// `<article id>.r<revision>.<what>`: the one format of the ids one revision of the article
+    /// gives its messages — a stage output's `Nats-Msg-Id` (`what` is the stage:
+    /// `….r2.segment`) and an event's `event_id` (`….r2.article`, `….r2.quote.0`,
+    /// `….r2.entity.person.blinken`).
+    pub fn message_id(&self, revision: u32, what: impl fmt::Display) -> String {
+        format!("{}.r{revision}.{what}", self.0)
+    }
+
     /// `<article id>.r<revision>`: how every `Nats-Msg-Id` and `event_id` of one revision of the
     /// article begins (`<article id>.r2.ingest`, `<article id>.r2.quote.0`).
     pub fn revision_prefix(&self, revision: u32) -> String {
         format!("{}.r{revision}", self.0)
+    }
+
+    /// `<article id>.<first 16 hex digits of the content hash>`: the `Nats-Msg-Id` a feeder gives
+    /// a raw article, so the same content fed twice inside the duplicate window is stored once
+    /// while a changed one gets through.
+    pub fn raw_message_id(&self, content_hash: &str) -> String {
+        let digits = content_hash.get(..16).unwrap_or(content_hash);
+        format!("{}.{digits}", self.0)
     }
 }
 
@@ -216,9 +232,17 @@ mod tests {
     }
 
     #[test]
-    fn revision_prefix_puts_the_revision_after_the_id() {
+    fn message_ids_put_the_revision_after_the_id() {
         let id = ArticleId::parse("ap:2024.7").unwrap();
-        assert_eq!(id.revision_prefix(3), "ap:2024.7.r3");
+        assert_eq!(id.message_id(3, "segment"), "ap:2024.7.r3.segment");
+        assert_eq!(
+            id.message_id(1, format_args!("quote.{}", 4)),
+            "ap:2024.7.r1.quote.4"
+        );
+        assert_eq!(
+            id.raw_message_id(&"ab".repeat(32)),
+            "ap:2024.7.abababababababab"
+        );
     }
 
     #[test]

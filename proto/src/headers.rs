@@ -30,4 +30,24 @@ pub mod cloudevents {
     pub const CONTENT_TYPE: &str = "content-type";
     /// The `ce-source` of every newsflow event.
     pub const SOURCE: &str = "urn:newsflow:events";
+
+    /// The attributes of one event of schema `schema` about article `article_id`, produced at
+    /// `time` (RFC 3339), as header names and values.
+    pub fn attributes(
+        schema: &str,
+        event_id: &str,
+        article_id: &str,
+        time: &str,
+    ) -> Vec<(&'static str, String)> {
+        vec![
+            (SPECVERSION, "1.0".to_owned()),
+            (ID, event_id.to_owned()),
+            (SOURCE_HEADER, SOURCE.to_owned()),
+            (TYPE, format!("newsflow.{schema}")),
+            (TIME, time.to_owned()),
+            (SUBJECT, article_id.to_owned()),
+            (DATASCHEMA, format!("urn:newsflow:schema:{schema}")),
+            (CONTENT_TYPE, "application/json".to_owned()),
+        ]
+    }
 }

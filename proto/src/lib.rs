@@ -19,6 +19,7 @@
 
 pub mod article;
 pub mod dead_letter;
+mod envelope;
 pub mod events;
 pub mod headers;
 pub mod schema;
@@ -30,11 +31,12 @@ pub use article::{
     ArticleId, ArticleIngested, ArticleRaw, BodyFormat, FIRST_REVISION, InvalidArticleId,
 };
 pub use dead_letter::{DeadLetter, ErrorType, PayloadEncoding};
+pub use envelope::Envelope;
 pub use events::{Entity, EventArticle, EventEntity, EventQuote, SentenceText};
 pub use slug::slug;
 pub use text::{
-    ArticleEntities, ArticleQuotes, ArticleSegmented, Entities, EntityGroup, EntityLabel, Mention,
-    Quote, QuoteKind, Segmentation, Sentence, Span, Token,
+    ArticleEntities, ArticleQuotes, ArticleSegmented, Entities, EntityGroup, EntityLabel,
+    HasArticleId, Mention, Quote, QuoteKind, Revisable, Segmentation, Sentence, Span, Token,
 };
 
 /// The JSON Schema of every message, keyed by schema name (see [`schema::ALL`]).

@@ -237,7 +237,7 @@ pub struct ArticleQuotes {
 }
 
 /// Lets the runtime name an output's `Nats-Msg-Id` after its article and revision
-/// (`<article id>.r<revision>.<stage>`).
+/// ([`ArticleId::message_id`](crate::ArticleId::message_id)).
 pub trait HasArticleId {
     /// The id of the article the message is about.
     fn article_id(&self) -> &crate::ArticleId;
@@ -261,5 +261,18 @@ impl HasArticleId for ArticleIngested {
     }
     fn revision(&self) -> u32 {
         self.revision
+    }
+}
+
+/// A message whose revision the runtime decides and stamps on it: the article as ingest
+/// publishes it (see `newsflow_runtime::revisions`).
+pub trait Revisable: HasArticleId {
+    /// Sets the revision of the article the message is about.
+    fn set_revision(&mut self, revision: u32);
+}
+
+impl Revisable for ArticleIngested {
+    fn set_revision(&mut self, revision: u32) {
+        self.revision = revision;
     }
 }

@@ -13,9 +13,10 @@
 //! Fails with [`EventsError`] (permanent: dead-lettered) when an upstream offset does not point
 //! into the text. Pure. Run it with `newsflow run events`.
 
+use newsflow_proto::headers::cloudevents;
 use newsflow_proto::{
-    ArticleQuotes, Entity, EventArticle, EventEntity, EventQuote, SentenceText, Span,
-    events::MentionText, slug, subjects,
+    ArticleQuotes, Entity, Envelope, EventArticle, EventEntity, EventQuote, SentenceText, Span,
+    events::MentionText, schema, slug, subjects,
 };
 
 /// Speaker slug of quotes whose speaker the text does not name.
@@ -105,7 +106,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         }
     }
     let revision = article.revision;
-    let id = article.article_id.revision_prefix(revision);
+    let id = &article.article_id;
     let mut quote_events = Vec::with_capacity(quotes.len());
     for (index, quote) in quotes.iter().enumerate() {
         for span in &quote.content {
@@ -126,7 +127,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
             .or_else(|| quote.speaker.as_deref().map(slug))
             .unwrap_or_else(|| UNATTRIBUTED.to_owned());
         let event = EventQuote {
-            event_id: format!("{id}.quote.{index}"),
+            event_id: id.message_id(revision, format_args!("quote.{index}")),
             article_id: article.article_id.clone(),
             revision,
             index,
@@ -144,7 +145,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         .map(|entity| {
             let label = entity.label.as_str().to_ascii_lowercase();
             let event = EventEntity {
-                event_id: format!("{id}.entity.{label}.{}", entity.slug),
+                event_id: id.message_id(revision, format_args!("entity.{label}.{}", entity.slug)),
                 article_id: article.article_id.clone(),
                 revision,
                 url: article.url.clone(),
@@ -159,7 +160,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         })
         .collect();
     let article_event = EventArticle {
-        event_id: format!("{id}.article"),
+        event_id: id.message_id(revision, "article"),
         article_id: article.article_id.clone(),
         revision,
         url: article.url,
@@ -183,6 +184,69 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         quotes: quote_events,
         entities: entity_events,
     })
+}
+
+impl EventBatch {
+    /// Every event as it is published: the article event first, then the quotes and the
+    /// entities, each on its subject with its `event_id` as `Nats-Msg-Id` and its CloudEvents
+    /// attributes (binary content mode, `ce-time` = `time`) as headers.
+    ///
+    /// # Errors
+    /// When an event cannot be serialised (never for these types: their maps have string keys).
+    pub fn envelopes(&self, time: &str) -> Result<Vec<Envelope>, serde_json::Error> {
+        let article_id = self.article.article_id.as_str();
+        let mut out = Vec::with_capacity(1 + self.quotes.len() + self.entities.len());
+        out.push(envelope(
+            subjects::EVENTS_ARTICLE,
+            schema::EVENT_ARTICLE,
+            &self.article.event_id,
+            article_id,
+            time,
+            &self.article,
+        )?);
+        for (subject, quote) in &self.quotes {
+            let id = &quote.event_id;
+            out.push(envelope(
+                subject,
+                schema::EVENT_QUOTE,
+                id,
+                article_id,
+                time,
+                quote,
+            )?);
+        }
+        for (subject, entity) in &self.entities {
+            let id = &entity.event_id;
+            out.push(envelope(
+                subject,
+                schema::EVENT_ENTITY,
+                id,
+                article_id,
+                time,
+                entity,
+            )?);
+        }
+        Ok(out)
+    }
+}
+
+fn envelope<T: serde::Serialize>(
+    subject: &str,
+    schema: &'static str,
+    event_id: &str,
+    article_id: &str,
+    time: &str,
+    event: &T,
+) -> Result<Envelope, serde_json::Error> {
+    let attributes = cloudevents::attributes(schema, event_id, article_id, time);
+    Ok(Envelope::json(
+        subject,
+        schema,
+        event_id,
+        Some(article_id.to_owned()),
+        event,
+    )?
+    .with_headers(attributes))
 }
 
 #[cfg(test)]
@@ -296,5 +360,29 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn envelopes_carry_each_event_with_its_id_and_cloudevents_attributes() {
+        let batch = events(sample()).unwrap();
+        let sent = batch.envelopes("2024-11-01T00:00:05Z").unwrap();
+        assert_eq!(sent.len(), 1 + batch.quotes.len() + batch.entities.len());
+        assert_eq!(sent[0].subject, subjects::EVENTS_ARTICLE);
+        assert_eq!(sent[0].msg_id, "t-1.r1.article");
+        assert_eq!(sent[0].payload, serde_json::to_vec(&batch.article).unwrap());
+        let quote = &sent[1];
+        assert_eq!(quote.subject, "newsflow.events.quote.blinken");
+        assert_eq!(quote.article_id.as_deref(), Some("t-1"));
+        let header = |name: &str| {
+            quote
+                .headers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(header(cloudevents::ID), Some("t-1.r1.quote.0"));
+        assert_eq!(header(cloudevents::TYPE), Some("newsflow.event.quote.v1"));
+        assert_eq!(header(cloudevents::TIME), Some("2024-11-01T00:00:05Z"));
+        assert_eq!(header(cloudevents::SUBJECT), Some("t-1"));
     }
 }
