@@ -238,9 +238,9 @@ async fn an_article_fed_again_with_a_changed_body_comes_out_as_revision_2_beside
     );
 
     // What ingest remembers: revision 2 is the latest.
-    let js = async_nats::jetstream::new(client.clone());
     let config = newsflow_runtime::Config::with_url(server.url());
-    let revisions = newsflow_runtime::streams::ensure_revisions(&js, &config)
+    let bus = newsflow_e2e::bus(&server.url()).await.unwrap();
+    let revisions = newsflow_runtime::streams::ensure_revisions(&bus, &config.retention)
         .await
         .unwrap();
     let seen = revisions.get(id).await.unwrap().expect("an entry");
@@ -308,9 +308,9 @@ async fn versions_of_one_article_fed_at_once_each_come_out_as_their_own_revision
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revision_reserved_by_a_delivery_that_stopped_is_never_given_to_other_content() {
     let (server, _stages, _admin, client) = running_chain().await;
-    let js = async_nats::jetstream::new(client.clone());
     let config = newsflow_runtime::Config::with_url(server.url());
-    let revisions = newsflow_runtime::streams::ensure_revisions(&js, &config)
+    let bus = newsflow_e2e::bus(&server.url()).await.unwrap();
+    let revisions = newsflow_runtime::streams::ensure_revisions(&bus, &config.retention)
         .await
         .unwrap();
     let version = |ending: &str| serde_json::json!({ "url": URL, "title": TITLE, "body": format!("{KURSK}\n\n{ending}") });

@@ -3,7 +3,7 @@
 
 use newsflow_e2e::{InProcessStage, NatsServer, ensure_streams, json, publish_raw, read_stream};
 use newsflow_proto::subjects;
-use newsflow_runtime::{Config, Output, Stage, StageError};
+use newsflow_runtime::{Config, Envelope, Stage, StageError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -13,9 +13,9 @@ const OUT: &str = "newsflow.events.test";
 
 fn config(url: &str) -> Config {
     let mut config = Config::with_url(url);
-    config.retry_backoff = Duration::from_millis(100);
-    config.ack_wait = Duration::from_secs(2);
-    config.max_deliver = 3;
+    config.stage_loop.retry_backoff = Duration::from_millis(100);
+    config.stage_loop.ack_wait = Duration::from_secs(2);
+    config.stage_loop.max_deliver = 3;
     config
 }
 
@@ -30,13 +30,9 @@ fn echo(
         let value: serde_json::Value = newsflow_runtime::decode(payload)?;
         let id = value["id"].as_str().unwrap_or("none").to_owned();
         behaviour(call, &id)?;
-        Ok(vec![Output::json(
-            OUT,
-            "test.v1",
-            format!("{id}.echo"),
-            id,
-            &value,
-        )?])
+        let envelope = Envelope::json(OUT, "test.v1", format!("{id}.echo"), Some(id), &value)
+            .map_err(|err| StageError::Invalid(err.to_string()))?;
+        Ok(vec![envelope])
     });
     (stage, calls)
 }
@@ -258,7 +254,7 @@ async fn admin_endpoints_report_health_readiness_and_metrics() {
         .port();
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let mut config = config(&server.url());
-    config.admin_addr = Some(newsflow_runtime::config::AdminAddr::At(addr));
+    config.stage_loop.admin_addr = Some(newsflow_runtime::config::AdminAddr::At(addr));
     let (stage, _) = echo(|_, _| Ok(()));
     let running = InProcessStage::start(stage, config);
     let client = server.client().await;

@@ -159,12 +159,6 @@ impl ArticleId {
         format!("{}.r{revision}.{what}", self.0)
     }
 
-    /// `<article id>.r<revision>`: how every `Nats-Msg-Id` and `event_id` of one revision of the
-    /// article begins (`<article id>.r2.ingest`, `<article id>.r2.quote.0`).
-    pub fn revision_prefix(&self, revision: u32) -> String {
-        format!("{}.r{revision}", self.0)
-    }
-
     /// `<article id>.<first 16 hex digits of the content hash>`: the `Nats-Msg-Id` a feeder gives
     /// a raw article, so the same content fed twice inside the duplicate window is stored once
     /// while a changed one gets through.

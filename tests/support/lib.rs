@@ -282,10 +282,9 @@ fn spawn_stage(stage: &str, url: &str, env: &[(String, String)]) -> Child {
         .unwrap_or_else(|err| panic!("cannot start `newsflow run {stage}`: {err}"))
 }
 
-/// Every stage of the chain as its own process.
+/// Every stage of the chain (`newsflow_pipeline::STAGES`) as its own process.
 pub fn start_chain(url: &str, env: &[(&str, &str)]) -> Vec<StageProcess> {
-    ["ingest", "segment", "entities", "quotes", "events"]
-        .iter()
+    newsflow_pipeline::names()
         .map(|stage| StageProcess::start(stage, url, env))
         .collect()
 }
@@ -323,14 +322,27 @@ pub async fn chain_with_article(
 /// # Errors
 /// When JetStream does not answer.
 pub async fn ensure_streams(url: &str) -> anyhow::Result<()> {
-    let client = async_nats::connect(url).await?;
     let config = newsflow_runtime::Config::with_url(url);
-    tokio::time::timeout(
-        WAIT,
-        newsflow_runtime::streams::ensure_streams(&jetstream::new(client), &config),
-    )
+    tokio::time::timeout(WAIT, async {
+        let bus = bus(url).await?;
+        newsflow_runtime::streams::ensure_streams(&bus, &config.retention).await
+    })
     .await
     .context("creating streams timed out")?
+}
+
+/// A runtime connection to the test server at `url`.
+///
+/// # Errors
+/// When the server does not answer.
+pub async fn bus(url: &str) -> anyhow::Result<newsflow_runtime::Bus> {
+    let connection = newsflow_runtime::Connection::with_url(url);
+    newsflow_runtime::Bus::connect(
+        &connection,
+        "newsflow-test",
+        newsflow_runtime::ConnectMode::FailFast,
+    )
+    .await
 }
 
 /// Publishes a raw payload on `newsflow.articles.raw` and waits for the stream's ack.

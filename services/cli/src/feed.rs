@@ -2,12 +2,11 @@
 //! and a closing summary of what was accepted, what was a duplicate and what was rejected.
 
 use crate::articles::Loaded;
-use bytes::Bytes;
 use futures::StreamExt as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use newsflow_ingest::Limits;
-use newsflow_proto::{ArticleId, schema, subjects};
-use newsflow_runtime::{PublishOutcome, Publisher};
+use newsflow_proto::{ArticleId, Envelope, schema, subjects};
+use newsflow_runtime::{Bus, PublishOutcome};
 use std::io::IsTerminal as _;
 
 /// Publishes at most this many articles at once.
@@ -50,13 +49,8 @@ impl Summary {
 /// Checks each article as ingest will and publishes the good ones with
 /// `Nats-Msg-Id: <article id>.<first 16 hex digits of its content hash>`, so the stream drops the
 /// same article fed twice within its window while a changed one gets through as a new revision.
-/// The caller must have ensured the streams exist.
-pub async fn feed(
-    publisher: &Publisher,
-    loaded: Vec<Loaded>,
-    limits: Limits,
-    show_progress: bool,
-) -> Summary {
+/// The caller must have ensured the work stream exists.
+pub async fn feed(bus: &Bus, loaded: Vec<Loaded>, limits: Limits, show_progress: bool) -> Summary {
     let bar = ProgressBar::new(loaded.len() as u64);
     if show_progress && std::io::stderr().is_terminal() {
         bar.set_style(
@@ -73,7 +67,7 @@ pub async fn feed(
     let mut ready = Vec::with_capacity(loaded.len());
     for item in loaded {
         match check(item.article, limits) {
-            Ok((id, msg_id, payload)) => ready.push((item.origin, id, msg_id, payload)),
+            Ok((id, envelope)) => ready.push((item.origin, id, envelope)),
             Err(reason) => {
                 summary.rejected.push((item.origin, reason));
                 bar.inc(1);
@@ -81,17 +75,7 @@ pub async fn feed(
         }
     }
     let mut results = futures::stream::iter(ready)
-        .map(|(origin, id, msg_id, payload)| async move {
-            let outcome = publisher
-                .publish(
-                    subjects::ARTICLES_RAW,
-                    schema::ARTICLE_RAW,
-                    &msg_id,
-                    payload,
-                )
-                .await;
-            (origin, id, outcome)
-        })
+        .map(|(origin, id, envelope)| async move { (origin, id, bus.publish(envelope).await) })
         .buffer_unordered(PIPELINE_DEPTH);
     while let Some((origin, id, outcome)) = results.next().await {
         match outcome {
@@ -108,11 +92,11 @@ pub async fn feed(
 }
 
 /// Validates an article the way ingest will, so the feeder hears about bad input at once;
-/// returns its id, the message id to publish it with, and the payload.
+/// returns its id and the message to publish.
 fn check(
     article: Result<newsflow_proto::ArticleRaw, String>,
     limits: Limits,
-) -> Result<(ArticleId, String, Bytes), String> {
+) -> Result<(ArticleId, Envelope), String> {
     let raw = article?;
     let payload = serde_json::to_vec(&raw).map_err(|err| err.to_string())?;
     if payload.len() > limits.max_bytes {
@@ -123,10 +107,17 @@ fn check(
         .to_string());
     }
     let article = newsflow_ingest::ingest_raw(raw, "").map_err(|err| err.to_string())?;
-    let msg_id = format!(
-        "{}.{}",
-        article.article_id,
-        &newsflow_ingest::content_hash(&article)[..16]
-    );
-    Ok((article.article_id, msg_id, payload.into()))
+    let msg_id = article
+        .article_id
+        .raw_message_id(&newsflow_ingest::content_hash(&article));
+    let id = article.article_id;
+    let envelope = Envelope {
+        subject: subjects::ARTICLES_RAW.to_owned(),
+        schema: schema::ARTICLE_RAW,
+        msg_id,
+        article_id: Some(id.to_string()),
+        headers: Vec::new(),
+        payload,
+    };
+    Ok((id, envelope))
 }

@@ -1,21 +1,21 @@
 //! The `newsflow` command: run a stage (`run`), the whole pipeline on one machine (`up`), the
-//! whole chain in-process on a file (`process`), and the feeder, subscriber and operator tools
-//! (`feed`, `tail`, `status`). The stage wiring lives in [`stages`]; the chain as plain functions
-//! in [`chain`].
+//! whole chain in-process on a file (`process`), the feeder, subscriber and operator tools
+//! (`feed`, `tail`, `status`), and the lab's `eval`, `bench` and `train`. The stages come from
+//! the table in `newsflow_pipeline`; everything on the bus goes through `newsflow_runtime` and
+//! `newsflow_client`.
 
 pub mod articles;
-pub mod chain;
 pub mod feed;
 pub mod local_server;
 pub mod samples;
-pub mod stages;
 pub mod status;
 pub mod tail;
 pub mod up;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
-use newsflow_ingest::Limits;
-use newsflow_runtime::{Config, ConnectMode, Publisher, streams};
+use newsflow_pipeline::{Chain, Settings};
+use newsflow_proto::{EventArticle, schema};
+use newsflow_runtime::{Bus, Config, ConnectMode, Connection, StageError, streams};
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,10 +36,10 @@ enum Command {
     /// Start more copies of a stage to scale it out; they share one durable consumer.
     Run {
         /// The stage: ingest, segment, entities, quotes or events.
-        #[arg(value_parser = clap::builder::PossibleValuesParser::new(stages::NAMES))]
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(newsflow_pipeline::names()))]
         stage: String,
         #[command(flatten)]
-        limits: LimitArgs,
+        settings: Settings,
         #[command(flatten)]
         config: Config,
     },
@@ -50,7 +50,7 @@ enum Command {
         #[arg(long)]
         demo: bool,
         #[command(flatten)]
-        limits: LimitArgs,
+        settings: Settings,
         #[command(flatten)]
         config: Config,
     },
@@ -69,10 +69,11 @@ enum Command {
         /// Files, folders or `-`.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Articles over ingest's size limit are rejected here, before they reach the bus.
         #[command(flatten)]
-        limits: LimitArgs,
+        settings: Settings,
         #[command(flatten)]
-        config: Config,
+        connection: Connection,
     },
     /// Print events as JSON Lines: new ones as they are published, or replayed from the start, a
     /// time or a sequence; filtered on the server by kind, speaker, entity type and name.
@@ -89,7 +90,7 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
         #[command(flatten)]
-        config: Config,
+        connection: Connection,
     },
     /// Accuracy of a text stage on labelled data (../shared/data; see --help of each).
     #[command(subcommand)]
@@ -109,23 +110,8 @@ enum Command {
         #[arg(long)]
         json: bool,
         #[command(flatten)]
-        config: Config,
+        connection: Connection,
     },
-}
-
-#[derive(Debug, Clone, Copy, clap::Args)]
-struct LimitArgs {
-    /// Largest raw article accepted, in bytes; larger ones are rejected with a reason.
-    #[arg(long, env = "NEWSFLOW_INGEST_MAX_BYTES", default_value_t = newsflow_ingest::DEFAULT_MAX_BYTES)]
-    max_bytes: usize,
-}
-
-impl From<LimitArgs> for Limits {
-    fn from(args: LimitArgs) -> Self {
-        Self {
-            max_bytes: args.max_bytes,
-        }
-    }
 }
 
 /// Parses the command line and runs it; errors are printed with their causes.
@@ -155,21 +141,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run {
             stage,
-            limits,
+            settings,
             config,
         } => {
             newsflow_runtime::telemetry::init(config.log_format)?;
-            let stage =
-                stages::by_name(&stage, limits.into()).expect("clap checked the stage name");
+            let stage = newsflow_pipeline::find(&stage)
+                .expect("clap checked the stage name")
+                .stage(&settings);
             newsflow_runtime::run(stage, config, newsflow_runtime::shutdown_signal()).await?;
         }
         Command::Up {
             demo,
-            limits,
+            settings,
             config,
         } => {
             newsflow_runtime::telemetry::init(config.log_format)?;
-            up::up(config, demo, limits.into()).await?;
+            up::up(config, demo, settings).await?;
         }
         Command::Process { path, compact } => return process(&path, compact),
         Command::Eval(what) => newsflow_lab::commands::eval(what)?,
@@ -177,8 +164,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(what) => newsflow_lab::commands::train(what)?,
         Command::Feed {
             paths,
-            limits,
-            config,
+            settings,
+            connection,
         } => {
             let files = articles::expand(&paths)?;
             let loaded: Vec<_> = files.iter().flat_map(|f| articles::read(f)).collect();
@@ -187,12 +174,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "no articles found in {}",
                 display_paths(&paths)
             );
-            let client =
-                newsflow_runtime::connect(&config, "newsflow-feed", ConnectMode::FailFast).await?;
-            streams::ensure_streams(&async_nats::jetstream::new(client.clone()), &config).await?;
-            let summary =
-                feed::feed(&Publisher::new(client.clone()), loaded, limits.into(), true).await;
-            client.flush().await?;
+            let bus = Bus::connect(&connection, "newsflow-feed", ConnectMode::FailFast).await?;
+            streams::ensure_work_stream(&bus).await?;
+            let summary = feed::feed(&bus, loaded, settings.ingest_limits(), true).await;
+            bus.flush().await?;
             eprint!("{}", summary.render());
             if !summary.rejected.is_empty() {
                 return Ok(ExitCode::from(2));
@@ -203,16 +188,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             start,
             durable,
             limit,
-            config,
+            connection,
         } => {
-            tail::tail(&config, filter, &start, durable.as_deref(), limit).await?;
+            tail::tail(&connection, filter, &start, durable.as_deref(), limit).await?;
         }
         Command::Status {
             interval,
             json,
-            config,
+            connection,
         } => {
-            let rows = status::status(&config, &stages::NAMES, interval).await?;
+            let bus = Bus::connect(&connection, "newsflow-status", ConnectMode::FailFast).await?;
+            let names: Vec<_> = newsflow_pipeline::names().collect();
+            let rows = newsflow_runtime::status::read(&bus, &names, interval).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
@@ -234,24 +221,29 @@ fn display_paths(paths: &[PathBuf]) -> String {
 fn process(path: &std::path::Path, compact: bool) -> anyhow::Result<ExitCode> {
     let loaded = articles::read(path);
     let pretty = !compact && std::io::stdout().is_terminal();
-    let now = newsflow_runtime::now_rfc3339();
+    // No bus, so no message to keep small: any size goes.
+    let chain = Chain::new(&Settings {
+        max_bytes: usize::MAX,
+    });
     let mut failed = false;
     for item in loaded {
-        let result = item
-            .article
-            .map_err(anyhow::Error::msg)
-            .and_then(|raw| chain::process(raw, &now));
-        match result {
-            Ok(batch) => {
-                let json = if pretty {
-                    serde_json::to_string_pretty(&batch.article)?
-                } else {
-                    serde_json::to_string(&batch.article)?
-                };
-                println!("{json}");
+        let article = item.article.and_then(|raw| {
+            let payload = serde_json::to_vec(&raw).map_err(|err| err.to_string())?;
+            let events = chain.process(&payload).map_err(|err| reason(&err))?;
+            events
+                .into_iter()
+                .find(|event| event.schema == schema::EVENT_ARTICLE)
+                .map(|event| event.payload)
+                .ok_or_else(|| "the chain published no article event".to_owned())
+        });
+        match article {
+            Ok(json) if pretty => {
+                let event: EventArticle = serde_json::from_slice(&json)?;
+                println!("{}", serde_json::to_string_pretty(&event)?);
             }
-            Err(err) => {
-                eprintln!("error: {}: {err:#}", item.origin);
+            Ok(json) => println!("{}", String::from_utf8(json)?),
+            Err(reason) => {
+                eprintln!("error: {}: {reason}", item.origin);
                 failed = true;
             }
         }
@@ -261,4 +253,12 @@ fn process(path: &std::path::Path, compact: bool) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// What a stage said of an article it rejected, in its own words.
+fn reason(err: &StageError) -> String {
+    match err {
+        StageError::Decode(reason) | StageError::Invalid(reason) => reason.clone(),
+        StageError::Transient(err) => format!("{err:#}"),
+    }
 }

@@ -164,7 +164,13 @@ pub async fn start(binary: &Path, url: &str) -> anyhow::Result<LocalServer> {
                 log.display()
             );
         }
-        if async_nats::connect(&url).await.is_ok() {
+        let connection = newsflow_runtime::Connection::with_url(&url);
+        let probe = newsflow_runtime::Bus::connect(
+            &connection,
+            "newsflow-up",
+            newsflow_runtime::ConnectMode::FailFast,
+        );
+        if probe.await.is_ok() {
             break;
         }
         anyhow::ensure!(

@@ -3,9 +3,13 @@
 //! stopped — filtered on the server by kind, speaker, entity type and name.
 
 use newsflow_client::{ENTITY_TYPES, Filter, Start, subscribe};
-use newsflow_runtime::{Config, ConnectMode, streams};
+use newsflow_proto::subjects;
+use newsflow_runtime::{Bus, ConnectMode, Connection, streams};
 use std::io::Write as _;
 use std::time::Duration;
+
+/// How often to look again for the events stream before the first stage has created it.
+const STREAM_POLL: Duration = Duration::from_secs(1);
 
 /// Which events to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -77,13 +81,14 @@ impl From<&StartArgs> for Start {
 
 /// Prints events as JSON Lines, exactly as published, until interrupted or until `limit` were
 /// printed. With a `durable` name every printed event is acknowledged, so the next
-/// `tail --durable NAME` continues right after it.
+/// `tail --durable NAME` continues right after it. Before any stage has run there is no events
+/// stream yet: it says so and waits for one.
 ///
 /// # Errors
 /// When NATS cannot be reached, the options contradict each other, or the durable consumer
 /// exists with another filter.
 pub async fn tail(
-    config: &Config,
+    connection: &Connection,
     filter: FilterArgs,
     start: &StartArgs,
     durable: Option<&str>,
@@ -91,9 +96,11 @@ pub async fn tail(
 ) -> anyhow::Result<()> {
     let filter = Filter::from(filter);
     filter.subject()?;
-    let client = newsflow_runtime::connect(config, "newsflow-tail", ConnectMode::FailFast).await?;
-    streams::ensure_streams(&async_nats::jetstream::new(client.clone()), config).await?;
-    let mut events = subscribe(&client, &filter, start.into(), durable).await?;
+    let bus = Bus::connect(connection, "newsflow-tail", ConnectMode::FailFast).await?;
+    if !wait_for_events_stream(&bus).await? {
+        return Ok(());
+    }
+    let mut events = subscribe(bus.nats(), &filter, start.into(), durable).await?;
     let mut printed = 0usize;
     while limit.is_none_or(|l| printed < l) {
         let next = tokio::select! {
@@ -115,4 +122,24 @@ pub async fn tail(
         printed += 1;
     }
     Ok(())
+}
+
+/// Waits until the events stream exists; `false` when interrupted first.
+async fn wait_for_events_stream(bus: &Bus) -> anyhow::Result<bool> {
+    let mut said = false;
+    while !streams::exists(bus, subjects::EVENTS_STREAM).await? {
+        if !said {
+            eprintln!(
+                "Waiting for the events stream {}: no stage has started yet (`newsflow up` or \
+                 `newsflow run events` creates it).",
+                subjects::EVENTS_STREAM
+            );
+            said = true;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(STREAM_POLL) => {},
+            () = newsflow_runtime::shutdown_signal() => return Ok(false),
+        }
+    }
+    Ok(true)
 }

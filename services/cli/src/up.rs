@@ -1,14 +1,14 @@
 //! `newsflow up`: every stage in one process, with a managed local `nats-server` when nothing
 //! answers at `NATS_URL`; `--demo` also feeds the bundled samples and prints what comes out.
 
-use crate::{articles, feed, local_server, samples, stages};
+use crate::{articles, feed, local_server, samples};
 use anyhow::Context as _;
-use async_nats::jetstream::{self, consumer};
-use futures::StreamExt as _;
+use newsflow_client::{Event, Filter, Kind, Start};
 use newsflow_ingest::Limits;
-use newsflow_proto::{EntityLabel, EventArticle, subjects};
+use newsflow_pipeline::{Settings, UP_ADMIN_PORT};
+use newsflow_proto::{EntityLabel, EventArticle};
 use newsflow_runtime::revisions::Revisions;
-use newsflow_runtime::{Config, ConnectMode, Publisher, streams};
+use newsflow_runtime::{Bus, Config, ConnectMode, streams};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -19,28 +19,25 @@ const DEMO_TIMEOUT: Duration = Duration::from_secs(300);
 ///
 /// # Errors
 /// When no server can be reached or started, or a stage fails to start.
-pub async fn up(mut config: Config, demo: bool, limits: Limits) -> anyhow::Result<()> {
+pub async fn up(mut config: Config, demo: bool, settings: Settings) -> anyhow::Result<()> {
     let mut server = None;
-    if let Err(err) = newsflow_runtime::connect(&config, "newsflow-up", ConnectMode::FailFast).await
-    {
+    let url = &config.connection.nats_url;
+    if let Err(err) = Bus::connect(&config.connection, "newsflow-up", ConnectMode::FailFast).await {
         anyhow::ensure!(
-            local_server::is_local(&config.nats_url),
+            local_server::is_local(url),
             "{err:#}\n(newsflow up starts a server only for a local NATS_URL)"
         );
-        eprintln!(
-            "Nothing answers at {}; starting a local nats-server.",
-            config.nats_url
-        );
+        eprintln!("Nothing answers at {url}; starting a local nats-server.");
         let binary = local_server::find_or_install(std::path::Path::new(local_server::HOME))?;
-        let started = local_server::start(&binary, &config.nats_url).await?;
-        config.nats_url = started.url.clone();
+        let started = local_server::start(&binary, url).await?;
+        config.connection.nats_url = started.url.clone();
         server = Some(started);
     }
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
     if demo {
         let config = config.clone();
         tokio::spawn(async move {
-            let _ = done_tx.send(run_demo(&config, limits).await);
+            let _ = done_tx.send(run_demo(&config, settings.ingest_limits()).await);
         });
     }
     let mut demo_result = Ok(());
@@ -52,7 +49,8 @@ pub async fn up(mut config: Config, demo: bool, limits: Limits) -> anyhow::Resul
             },
         }
     };
-    let ran = newsflow_runtime::run_many(stages::all(limits), config, 9100, shutdown).await;
+    let stages = newsflow_pipeline::stages(&settings);
+    let ran = newsflow_runtime::run_many(stages, config, UP_ADMIN_PORT, shutdown).await;
     if let Some(server) = server {
         server.stop().await;
     }
@@ -61,21 +59,16 @@ pub async fn up(mut config: Config, demo: bool, limits: Limits) -> anyhow::Resul
 }
 
 async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
-    let client = newsflow_runtime::connect(config, "newsflow-demo", ConnectMode::FailFast).await?;
-    let js = jetstream::new(client.clone());
-    streams::ensure_streams(&js, config).await?;
-    let revisions = streams::ensure_revisions(&js, config).await?;
-    let events = js
-        .get_stream(subjects::EVENTS_STREAM)
-        .await?
-        .create_consumer(consumer::pull::OrderedConfig {
-            filter_subject: subjects::EVENTS_ARTICLE.to_owned(),
-            deliver_policy: consumer::DeliverPolicy::New,
-            ..Default::default()
-        })
+    let bus = Bus::connect(&config.connection, "newsflow-demo", ConnectMode::FailFast).await?;
+    streams::ensure_streams(&bus, &config.retention).await?;
+    let revisions = streams::ensure_revisions(&bus, &config.retention).await?;
+    let articles_only = Filter {
+        kind: Some(Kind::Article),
+        ..Filter::default()
+    };
+    let mut events = newsflow_client::subscribe(bus.nats(), &articles_only, Start::New, None)
         .await
         .context("subscribing to article events")?;
-    let mut messages = events.messages().await?;
     let loaded: Vec<articles::Loaded> = samples::SAMPLES
         .iter()
         .map(|(name, text)| {
@@ -88,7 +81,7 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
         })
         .collect();
     let unchanged = already_processed(&revisions, &loaded).await?;
-    let summary = feed::feed(&Publisher::new(client.clone()), loaded, limits, false).await;
+    let summary = feed::feed(&bus, loaded, limits, false).await;
     println!("Demo: fed {} sample articles.", samples::SAMPLES.len());
     print!("{}", summary.render());
     let mut waiting: HashSet<String> = summary
@@ -111,7 +104,7 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
     }
     let deadline = tokio::time::Instant::now() + DEMO_TIMEOUT;
     while !waiting.is_empty() {
-        let next = tokio::time::timeout_at(deadline, messages.next())
+        let next = tokio::time::timeout_at(deadline, events.next())
             .await
             .map_err(|_| {
                 anyhow::anyhow!(
@@ -119,13 +112,13 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
                     waiting.len()
                 )
             })?;
-        let Some(message) = next else {
+        let Some(delivery) = next else {
             anyhow::bail!("the events stream closed")
         };
-        let event: EventArticle =
-            serde_json::from_slice(&message?.payload).context("decoding an article event")?;
-        if waiting.remove(event.article_id.as_str()) {
-            print!("{}", describe(&event));
+        if let Event::Article(event) = &delivery.context("reading an article event")?.event
+            && waiting.remove(event.article_id.as_str())
+        {
+            print!("{}", describe(event));
         }
     }
     println!(

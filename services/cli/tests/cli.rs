@@ -100,7 +100,7 @@ fn process_groups_the_reference_articles_entities() {
 
 #[test]
 fn offsets_are_utf8_byte_offsets_on_non_ascii_text() {
-    let event = process("tests/data/zurich.txt");
+    let event = process("../pipeline/tests/data/zurich.txt");
     let text = event["text"].as_str().unwrap();
     let slice = |span: &serde_json::Value| -> &str {
         let (start, end) = (

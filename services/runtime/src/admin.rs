@@ -9,18 +9,18 @@ use tokio_util::sync::CancellationToken;
 /// Readiness of one process: the NATS connection and each stage's consumer.
 #[derive(Clone)]
 pub(crate) struct Readiness {
-    client: async_nats::Client,
+    bus: crate::Bus,
     stages: Arc<Vec<(&'static str, AtomicBool)>>,
 }
 
 impl Readiness {
-    pub(crate) fn new(client: async_nats::Client, stages: &[&'static str]) -> Self {
+    pub(crate) fn new(bus: crate::Bus, stages: &[&'static str]) -> Self {
         let stages = stages
             .iter()
             .map(|s| (*s, AtomicBool::new(false)))
             .collect();
         Self {
-            client,
+            bus,
             stages: Arc::new(stages),
         }
     }
@@ -32,7 +32,7 @@ impl Readiness {
     }
 
     fn report(&self) -> (bool, String) {
-        let connected = self.client.connection_state() == async_nats::connection::State::Connected;
+        let connected = self.bus.is_connected();
         let mut ready = connected;
         let mut body = format!(
             "nats: {}\n",

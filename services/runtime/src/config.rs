@@ -6,9 +6,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Settings shared by every stage process.
+/// Where the NATS server is and how to reach it: what every command that talks to the bus takes.
 #[derive(Debug, Clone, Args)]
-pub struct Config {
+#[command(next_help_heading = "Connection")]
+pub struct Connection {
     /// NATS server URL(s), comma-separated.
     #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
     pub nats_url: String,
@@ -27,6 +28,12 @@ pub struct Config {
     /// Refuse to talk to the server without TLS.
     #[arg(long, env = "NATS_TLS_REQUIRED", default_value_t = false)]
     pub nats_tls_required: bool,
+}
+
+/// How one copy of a stage consumes, retries and stops: what `newsflow run` and `up` take.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Stage loop")]
+pub struct StageLoop {
     /// Messages one replica processes at once.
     #[arg(long, env = "NEWSFLOW_MAX_IN_FLIGHT", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
     pub max_in_flight: u16,
@@ -46,6 +53,13 @@ pub struct Config {
     /// Default: 127.0.0.1 on the stage's own port (ingest 9101 … events 9105; `up` 9100).
     #[arg(long, env = "NEWSFLOW_ADMIN_ADDR", value_parser = parse_admin_addr)]
     pub admin_addr: Option<AdminAddr>,
+}
+
+/// How long the streams keep what they hold. Applied when a stream or the revisions bucket is
+/// created (by the first process that needs it); changing them later changes nothing.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Stream retention")]
+pub struct Retention {
     /// How long the events stream keeps events, e.g. `7d`.
     #[arg(long, env = "NEWSFLOW_EVENTS_MAX_AGE", default_value = "7d", value_parser = parse_duration)]
     pub events_max_age: Duration,
@@ -60,8 +74,29 @@ pub struct Config {
     /// Applied when the bucket `NEWSFLOW_REVISIONS` is created.
     #[arg(long, env = "NEWSFLOW_REVISIONS_MAX_AGE", default_value = "0s", value_parser = parse_duration)]
     pub revisions_max_age: Duration,
+}
+
+/// Everything a stage process reads at start: the connection, its loop, the streams' retention
+/// and its log format.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Where NATS is.
+    #[command(flatten)]
+    pub connection: Connection,
+    /// How the stage loop consumes.
+    #[command(flatten)]
+    pub stage_loop: StageLoop,
+    /// How long the streams keep what they hold.
+    #[command(flatten)]
+    pub retention: Retention,
     /// Log format: `pretty` for people, `json` for collectors.
-    #[arg(long, env = "LOG_FORMAT", default_value = "pretty", value_enum)]
+    #[arg(
+        long,
+        env = "LOG_FORMAT",
+        default_value = "pretty",
+        value_enum,
+        help_heading = "Logging"
+    )]
     pub log_format: LogFormat,
 }
 
@@ -124,7 +159,7 @@ impl Config {
             .config)
     }
 
-    /// The defaults, talking to `nats_url`. For tests and embedding.
+    /// The defaults, talking to `nats_url`, with no admin listener. For tests and embedding.
     pub fn with_url(nats_url: impl Into<String>) -> Self {
         let matches = EnvOnly::command()
             .no_binary_name(true)
@@ -134,7 +169,23 @@ impl Config {
             .expect("matches came from the same command")
             .config
     }
+}
 
+impl Connection {
+    /// Connecting to `nats_url` with no credentials and no TLS.
+    pub fn with_url(nats_url: impl Into<String>) -> Self {
+        Self {
+            nats_url: nats_url.into(),
+            nats_creds: None,
+            nats_tls_ca: None,
+            nats_tls_cert: None,
+            nats_tls_key: None,
+            nats_tls_required: false,
+        }
+    }
+}
+
+impl StageLoop {
     /// The address to serve admin endpoints on, given the stage's default port.
     pub fn admin_socket(&self, default_port: u16) -> Option<SocketAddr> {
         match self.admin_addr {
@@ -201,11 +252,11 @@ mod tests {
     #[test]
     fn defaults_are_documented_values() {
         let config = Config::with_url("nats://example:4222");
-        assert_eq!(config.nats_url, "nats://example:4222");
-        assert_eq!(config.ack_wait, Duration::from_secs(30));
-        assert_eq!(config.max_in_flight, 16);
-        assert_eq!(config.revisions_max_age, Duration::ZERO);
-        assert_eq!(config.admin_socket(9102), None);
+        assert_eq!(config.connection.nats_url, "nats://example:4222");
+        assert_eq!(config.stage_loop.ack_wait, Duration::from_secs(30));
+        assert_eq!(config.stage_loop.max_in_flight, 16);
+        assert_eq!(config.retention.revisions_max_age, Duration::ZERO);
+        assert_eq!(config.stage_loop.admin_socket(9102), None);
     }
 
     #[test]

@@ -7,12 +7,12 @@ use crate::metrics::{
     DEAD_LETTERED, DUPLICATES, FAILED, LABEL_ERROR_TYPE, LABEL_STAGE, PROCESS_DURATION, PROCESSED,
     RECEIVED,
 };
-use crate::revisions::{self, CommitError, Decision, Revisions, Seen};
-use crate::stage::Handled;
-use crate::{Config, ConnectMode, Output, Revisioned, Stage, StageError, streams};
-use async_nats::jetstream::{self, AckKind, message::PublishMessage as Publish};
+use crate::revisions::{Published, Revisions, Unpublished};
+use crate::stage::{Handled, Pending};
+use crate::{Bus, Config, ConnectMode, Stage, StageError, streams};
+use async_nats::jetstream::{self, AckKind};
 use futures::StreamExt as _;
-use newsflow_proto::{ErrorType, headers, schema, subjects};
+use newsflow_proto::{Envelope, ErrorType, headers};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -65,15 +65,15 @@ pub async fn run_many(
         _ => "newsflow-up".to_owned(),
     };
     let names: Vec<&'static str> = stages.iter().map(|s| s.name).collect();
-    let client = crate::connect(&config, &client_name, ConnectMode::Retry).await?;
-    let readiness = Readiness::new(client.clone(), &names);
+    let bus = Bus::connect(&config.connection, &client_name, ConnectMode::Retry).await?;
+    let readiness = Readiness::new(bus.clone(), &names);
     let stop = CancellationToken::new();
-    let admin = match config.admin_socket(default_admin_port) {
+    let admin = match config.stage_loop.admin_socket(default_admin_port) {
         Some(addr) => Some(admin::serve(addr, readiness.clone(), stop.clone()).await?),
         None => None,
     };
     let ctx = Arc::new(Ctx {
-        js: jetstream::new(client.clone()),
+        bus: bus.clone(),
         config: config.clone(),
         readiness,
         tracker: TaskTracker::new(),
@@ -91,19 +91,19 @@ pub async fn run_many(
     ctx.tracker.close();
     let finished = tokio::select! {
         () = ctx.tracker.wait() => Ok(()),
-        () = tokio::time::sleep(config.shutdown_timeout) => Err(anyhow::anyhow!(
+        () = tokio::time::sleep(config.stage_loop.shutdown_timeout) => Err(anyhow::anyhow!(
             "in-flight messages did not finish within NEWSFLOW_SHUTDOWN_TIMEOUT ({}); they will be redelivered",
-            humantime::format_duration(config.shutdown_timeout)
+            humantime::format_duration(config.stage_loop.shutdown_timeout)
         )),
         () = crate::shutdown_signal() => Err(anyhow::anyhow!(
             "second shutdown signal: stopping now; un-acked messages will be redelivered"
         )),
     };
-    if let Err(err) = client.flush().await {
-        warn!(%err, "Flushing NATS failed.");
+    if let Err(err) = bus.flush().await {
+        warn!(error = format!("{err:#}"), "Flushing NATS failed.");
     }
-    if let Err(err) = client.drain().await {
-        warn!(%err, "Draining NATS failed.");
+    if let Err(err) = bus.drain().await {
+        warn!(error = format!("{err:#}"), "Draining NATS failed.");
     }
     if let Some(admin) = admin {
         let _ = admin.await;
@@ -114,7 +114,7 @@ pub async fn run_many(
 }
 
 struct Ctx {
-    js: jetstream::Context,
+    bus: Bus,
     config: Config,
     readiness: Readiness,
     tracker: TaskTracker,
@@ -123,14 +123,16 @@ struct Ctx {
 /// Binds the consumer and feeds messages to handlers until `stop`; re-binds after the server
 /// restarts or the consumer disappears.
 async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
-    let permits = Arc::new(Semaphore::new(usize::from(ctx.config.max_in_flight)));
+    let permits = Arc::new(Semaphore::new(usize::from(
+        ctx.config.stage_loop.max_in_flight,
+    )));
     // Kept across re-binds: messages still in flight from before a re-bind hold its locks.
     let mut earlier: Option<Arc<Revisions>> = None;
     while !stop.is_cancelled() {
         let bound = async {
-            streams::ensure_streams(&ctx.js, &ctx.config).await?;
+            streams::ensure_streams(&ctx.bus, &ctx.config.retention).await?;
             let revisions = if stage.keeps_revisions() {
-                let opened = streams::ensure_revisions(&ctx.js, &ctx.config).await?;
+                let opened = streams::ensure_revisions(&ctx.bus, &ctx.config.retention).await?;
                 Some(Arc::new(match &earlier {
                     Some(earlier) => opened.with_locks_of(earlier),
                     None => opened,
@@ -139,10 +141,11 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
                 None
             };
             let consumer =
-                streams::ensure_consumer(&ctx.js, &ctx.config, stage.name, stage.input).await?;
+                streams::ensure_consumer(&ctx.bus, &ctx.config.stage_loop, stage.name, stage.input)
+                    .await?;
             let messages = consumer
                 .stream()
-                .max_messages_per_batch(usize::from(ctx.config.max_in_flight))
+                .max_messages_per_batch(usize::from(ctx.config.stage_loop.max_in_flight))
                 .messages()
                 .await?;
             anyhow::Ok((messages, revisions))
@@ -234,7 +237,7 @@ async fn handle(
     async {
         metrics::counter!(RECEIVED, LABEL_STAGE => stage.name).increment(1);
         let job = Job { stage, ctx, message: &message, delivered, sequence, traceparent: traceparent.as_deref() };
-        if delivered > u64::from(ctx.config.max_deliver) {
+        if delivered > u64::from(ctx.config.stage_loop.max_deliver) {
             let reason = format!(
                 "gave up after {} deliveries: none finished (the stage crashed or exceeded NEWSFLOW_ACK_WAIT on this message)",
                 delivered - 1
@@ -245,8 +248,8 @@ async fn handle(
             let payload = message.payload.clone();
             match tokio::task::spawn_blocking(move || handler.call(&payload)).await {
                 Ok(Ok(Handled::Outputs(outputs))) => job.publish_and_ack(outputs).await,
-                Ok(Ok(Handled::Revisioned(content))) => match revisions {
-                    Some(revisions) => job.revisioned(revisions, content).await,
+                Ok(Ok(Handled::Revisioned(pending))) => match revisions {
+                    Some(revisions) => job.revisioned(revisions, pending).await,
                     None => job.retry("revisions", "the revisions bucket is not open".to_owned()).await,
                 },
                 Ok(Err(err)) => job.fail(err).await,
@@ -284,73 +287,40 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
-    async fn publish_and_ack(&self, outputs: Vec<Output>) {
+    async fn publish_and_ack(&self, outputs: Vec<Envelope>) {
         match self.publish(outputs).await {
             Ok(()) => self.ack().await,
             Err(err) => self.retry("publish", format!("{err:#}")).await,
         }
     }
 
-    /// Content in revisions: decide its revision from the bucket, reserve it, publish, mark it
-    /// stored once the outputs are, then ack (see [`crate::revisions`]).
-    async fn revisioned(&self, revisions: &Revisions, content: Revisioned) {
-        let _deciding = revisions.deciding(&content.id).await;
-        let read = match revisions.lookup(&content.id).await {
-            Ok(read) => read,
-            Err(err) => return self.retry("revisions", format!("{err:#}")).await,
-        };
-        let mut seen = Seen {
-            content_hash: content.content_hash,
-            revision: 0,
-            stored: false,
-        };
-        let decision = revisions::decide(read.seen.as_ref(), &seen.content_hash);
-        seen.revision = match decision {
-            Decision::Duplicate(revision) => {
+    /// A message in revisions: the revisions bucket decides and records its revision (see
+    /// [`crate::revisions`]); ack once it is published or known to be a duplicate.
+    async fn revisioned(&self, revisions: &Revisions, pending: Pending) {
+        let id = pending.id.clone();
+        let published = revisions
+            .publish(pending, |envelope| self.publish(vec![envelope]))
+            .await;
+        match published {
+            Ok(Published::Duplicate(revision)) => {
                 metrics::counter!(DUPLICATES, LABEL_STAGE => self.stage.name).increment(1);
                 info!(
-                    id = %content.id,
+                    %id,
                     revision,
                     "Unchanged content: a duplicate of the latest revision; nothing published."
                 );
-                return self.ack().await;
-            }
-            Decision::Republish(revision) | Decision::Reserve(revision) => revision,
-        };
-        // Before reserving, so content the stage rejects never takes a revision number.
-        let outputs = match (content.outputs)(seen.revision) {
-            Ok(outputs) => outputs,
-            Err(err) => return self.fail(err).await,
-        };
-        let reserved = if let Decision::Reserve(_) = decision {
-            match revisions.commit(&content.id, &read, &seen).await {
-                Ok(reserved) => reserved,
-                Err(err @ CommitError::Conflict) => {
-                    return self.retry("revision_conflict", err.to_string()).await;
-                }
-                Err(err @ CommitError::Failed(_)) => {
-                    return self.retry("revisions", format!("{err:#}")).await;
-                }
-            }
-        } else {
-            read
-        };
-        if let Err(err) = self.publish(outputs).await {
-            return self.retry("publish", format!("{err:#}")).await;
-        }
-        let revision = seen.revision;
-        seen.stored = true;
-        match revisions.commit(&content.id, &reserved, &seen).await {
-            Ok(_) => {
-                debug!(id = %content.id, revision, "Revision recorded.");
                 self.ack().await;
             }
-            // A newer version reserved the next revision meanwhile; this one is out.
-            Err(CommitError::Conflict) => {
-                debug!(id = %content.id, revision, "Revision out; a newer one is already reserved.");
+            Ok(Published::Stored(revision)) => {
+                debug!(%id, revision, "Revision recorded.");
                 self.ack().await;
             }
-            Err(err @ CommitError::Failed(_)) => self.retry("revisions", format!("{err:#}")).await,
+            Ok(Published::Superseded(revision)) => {
+                debug!(%id, revision, "Revision out; a newer one is already reserved.");
+                self.ack().await;
+            }
+            Err(Unpublished::Rejected(err)) => self.fail(err).await,
+            Err(Unpublished::Retry(error_type, reason)) => self.retry(error_type, reason).await,
         }
     }
 
@@ -362,22 +332,18 @@ impl Job<'_> {
         }
     }
 
-    async fn publish(&self, outputs: Vec<Output>) -> anyhow::Result<()> {
-        let traceparent = self
-            .traceparent
-            .map_or_else(crate::new_traceparent, str::to_owned);
+    /// The input's trace, carried on to what it makes; a new one when it came without.
+    fn traceparent(&self) -> String {
+        self.traceparent
+            .map_or_else(crate::new_traceparent, str::to_owned)
+    }
+
+    /// Publishes every output, carrying the input's trace, and waits for all their acks.
+    async fn publish(&self, outputs: Vec<Envelope>) -> anyhow::Result<()> {
+        let traceparent = self.traceparent();
         let mut acks = Vec::with_capacity(outputs.len());
         for output in outputs {
-            let mut publish = Publish::build()
-                .payload(output.payload)
-                .message_id(&output.msg_id)
-                .header(headers::SCHEMA, output.schema)
-                .header(headers::ARTICLE_ID, output.article_id.as_str())
-                .header(headers::TRACEPARENT, traceparent.as_str());
-            for (name, value) in &output.headers {
-                publish = publish.header(*name, value.as_str());
-            }
-            acks.push(self.ctx.js.send_publish(output.subject, publish).await?);
+            acks.push(self.ctx.bus.send(output, &traceparent).await?);
         }
         for ack in acks {
             ack.await?;
@@ -401,7 +367,7 @@ impl Job<'_> {
     async fn retry(&self, error_type: &'static str, reason: String) {
         metrics::counter!(FAILED, LABEL_STAGE => self.stage.name, LABEL_ERROR_TYPE => error_type)
             .increment(1);
-        if self.delivered >= u64::from(self.ctx.config.max_deliver) {
+        if self.delivered >= u64::from(self.ctx.config.stage_loop.max_deliver) {
             let reason = format!(
                 "gave up after {} deliveries; last error: {reason}",
                 self.delivered
@@ -415,6 +381,7 @@ impl Job<'_> {
         let delay = self
             .ctx
             .config
+            .stage_loop
             .retry_backoff
             .saturating_mul(1 << exponent)
             .min(MAX_BACKOFF);
@@ -440,17 +407,12 @@ impl Job<'_> {
             },
         );
         let published = async {
-            let payload = serde_json::to_vec(&letter)?;
-            let mut publish = Publish::build()
-                .payload(payload.into())
-                .message_id(format!("dlq.{}.{}", self.stage.name, self.sequence))
-                .header(headers::SCHEMA, schema::DEAD_LETTER);
-            if let Some(id) = &letter.article_id {
-                publish = publish.header(headers::ARTICLE_ID, id.as_str());
-            }
             self.ctx
-                .js
-                .send_publish(subjects::dead_letter(self.stage.name), publish)
+                .bus
+                .send(
+                    dead_letter::envelope(&letter, self.sequence)?,
+                    &self.traceparent(),
+                )
                 .await?
                 .await?;
             anyhow::Ok(())
@@ -470,7 +432,7 @@ impl Job<'_> {
             }
             Err(err) => {
                 error!(error = format!("{err:#}"), %reason, "Dead-letter publish failed; redelivering the input.");
-                let delay = self.ctx.config.retry_backoff.min(MAX_BACKOFF);
+                let delay = self.ctx.config.stage_loop.retry_backoff.min(MAX_BACKOFF);
                 let _ = self.message.ack_with(AckKind::Nak(Some(delay))).await;
             }
         }

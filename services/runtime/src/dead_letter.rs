@@ -2,7 +2,7 @@
 
 use async_nats::jetstream;
 use base64::Engine as _;
-use newsflow_proto::{DeadLetter, ErrorType, PayloadEncoding, headers};
+use newsflow_proto::{DeadLetter, Envelope, ErrorType, PayloadEncoding, headers, schema, subjects};
 use std::collections::BTreeMap;
 
 /// What the runtime knows of a failed message.
@@ -52,4 +52,16 @@ pub(crate) fn build(message: &jetstream::Message, failure: Failure<'_>) -> DeadL
         payload_encoding,
         failed_at: crate::now_rfc3339(),
     }
+}
+
+/// The letter on `newsflow.dlq.<stage>`, with an id that names the input's stream sequence, so
+/// the same input given up on twice is stored once.
+pub(crate) fn envelope(letter: &DeadLetter, stream_sequence: u64) -> serde_json::Result<Envelope> {
+    Envelope::json(
+        subjects::dead_letter(&letter.stage),
+        schema::DEAD_LETTER,
+        format!("dlq.{}.{stream_sequence}", letter.stage),
+        letter.article_id.clone(),
+        letter,
+    )
 }

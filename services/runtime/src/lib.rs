@@ -6,9 +6,13 @@
 //! then for each message: decode → handle → publish every output with
 //! `Nats-Msg-Id: <article id>.r<revision>.<stage>` and await the publish ack → ack the input.
 //! A stage whose input comes in revisions ([`Stage::revisioned`]: `ingest`) also decides each
-//! message's revision from the key-value bucket `NEWSFLOW_REVISIONS` before publishing, drops
-//! unchanged content as a duplicate, and records the revision after the publish ack
-//! ([`revisions`]).
+//! message's revision from the key-value bucket `NEWSFLOW_REVISIONS` and stamps it on the
+//! message before publishing, drops unchanged content as a duplicate, and records the revision
+//! after the publish ack ([`revisions`]).
+//!
+//! This is the one crate of the product that talks to NATS: stages, streams, the revisions
+//! bucket, publishing for feeders ([`Bus::publish`]) and the operator's view ([`status`]) all go
+//! through a [`Bus`].
 //!
 //! Failure semantics: bad input ([`StageError::Invalid`], undecodable payloads, a panicking
 //! handler) is terminated and written to `newsflow.dlq.<stage>` with the reason; transient
@@ -20,25 +24,25 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod bus;
 pub mod config;
-mod connect;
 mod consume;
 mod dead_letter;
 pub mod metrics;
-mod publisher;
 pub mod revisions;
 mod shutdown;
 mod stage;
+pub mod status;
 pub mod streams;
 pub mod telemetry;
 mod trace;
 
-pub use config::{Config, LogFormat};
-pub use connect::{ConnectMode, connect};
+pub use bus::{Bus, ConnectMode, PublishOutcome};
+pub use config::{Config, Connection, LogFormat, Retention, StageLoop};
 pub use consume::{run, run_many};
-pub use publisher::{PublishOutcome, Publisher};
+pub use newsflow_proto::Envelope;
 pub use shutdown::shutdown_signal;
-pub use stage::{Handler, Output, Revisioned, Stage, StageError, decode};
+pub use stage::{Revisioned, Stage, StageError, decode};
 pub use trace::new_traceparent;
 
 /// RFC 3339 UTC timestamp of now, for `ingested_at` and `failed_at`.

@@ -1,7 +1,8 @@
 //! Revisions of content a stage has seen, kept in the JetStream key-value bucket
 //! `NEWSFLOW_REVISIONS` (one entry per id, history 1): the hash of the latest revision's content,
-//! its number, and whether its outputs are known to be stored. A stage whose handler returns
-//! [`Revisioned`](crate::Revisioned) (`ingest`) is run like this for every message:
+//! its number, and whether its outputs are known to be stored. A stage built with
+//! [`Stage::revisioned`](crate::Stage::revisioned) (`ingest`) finds a message and its content
+//! hash in each payload; [`Revisions::publish`] then runs this protocol for it:
 //!
 //! 1. look the id up; [`decide`]: no entry → revision 1; the same content hash as an entry whose
 //!    outputs are stored → a duplicate: nothing is published, the input is acked and counted in
@@ -11,7 +12,7 @@
 //! 2. a new revision is first **reserved**: written with compare-and-set (create when there was
 //!    no entry, update from the revision read otherwise) with its content hash, as not yet
 //!    stored. So one revision number only ever names one content, whatever crashes;
-//! 3. publish the outputs of that revision and await their publish acks;
+//! 3. stamp the revision on the message, publish it and await its publish ack;
 //! 4. mark the entry stored (compare-and-set again), and ack the input.
 //!
 //! Within one process, messages of the same id go through 1–4 one after the other (versions of
@@ -24,11 +25,15 @@
 //! finds the entry changed, a newer version has already reserved the next revision: the input
 //! is acked, its revision being out.
 
+use crate::StageError;
+use crate::stage::Pending;
 use anyhow::Context as _;
 use async_nats::jetstream::kv::{self, CreateErrorKind, UpdateErrorKind};
 use bytes::Bytes;
+use newsflow_proto::Envelope;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 /// What the bucket holds for one id: the latest revision seen and what its content was.
@@ -248,6 +253,82 @@ impl Revisions {
             seen: Some(seen.clone()),
             entry_revision: Some(entry_revision),
         })
+    }
+}
+
+/// How publishing one message in revisions ended: the input is done with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Published {
+    /// The same content as this latest, stored revision: nothing published.
+    Duplicate(u32),
+    /// Published as this revision and recorded as stored.
+    Stored(u32),
+    /// Published as this revision, but a newer version reserved the next one meanwhile.
+    Superseded(u32),
+}
+
+/// Why a message in revisions was not published.
+#[derive(Debug)]
+pub(crate) enum Unpublished {
+    /// It never can be: the stage could not make its message for the decided revision.
+    Rejected(StageError),
+    /// It may later: the kind of failure (a metric label) and the reason.
+    Retry(&'static str, String),
+}
+
+impl Revisions {
+    /// Decides the revision of `pending`, reserves it, stamps it on the message, hands the
+    /// message to `publish` and records the revision as stored once `publish` says it is (the
+    /// protocol at the top of this module). Messages of one id wait for each other.
+    pub(crate) async fn publish<F, Fut>(
+        &self,
+        pending: Pending,
+        publish: F,
+    ) -> Result<Published, Unpublished>
+    where
+        F: FnOnce(Envelope) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        let id = pending.id.clone();
+        let _deciding = self.deciding(&id).await;
+        let read = self
+            .lookup(&id)
+            .await
+            .map_err(|err| Unpublished::Retry("revisions", format!("{err:#}")))?;
+        let mut seen = Seen {
+            content_hash: pending.content_hash.clone(),
+            revision: 0,
+            stored: false,
+        };
+        let decision = decide(read.seen.as_ref(), &seen.content_hash);
+        seen.revision = match decision {
+            Decision::Duplicate(revision) => return Ok(Published::Duplicate(revision)),
+            Decision::Republish(revision) | Decision::Reserve(revision) => revision,
+        };
+        // Before reserving, so content the stage rejects never takes a revision number.
+        let envelope = pending
+            .stamp(seen.revision)
+            .map_err(Unpublished::Rejected)?;
+        let reserved = match decision {
+            Decision::Reserve(_) => self.commit(&id, &read, &seen).await.map_err(retry)?,
+            _ => read,
+        };
+        publish(envelope)
+            .await
+            .map_err(|err| Unpublished::Retry("publish", format!("{err:#}")))?;
+        seen.stored = true;
+        match self.commit(&id, &reserved, &seen).await {
+            Ok(_) => Ok(Published::Stored(seen.revision)),
+            Err(CommitError::Conflict) => Ok(Published::Superseded(seen.revision)),
+            Err(err) => Err(retry(err)),
+        }
+    }
+}
+
+fn retry(err: CommitError) -> Unpublished {
+    match err {
+        CommitError::Conflict => Unpublished::Retry("revision_conflict", err.to_string()),
+        CommitError::Failed(_) => Unpublished::Retry("revisions", format!("{err:#}")),
     }
 }
 

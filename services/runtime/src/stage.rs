@@ -1,12 +1,10 @@
-//! A stage: a name, the subject it consumes, and a pure handler from payload to outputs; or, for
-//! a stage whose input comes in revisions (`ingest`), from payload to [`Revisioned`] content whose
-//! revision the runtime decides (see [`crate::revisions`]).
+//! A stage: a name, the subject it consumes, and a pure handler from payload to the messages to
+//! publish ([`Envelope`]s); or, for a stage whose input comes in revisions (`ingest`), to a
+//! message whose revision the runtime decides and stamps on it (see [`crate::revisions`]).
 
-use bytes::Bytes;
-use newsflow_proto::text::HasArticleId;
+use newsflow_proto::{Envelope, FIRST_REVISION, HasArticleId, Revisable};
 use serde::{Serialize, de::DeserializeOwned};
 use std::sync::Arc;
-
 /// Why a stage could not process a message, and so what the runtime does with it.
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
@@ -21,102 +19,100 @@ pub enum StageError {
     Transient(#[source] anyhow::Error),
 }
 
-/// One message a stage publishes.
-#[derive(Debug, Clone)]
-pub struct Output {
-    /// Subject to publish on.
-    pub subject: String,
-    /// Schema name of the payload, sent in the `Newsflow-Schema` header.
-    pub schema: &'static str,
-    /// `Nats-Msg-Id`: the same output for the same input always gets the same id, so a
-    /// redelivered input does not produce a second copy.
-    pub msg_id: String,
-    /// The article the message is about, sent in the `Newsflow-Article-Id` header.
-    pub article_id: String,
-    /// JSON payload.
-    pub payload: Bytes,
-    /// Further headers, e.g. the CloudEvents attributes of events.
-    pub headers: Vec<(&'static str, String)>,
-}
-
-impl Output {
-    /// Serialises `message` as JSON.
-    ///
-    /// # Errors
-    /// [`StageError::Invalid`] when the value cannot be serialised (non-string map keys).
-    pub fn json<T: Serialize>(
-        subject: impl Into<String>,
-        schema: &'static str,
-        msg_id: impl Into<String>,
-        article_id: impl Into<String>,
-        message: &T,
-    ) -> Result<Self, StageError> {
-        let payload = serde_json::to_vec(message)
-            .map_err(|err| StageError::Invalid(format!("cannot serialise output: {err}")))?;
-        Ok(Self {
-            subject: subject.into(),
-            schema,
-            msg_id: msg_id.into(),
-            article_id: article_id.into(),
-            payload: payload.into(),
-            headers: Vec::new(),
-        })
-    }
-
-    /// Adds a header.
-    #[must_use]
-    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.headers.push((name, value.into()));
-        self
-    }
-}
-
-/// Content that comes in revisions, as a handler found it: the runtime looks `id` up in the
-/// revisions bucket, decides the revision (or that it is a duplicate, publishing nothing), calls
-/// `outputs` with it, publishes, and records the revision once the outputs are stored.
-pub struct Revisioned {
-    /// What the revisions are counted for: the article id.
-    pub id: String,
-    /// Hash of the content: the same hash as the latest revision's makes a duplicate.
+/// What a revisioned stage's work found in one payload: the message to publish, and the hash of
+/// its content (the same hash as the latest revision's makes a duplicate).
+#[derive(Debug)]
+pub struct Revisioned<M> {
+    /// The message, revision not yet decided.
+    pub message: M,
+    /// Hash of the content that tells revisions apart.
     pub content_hash: String,
-    /// The messages to publish for the decided revision. Pure and quick: it runs on the
-    /// runtime's task.
-    pub outputs: Box<dyn FnOnce(u32) -> Result<Vec<Output>, StageError> + Send>,
 }
 
-impl std::fmt::Debug for Revisioned {
+/// A message waiting for its revision, type-erased for the runtime: the article it is about,
+/// its content hash, and how to publish it once the revision is stamped on it.
+pub(crate) struct Pending {
+    pub(crate) id: String,
+    pub(crate) content_hash: String,
+    message: Box<dyn Stamp>,
+}
+
+impl Pending {
+    /// Stamps `revision` on the message and gives the envelope to publish.
+    pub(crate) fn stamp(self, revision: u32) -> Result<Envelope, StageError> {
+        self.message.stamp(revision)
+    }
+}
+
+impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Revisioned")
+        f.debug_struct("Pending")
             .field("id", &self.id)
             .field("content_hash", &self.content_hash)
             .finish_non_exhaustive()
     }
 }
 
-/// A pure function from a raw payload to `T`.
-pub type Work<T> = Arc<dyn Fn(&[u8]) -> Result<T, StageError> + Send + Sync>;
+trait Stamp: Send {
+    fn stamp(self: Box<Self>, revision: u32) -> Result<Envelope, StageError>;
+}
+
+/// A typed message and where it goes, before its revision is known.
+struct Unstamped<M> {
+    message: M,
+    stage: &'static str,
+    output: &'static str,
+    schema: &'static str,
+}
+
+impl<M: Serialize + Revisable + Send> Stamp for Unstamped<M> {
+    fn stamp(mut self: Box<Self>, revision: u32) -> Result<Envelope, StageError> {
+        self.message.set_revision(revision);
+        outgoing(self.stage, self.output, self.schema, &self.message)
+    }
+}
+
+/// `message` on `subject` with `Nats-Msg-Id: <article id>.r<revision>.<stage>`.
+fn outgoing<M: Serialize + HasArticleId>(
+    stage: &str,
+    subject: &str,
+    schema: &'static str,
+    message: &M,
+) -> Result<Envelope, StageError> {
+    let id = message.article_id();
+    Envelope::json(
+        subject,
+        schema,
+        id.message_id(message.revision(), stage),
+        Some(id.to_string()),
+        message,
+    )
+    .map_err(|err| StageError::Invalid(format!("cannot serialise output: {err}")))
+}
+
+type Work<T> = Arc<dyn Fn(&[u8]) -> Result<T, StageError> + Send + Sync>;
 
 /// The pure work of a stage.
 #[derive(Clone)]
-pub enum Handler {
+pub(crate) enum Handler {
     /// Raw payload in, messages to publish out.
-    Outputs(Work<Vec<Output>>),
-    /// Raw payload in, content whose revision the runtime decides out.
-    Revisioned(Work<Revisioned>),
+    Outputs(Work<Vec<Envelope>>),
+    /// Raw payload in, a message whose revision the runtime decides out.
+    Revisioned(Work<Pending>),
 }
 
 /// What a [`Handler`] made of one payload.
 #[derive(Debug)]
 pub(crate) enum Handled {
-    Outputs(Vec<Output>),
-    Revisioned(Revisioned),
+    Outputs(Vec<Envelope>),
+    Revisioned(Pending),
 }
 
 impl Handler {
     pub(crate) fn call(&self, payload: &[u8]) -> Result<Handled, StageError> {
         match self {
-            Self::Outputs(handler) => handler(payload).map(Handled::Outputs),
-            Self::Revisioned(handler) => handler(payload).map(Handled::Revisioned),
+            Self::Outputs(work) => work(payload).map(Handled::Outputs),
+            Self::Revisioned(work) => work(payload).map(Handled::Revisioned),
         }
     }
 }
@@ -130,8 +126,7 @@ pub struct Stage {
     pub input: &'static str,
     /// Admin port when `NEWSFLOW_ADMIN_ADDR` is not set.
     pub default_admin_port: u16,
-    /// The work itself.
-    pub handler: Handler,
+    pub(crate) handler: Handler,
 }
 
 impl std::fmt::Debug for Stage {
@@ -144,42 +139,19 @@ impl std::fmt::Debug for Stage {
 }
 
 impl Stage {
-    /// A stage with a raw handler that may publish any number of outputs.
+    /// A stage with a raw handler that may publish any number of messages.
     pub fn new(
         name: &'static str,
         input: &'static str,
         default_admin_port: u16,
-        handler: impl Fn(&[u8]) -> Result<Vec<Output>, StageError> + Send + Sync + 'static,
+        work: impl Fn(&[u8]) -> Result<Vec<Envelope>, StageError> + Send + Sync + 'static,
     ) -> Self {
         Self {
             name,
             input,
             default_admin_port,
-            handler: Handler::Outputs(Arc::new(handler)),
+            handler: Handler::Outputs(Arc::new(work)),
         }
-    }
-
-    /// A stage whose input comes in revisions: the handler says what the content is and how to
-    /// publish a given revision of it; the runtime keeps the revisions in the bucket
-    /// `NEWSFLOW_REVISIONS`, publishes new and changed content and drops unchanged content as
-    /// a duplicate (see [`crate::revisions`]).
-    pub fn revisioned(
-        name: &'static str,
-        input: &'static str,
-        default_admin_port: u16,
-        handler: impl Fn(&[u8]) -> Result<Revisioned, StageError> + Send + Sync + 'static,
-    ) -> Self {
-        Self {
-            name,
-            input,
-            default_admin_port,
-            handler: Handler::Revisioned(Arc::new(handler)),
-        }
-    }
-
-    /// Whether the stage keeps revisions (and so needs the revisions bucket).
-    pub fn keeps_revisions(&self) -> bool {
-        matches!(self.handler, Handler::Revisioned(_))
     }
 
     /// A one-in, one-out stage: decodes `I` from JSON, calls `work`, publishes its result on
@@ -190,22 +162,83 @@ impl Stage {
         output: &'static str,
         schema: &'static str,
         default_admin_port: u16,
-        work: fn(I) -> Result<O, StageError>,
+        work: fn(I) -> O,
     ) -> Self
     where
         I: DeserializeOwned + 'static,
         O: Serialize + HasArticleId + 'static,
     {
         Self::new(name, input, default_admin_port, move |payload| {
-            let message: I = decode(payload)?;
-            let out = work(message)?;
-            let msg_id = format!(
-                "{}.{name}",
-                out.article_id().revision_prefix(out.revision())
-            );
-            let id = out.article_id().to_string();
-            Ok(vec![Output::json(output, schema, msg_id, id, &out)?])
+            let message = work(decode(payload)?);
+            Ok(vec![outgoing(name, output, schema, &message)?])
         })
+    }
+
+    /// A stage that decodes `I` from JSON and publishes what `work` makes of it, each message
+    /// with its own subject, schema and id (`events`).
+    pub fn fan_out<I: DeserializeOwned + 'static>(
+        name: &'static str,
+        input: &'static str,
+        default_admin_port: u16,
+        work: impl Fn(I) -> Result<Vec<Envelope>, StageError> + Send + Sync + 'static,
+    ) -> Self {
+        Self::new(name, input, default_admin_port, move |payload| {
+            work(decode(payload)?)
+        })
+    }
+
+    /// A stage whose input comes in revisions (`ingest`): `work` reads the raw payload into a
+    /// message and its content hash; the runtime keeps the revisions in the bucket
+    /// `NEWSFLOW_REVISIONS`, stamps the decided revision on the message and publishes it on
+    /// `output` (`Nats-Msg-Id: <article id>.r<revision>.<name>`), or drops unchanged content as
+    /// a duplicate (see [`crate::revisions`]).
+    pub fn revisioned<M>(
+        name: &'static str,
+        input: &'static str,
+        output: &'static str,
+        schema: &'static str,
+        default_admin_port: u16,
+        work: impl Fn(&[u8]) -> Result<Revisioned<M>, StageError> + Send + Sync + 'static,
+    ) -> Self
+    where
+        M: Serialize + Revisable + Send + 'static,
+    {
+        let work = move |payload: &[u8]| {
+            let found = work(payload)?;
+            Ok(Pending {
+                id: found.message.article_id().to_string(),
+                content_hash: found.content_hash,
+                message: Box::new(Unstamped {
+                    message: found.message,
+                    stage: name,
+                    output,
+                    schema,
+                }),
+            })
+        };
+        Self {
+            name,
+            input,
+            default_admin_port,
+            handler: Handler::Revisioned(Arc::new(work)),
+        }
+    }
+
+    /// Whether the stage keeps revisions (and so needs the revisions bucket).
+    pub fn keeps_revisions(&self) -> bool {
+        matches!(self.handler, Handler::Revisioned(_))
+    }
+
+    /// Runs the stage's work on one payload without a bus (`newsflow process`): what it would
+    /// publish, revisioned content as its first revision.
+    ///
+    /// # Errors
+    /// What the work says of the payload.
+    pub fn process(&self, payload: &[u8]) -> Result<Vec<Envelope>, StageError> {
+        match self.handler.call(payload)? {
+            Handled::Outputs(outputs) => Ok(outputs),
+            Handled::Revisioned(pending) => Ok(vec![pending.stamp(FIRST_REVISION)?]),
+        }
     }
 }
 

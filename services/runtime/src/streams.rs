@@ -1,7 +1,8 @@
 //! The three streams, the revisions bucket and the per-stage durable pull consumers, created
 //! idempotently so neither tests nor deployments need a setup step.
 
-use crate::Config;
+use crate::Bus;
+use crate::config::{Retention, StageLoop};
 use crate::revisions::Revisions;
 use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer, stream};
@@ -24,21 +25,21 @@ fn work_stream() -> stream::Config {
     }
 }
 
-fn events_stream(config: &Config) -> stream::Config {
+fn events_stream(retention: &Retention) -> stream::Config {
     stream::Config {
         name: subjects::EVENTS_STREAM.to_owned(),
         description: Some("newsflow events for subscribers; replayable".to_owned()),
         subjects: vec![subjects::EVENTS_SUBJECTS.to_owned()],
         retention: stream::RetentionPolicy::Limits,
         storage: stream::StorageType::File,
-        max_age: config.events_max_age,
-        max_bytes: config.events_max_bytes,
+        max_age: retention.events_max_age,
+        max_bytes: retention.events_max_bytes,
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
 }
 
-fn dead_letter_stream(config: &Config) -> stream::Config {
+fn dead_letter_stream(retention: &Retention) -> stream::Config {
     stream::Config {
         name: subjects::DEAD_LETTER_STREAM.to_owned(),
         description: Some(
@@ -47,7 +48,7 @@ fn dead_letter_stream(config: &Config) -> stream::Config {
         subjects: vec![subjects::DEAD_LETTER_SUBJECTS.to_owned()],
         retention: stream::RetentionPolicy::Limits,
         storage: stream::StorageType::File,
-        max_age: config.dlq_max_age,
+        max_age: retention.dlq_max_age,
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
@@ -57,24 +58,59 @@ fn dead_letter_stream(config: &Config) -> stream::Config {
 ///
 /// # Errors
 /// When JetStream is not enabled on the server or refuses a stream.
-pub async fn ensure_streams(js: &jetstream::Context, config: &Config) -> anyhow::Result<()> {
+pub async fn ensure_streams(bus: &Bus, retention: &Retention) -> anyhow::Result<()> {
     for stream in [
         work_stream(),
-        events_stream(config),
-        dead_letter_stream(config),
+        events_stream(retention),
+        dead_letter_stream(retention),
     ] {
-        let name = stream.name.clone();
-        js.get_or_create_stream(stream).await.with_context(|| {
-            format!("creating JetStream stream {name} (is JetStream enabled? start the server with `-js`)")
-        })?;
+        create(bus, stream).await?;
     }
     Ok(())
+}
+
+/// Creates the work stream unless it exists: all a feeder needs to put articles on the bus
+/// before any stage has started.
+///
+/// # Errors
+/// When JetStream is not enabled on the server or refuses the stream.
+pub async fn ensure_work_stream(bus: &Bus) -> anyhow::Result<()> {
+    create(bus, work_stream()).await
+}
+
+async fn create(bus: &Bus, stream: stream::Config) -> anyhow::Result<()> {
+    let name = stream.name.clone();
+    bus.jetstream()
+        .get_or_create_stream(stream)
+        .await
+        .with_context(|| {
+            format!("creating JetStream stream {name} (is JetStream enabled? start the server with `-js`)")
+        })?;
+    Ok(())
+}
+
+/// Whether the stream `name` exists (the events stream exists once a stage has started).
+///
+/// # Errors
+/// When JetStream does not answer.
+pub async fn exists(bus: &Bus, name: &str) -> anyhow::Result<bool> {
+    use jetstream::ErrorCode;
+    use jetstream::context::GetStreamErrorKind;
+    match bus.jetstream().get_stream(name).await {
+        Ok(_) => Ok(true),
+        Err(err) => match err.kind() {
+            GetStreamErrorKind::JetStream(js) if js.error_code() == ErrorCode::STREAM_NOT_FOUND => {
+                Ok(false)
+            }
+            _ => Err(err).with_context(|| format!("looking up stream {name}")),
+        },
+    }
 }
 
 /// The stream behind the revisions bucket, laid out as a JetStream key-value bucket (what
 /// `nats kv` and every client's KV API read) with history 1. Written here rather than through
 /// the client's bucket creation, which reads account details that nats-server 2.9 does not send.
-fn revisions_stream(config: &Config) -> stream::Config {
+fn revisions_stream(retention: &Retention) -> stream::Config {
     let bucket = subjects::REVISIONS_BUCKET;
     stream::Config {
         name: format!("KV_{bucket}"),
@@ -84,7 +120,7 @@ fn revisions_stream(config: &Config) -> stream::Config {
         ),
         subjects: vec![format!("$KV.{bucket}.>")],
         max_messages_per_subject: 1,
-        max_age: config.revisions_max_age,
+        max_age: retention.revisions_max_age,
         storage: stream::StorageType::File,
         discard: stream::DiscardPolicy::New,
         allow_rollup: true,
@@ -102,16 +138,15 @@ fn revisions_stream(config: &Config) -> stream::Config {
 ///
 /// # Errors
 /// When JetStream is not enabled on the server or refuses the bucket.
-pub async fn ensure_revisions(
-    js: &jetstream::Context,
-    config: &Config,
-) -> anyhow::Result<Revisions> {
-    let stream = revisions_stream(config);
+pub async fn ensure_revisions(bus: &Bus, retention: &Retention) -> anyhow::Result<Revisions> {
+    let stream = revisions_stream(retention);
     let name = stream.name.clone();
-    js.get_or_create_stream(stream)
+    bus.jetstream()
+        .get_or_create_stream(stream)
         .await
         .with_context(|| format!("creating JetStream stream {name} (the revisions bucket)"))?;
-    let store = js
+    let store = bus
+        .jetstream()
         .get_key_value(subjects::REVISIONS_BUCKET)
         .await
         .with_context(|| format!("opening key-value bucket {}", subjects::REVISIONS_BUCKET))?;
@@ -123,12 +158,13 @@ pub async fn ensure_revisions(
 /// # Errors
 /// When the stream is missing or the server refuses the consumer.
 pub async fn ensure_consumer(
-    js: &jetstream::Context,
-    config: &Config,
+    bus: &Bus,
+    stage_loop: &StageLoop,
     name: &str,
     input: &str,
 ) -> anyhow::Result<consumer::Consumer<consumer::pull::Config>> {
-    let stream = js
+    let stream = bus
+        .jetstream()
         .get_stream(subjects::WORK_STREAM)
         .await
         .with_context(|| format!("opening stream {}", subjects::WORK_STREAM))?;
@@ -140,11 +176,11 @@ pub async fn ensure_consumer(
                 description: Some(format!("newsflow stage {name}")),
                 filter_subject: input.to_owned(),
                 ack_policy: consumer::AckPolicy::Explicit,
-                ack_wait: config.ack_wait,
+                ack_wait: stage_loop.ack_wait,
                 // One delivery beyond the limit lets the runtime dead-letter a message whose
                 // earlier deliveries crashed or timed out without a word.
-                max_deliver: i64::from(config.max_deliver) + 1,
-                max_ack_pending: i64::from(config.max_in_flight).max(1) * 64,
+                max_deliver: i64::from(stage_loop.max_deliver) + 1,
+                max_ack_pending: i64::from(stage_loop.max_in_flight).max(1) * 64,
                 ..Default::default()
             },
         )

@@ -2,8 +2,7 @@
 //! makes of `tests/data/zurich.txt`. `NEWSFLOW_UPDATE_EXAMPLES=1` rewrites them; otherwise the
 //! test checks that each example still decodes into its type and carries the same article.
 
-use newsflow_cli::articles;
-use newsflow_proto::schema;
+use newsflow_proto::{ArticleRaw, BodyFormat, schema};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -19,11 +18,16 @@ fn write<T: Serialize>(name: &str, value: &T) {
 #[test]
 fn examples_are_the_chain_output_for_the_example_article() {
     let text = include_str!("data/zurich.txt");
-    let mut raw = articles::from_text(text);
-    raw.id = Some("example-zurich-cafe".into());
-    raw.url = Some("https://news.example.com/zurich-cafe".into());
-    raw.published_at = Some("2024-11-04T09:30:00Z".into());
-    raw.source = Some("example".into());
+    let raw = ArticleRaw {
+        id: Some("example-zurich-cafe".into()),
+        url: Some("https://news.example.com/zurich-cafe".into()),
+        title: text.lines().next().map(str::to_owned),
+        body: text.into(),
+        format: Some(BodyFormat::Text),
+        published_at: Some("2024-11-04T09:30:00Z".into()),
+        source: Some("example".into()),
+        ..ArticleRaw::default()
+    };
     let now = "2024-11-04T09:31:02Z";
     let ingested = newsflow_ingest::ingest_raw(raw.clone(), now).unwrap();
     let segmented = newsflow_segment::segment(ingested.clone());

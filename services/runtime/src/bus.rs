@@ -1,0 +1,184 @@
+//! The connection to NATS and JetStream, and the one place an outgoing message is built: every
+//! stage output, dead letter and fed article goes through [`Bus::send`] with its newsflow
+//! headers (`Nats-Msg-Id`, `Newsflow-Schema`, `Newsflow-Article-Id`, `traceparent`).
+
+use crate::config::Connection;
+use anyhow::Context as _;
+use async_nats::jetstream::{self, context::PublishAckFuture, message::PublishMessage};
+use newsflow_proto::{Envelope, headers};
+use std::time::Duration;
+
+/// What to do when nothing answers at the configured URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectMode {
+    /// Keep trying in the background (long-running stages: the server may start later).
+    Retry,
+    /// Fail at once with a clear error (commands a person is waiting on).
+    FailFast,
+}
+
+/// What the server said about one publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// Stored.
+    Accepted,
+    /// A message with the same id was stored inside the duplicate window; not stored again.
+    Duplicate,
+}
+
+/// A connection to NATS with JetStream. Cheap to clone; the client reconnects by itself for as
+/// long as the process runs.
+#[derive(Clone)]
+pub struct Bus {
+    client: async_nats::Client,
+    js: jetstream::Context,
+}
+
+impl std::fmt::Debug for Bus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bus").finish_non_exhaustive()
+    }
+}
+
+impl Bus {
+    /// Connects as `name` (the stage or command name, shown by `nats server report
+    /// connections`), with the configured credentials and TLS.
+    ///
+    /// # Errors
+    /// In [`ConnectMode::FailFast`], when the server cannot be reached or refuses the
+    /// credentials; the message names the URL.
+    pub async fn connect(
+        connection: &Connection,
+        name: &str,
+        mode: ConnectMode,
+    ) -> anyhow::Result<Self> {
+        let mut options = async_nats::ConnectOptions::new()
+            .name(name)
+            .connection_timeout(Duration::from_secs(5))
+            .max_reconnects(None)
+            .event_callback(|event| async move {
+                match event {
+                    async_nats::Event::Connected => tracing::info!("Connected to NATS."),
+                    async_nats::Event::Disconnected => {
+                        tracing::warn!("Disconnected from NATS; reconnecting.")
+                    }
+                    other => tracing::debug!(event = %other, "NATS client event."),
+                }
+            });
+        if let Some(creds) = &connection.nats_creds {
+            options = options.credentials_file(creds).await.with_context(|| {
+                format!(
+                    "reading NATS credentials file {} (NATS_CREDS)",
+                    creds.display()
+                )
+            })?;
+        }
+        if let Some(ca) = &connection.nats_tls_ca {
+            options = options.add_root_certificates(ca.clone()).require_tls(true);
+        }
+        if let (Some(cert), Some(key)) = (&connection.nats_tls_cert, &connection.nats_tls_key) {
+            options = options
+                .add_client_certificate(cert.clone(), key.clone())
+                .require_tls(true);
+        }
+        if connection.nats_tls_required {
+            options = options.require_tls(true);
+        }
+        if mode == ConnectMode::Retry {
+            options = options.retry_on_initial_connect();
+        }
+        let client = options
+            .connect(connection.nats_url.as_str())
+            .await
+            .with_context(|| {
+                format!(
+                    "connecting to NATS at {} (set NATS_URL, or start a server with `newsflow up` or `nats-server -js`)",
+                    connection.nats_url
+                )
+            })?;
+        Ok(Self {
+            js: jetstream::new(client.clone()),
+            client,
+        })
+    }
+
+    /// The NATS client, for libraries that take one (`newsflow_client::subscribe`).
+    pub fn nats(&self) -> &async_nats::Client {
+        &self.client
+    }
+
+    pub(crate) fn jetstream(&self) -> &jetstream::Context {
+        &self.js
+    }
+
+    pub(crate) fn is_connected(&self) -> bool {
+        self.client.connection_state() == async_nats::connection::State::Connected
+    }
+
+    /// Publishes `envelope` with its headers and `traceparent`, returning the future of the
+    /// stream's ack so that several publishes can be in flight at once.
+    pub(crate) async fn send(
+        &self,
+        envelope: Envelope,
+        traceparent: &str,
+    ) -> anyhow::Result<PublishAckFuture> {
+        let Envelope {
+            subject,
+            schema,
+            msg_id,
+            article_id,
+            headers: extra,
+            payload,
+        } = envelope;
+        let mut message = PublishMessage::build()
+            .payload(payload.into())
+            .message_id(msg_id)
+            .header(headers::SCHEMA, schema)
+            .header(headers::TRACEPARENT, traceparent);
+        if let Some(id) = &article_id {
+            message = message.header(headers::ARTICLE_ID, id.as_str());
+        }
+        for (name, value) in &extra {
+            message = message.header(*name, value.as_str());
+        }
+        self.js
+            .send_publish(subject.clone(), message)
+            .await
+            .with_context(|| format!("publishing to {subject}"))
+    }
+
+    /// Publishes `envelope` from outside a stage (a feeder) with a new `traceparent`, and waits
+    /// until the stream has stored it.
+    ///
+    /// # Errors
+    /// When no stream takes the subject or the server does not answer in time.
+    pub async fn publish(&self, envelope: Envelope) -> anyhow::Result<PublishOutcome> {
+        let subject = envelope.subject.clone();
+        let ack = self
+            .send(envelope, &crate::new_traceparent())
+            .await?
+            .await
+            .with_context(|| format!("waiting for the stream to store the message on {subject}"))?;
+        Ok(if ack.duplicate {
+            PublishOutcome::Duplicate
+        } else {
+            PublishOutcome::Accepted
+        })
+    }
+
+    /// Waits until everything published has reached the server.
+    ///
+    /// # Errors
+    /// When the connection is gone.
+    pub async fn flush(&self) -> anyhow::Result<()> {
+        self.client.flush().await.context("flushing NATS")
+    }
+
+    /// Flushes, stops every subscription and closes the connection.
+    ///
+    /// # Errors
+    /// When the connection is already closed.
+    pub async fn drain(&self) -> anyhow::Result<()> {
+        self.client.drain().await.context("draining NATS")
+    }
+}
