@@ -100,3 +100,42 @@ async fn a_durable_subscriber_created_later_replays_from_the_start_and_resumes_e
         "only people: {names:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_started_before_any_stage_waits_for_the_events_and_prints_them() {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    use std::process::{Command, Stdio};
+    let server = NatsServer::start();
+    let mut tail = Command::new(newsflow_e2e::newsflow_bin())
+        .args(["tail", "--kind", "article", "--from-start", "--limit", "1"])
+        .env("NATS_URL", server.url())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("newsflow tail starts");
+    let stderr = BufReader::new(tail.stderr.take().expect("stderr is piped"));
+    let said = std::thread::spawn(move || stderr.lines().next().and_then(Result::ok));
+    let waiting = said.join().expect("stderr is read").unwrap_or_default();
+    assert!(
+        waiting.contains("Waiting for the events stream NEWSFLOW_EVENTS"),
+        "{waiting}"
+    );
+
+    let (_stages, _client) = chain_with_article(&server, "kursk-troops", KURSK).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while tail.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "tail did not stop after its one event"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut printed = String::new();
+    tail.stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut printed)
+        .unwrap();
+    let event: serde_json::Value = serde_json::from_str(printed.trim()).expect("one JSON line");
+    assert_eq!(event["article_id"], "kursk-troops");
+}

@@ -35,6 +35,37 @@ fn help_lists_every_command() {
 }
 
 #[test]
+fn tail_feed_and_status_offer_only_the_settings_they_use() {
+    let help = |command: &str| {
+        let out = newsflow(&[command, "--help"], &[]);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for command in ["tail", "feed", "status"] {
+        let help = help(command);
+        assert!(help.contains("--nats-url"), "{command}: {help}");
+        for unused in [
+            "--ack-wait",
+            "--max-in-flight",
+            "--events-max-age",
+            "--log-format",
+        ] {
+            assert!(!help.contains(unused), "{command} offers {unused}:\n{help}");
+        }
+    }
+    assert!(help("feed").contains("--max-bytes"));
+    assert!(!help("tail").contains("--max-bytes"));
+    let run = help("run");
+    for group in [
+        "Connection:",
+        "Stage loop:",
+        "Stream retention:",
+        "--ack-wait",
+    ] {
+        assert!(run.contains(group), "run --help lacks {group}:\n{run}");
+    }
+}
+
+#[test]
 fn process_prints_the_reference_article_with_its_quotes_and_speakers() {
     let event = process("../../samples/kursk-troops.txt");
     assert_eq!(event["sentences"].as_array().unwrap().len(), 21);
