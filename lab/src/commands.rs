@@ -2,6 +2,7 @@
 //! labelled data in `../shared/data/` (not shipped with the project; pass `--data` to point
 //! elsewhere), and the commands that rebuild the shipped models from it.
 
+use crate::segment;
 use anyhow::Context;
 use clap::Subcommand;
 use serde::Serialize;
@@ -175,8 +176,8 @@ pub fn eval(what: Eval) -> anyhow::Result<()> {
     match what {
         Eval::Segment { data, json } => {
             need(&data, "the Golden Rules data", "--data")?;
-            let report = newsflow_segment::eval::golden_rules(&data)?;
-            print(&report, json, newsflow_segment::eval::GoldenReport::render)
+            let report = segment::eval::golden_rules(&data)?;
+            print(&report, json, segment::eval::GoldenReport::render)
         }
         Eval::Ner {
             data,
@@ -221,8 +222,8 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
     match what {
         Bench::Segment { data, json } => {
             need(&data, "the CoNLL-2003 corpus", "--data")?;
-            let report = newsflow_segment::bench::run(&data)?;
-            print(&report, json, newsflow_segment::bench::BenchReport::render)
+            let report = segment::bench::run(&data)?;
+            print(&report, json, segment::bench::BenchReport::render)
         }
         Bench::Ner {
             data,
