@@ -1,7 +1,7 @@
 //! Measuring the `segment` stage (`newsflow.articles.ingested` → `newsflow.articles.segmented`)
 //! from outside it, through its public [`newsflow_segment::segment_text`]: the English Golden
 //! Rules score ([`eval`], `newsflow eval segment`) and the speed over CoNLL-2003 news text
-//! ([`bench`], `newsflow bench segment`), each beside pySBD run in the same process (`pysbd`,
+//! ([`mod@bench`], `newsflow bench segment`), each beside pySBD measured in the same run (`pysbd`,
 //! through `scripts/pysbd_runner.py`). A missing pySBD is reported, never an error.
 
 pub mod bench;
