@@ -2,6 +2,7 @@
 //! labelled data in `../shared/data/` (not shipped with the project; pass `--data` to point
 //! elsewhere), and the commands that rebuild the shipped models from it.
 
+use crate::{quotes, segment};
 use anyhow::Context;
 use clap::Subcommand;
 use serde::Serialize;
@@ -175,8 +176,8 @@ pub fn eval(what: Eval) -> anyhow::Result<()> {
     match what {
         Eval::Segment { data, json } => {
             need(&data, "the Golden Rules data", "--data")?;
-            let report = newsflow_segment::eval::golden_rules(&data)?;
-            print(&report, json, newsflow_segment::eval::GoldenReport::render)
+            let report = segment::eval::golden_rules(&data)?;
+            print(&report, json, segment::eval::GoldenReport::render)
         }
         Eval::Ner {
             data,
@@ -207,8 +208,8 @@ pub fn eval(what: Eval) -> anyhow::Result<()> {
             json,
         } => {
             need(&data, "the PolNeAR folder", "--data")?;
-            let report = newsflow_quotes::eval::polnear(&data, write_predictions.as_deref())?;
-            print(&report, json, newsflow_quotes::eval::QuotesReport::render)
+            let report = quotes::eval::polnear(&data, write_predictions.as_deref())?;
+            print(&report, json, quotes::eval::QuotesReport::render)
         }
     }
 }
@@ -221,8 +222,8 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
     match what {
         Bench::Segment { data, json } => {
             need(&data, "the CoNLL-2003 corpus", "--data")?;
-            let report = newsflow_segment::bench::run(&data)?;
-            print(&report, json, newsflow_segment::bench::BenchReport::render)
+            let report = segment::bench::run(&data)?;
+            print(&report, json, segment::bench::BenchReport::render)
         }
         Bench::Ner {
             data,
@@ -235,8 +236,8 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
         }
         Bench::Quotes { data, json } => {
             need(&data, "the PolNeAR folder", "--data")?;
-            let report = newsflow_quotes::bench::quotes(&data)?;
-            print(&report, json, newsflow_quotes::bench::BenchReport::render)
+            let report = quotes::bench::quotes(&data)?;
+            print(&report, json, quotes::bench::BenchReport::render)
         }
     }
 }
@@ -317,19 +318,17 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             );
         }
         Train::Quotes { train, out } => {
+            use newsflow_quotes::learn;
             need(&train, "the PolNeAR training folder", "--train")?;
             std::fs::create_dir_all(&out)?;
             eprintln!("Learning the cue lexicon from {} …", train.display());
-            let cues = newsflow_quotes::learn::cue_lexicon(&train)?;
-            std::fs::write(out.join("cues.tsv"), cues)?;
+            let articles = quotes::polnear::labelled(&train)?;
+            std::fs::write(out.join("cues.tsv"), learn::cue_lexicon(&articles))?;
             eprintln!(
                 "Training the attribution tagger ({} epochs) …",
-                newsflow_quotes::learn::TAGGER_EPOCHS
+                learn::TAGGER_EPOCHS
             );
-            let model = newsflow_quotes::learn::tagger_model(
-                &train,
-                newsflow_quotes::learn::TAGGER_EPOCHS,
-            )?;
+            let model = learn::tagger_model(&articles, learn::TAGGER_EPOCHS);
             std::fs::write(out.join("attribution.model"), model)?;
             eprintln!(
                 "Wrote {}/cues.tsv and {}/attribution.model.",

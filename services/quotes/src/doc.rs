@@ -38,8 +38,6 @@ pub(crate) enum Facing {
 pub(crate) struct Doc<'a> {
     pub text: &'a str,
     pub toks: Vec<Tok>,
-    /// Paragraph spans, in order; every token is inside one.
-    pub paras: Vec<Span>,
     /// Per paragraph, its tokens as a range of indices.
     pub para_tokens: Vec<(usize, usize)>,
     /// Every token lower-cased, one after the other; token `i`'s is
@@ -301,7 +299,6 @@ impl<'a> Doc<'a> {
         Self {
             text,
             toks,
-            paras,
             para_tokens,
             lower,
             lower_at,

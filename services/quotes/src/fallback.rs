@@ -1,16 +1,16 @@
-//! A small stand-in for the `segment` stage, used by [`crate::eval`] and [`crate::bench`] only
-//! when asked to, and by the tests: paragraphs are lines, sentences end at `.`, `!` or `?`
-//! before an upper-case word (news abbreviations and initials excepted), tokens split punctuation
-//! and quote marks from words.
+//! A small stand-in for the `segment` stage, for the unit tests (the crate does not depend on
+//! the stage): paragraphs are lines, sentences end at `.`, `!` or `?` before an upper-case word
+//! (news abbreviations and initials excepted), tokens split punctuation and quote marks from
+//! words.
 
-use crate::doc::Doc;
+use crate::doc::{Doc, split_paragraphs};
 use newsflow_proto::{Segmentation, Sentence, Token};
 
 /// Paragraphs, sentences and tokens of `text` by simple rules.
 pub fn segment_text(text: &str) -> Segmentation {
     let doc = Doc::new(text, &Segmentation::default());
     let mut seg = Segmentation {
-        paragraphs: doc.paras.clone(),
+        paragraphs: split_paragraphs(text),
         ..Segmentation::default()
     };
     for (i, t) in doc.toks.iter().enumerate() {

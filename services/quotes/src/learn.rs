@@ -1,19 +1,41 @@
-//! What the crate learns from PolNeAR train (both committed under `data/`, both rebuilt here):
+//! What the crate learns from PolNeAR train (both committed under `data/`, both rebuilt here),
+//! behind the `train` feature (off for the stage; newsflow-lab turns it on for
+//! `newsflow train quotes`, reads the corpus and hands it over as [`Labelled`] articles):
 //! - the cue lexicon ([`cue_lexicon`], `data/cues.tsv`): for every word (lower-cased, our
 //!   tokenizer), how often it lies inside a gold `Cue` span and how often it occurs; the rules use
 //!   the ratio to extend the hand-written cue lists;
 //! - the attribution tagger ([`tagger_model`], `data/attribution.model`): an averaged
 //!   perceptron giving each token a role (source, cue, content) with the rules' findings among
 //!   its features. Rebuild the lexicon first: the tagger's features read it.
+//!
+//! Both are pure: no I/O, and the same articles give the same bytes.
 
-use crate::brat::{self, Attribution, Offsets};
 use crate::doc::Doc;
 use crate::tagger::{self, BITS, CB, CI, CUE, Ctx, Model, O, SRC, TAGS};
-use anyhow::Context;
-use newsflow_proto::Segmentation;
+use newsflow_proto::{Segmentation, Span};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
+
+/// One labelled article: its text and its gold attributions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Labelled {
+    /// The article's text.
+    pub text: String,
+    /// Its gold attributions, in the annotators' order.
+    pub attributions: Vec<Attribution>,
+}
+
+/// One gold attribution; every span a UTF-8 byte range of the article's text, and each part may
+/// be discontinuous.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribution {
+    /// What was said.
+    pub content: Vec<Span>,
+    /// Who said it (empty when unattributed).
+    pub source: Vec<Span>,
+    /// The words that attribute it (`said`, `according to`).
+    pub cue: Vec<Span>,
+}
 
 /// Tagger weights smaller than this share of the largest are left out of the model file
 /// (1.4 MB instead of 2.5 MB, same dev figures).
@@ -26,31 +48,20 @@ const MIN_CUE_COUNT: usize = 5;
 /// Words whose cue ratio is below this are left out.
 const MIN_RATIO: f64 = 0.25;
 
-/// Builds the cue lexicon TSV (`word<TAB>times in a cue<TAB>times seen`) from a PolNeAR
-/// compartment (`dir` holds `text/` and `attributions/`), e.g. `../shared/data/polnear/train`.
-/// Write the result to `services/quotes/data/cues.tsv`.
-///
-/// # Errors
-/// When the data is missing or unreadable.
-pub fn cue_lexicon(dir: &Path) -> anyhow::Result<String> {
+/// Builds the cue lexicon TSV (`word<TAB>times in a cue<TAB>times seen`) from labelled
+/// articles, PolNeAR train for the shipped `services/quotes/data/cues.tsv`.
+pub fn cue_lexicon(articles: &[Labelled]) -> String {
     let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let articles = crate::eval::articles(dir)?;
-    for article in &articles {
-        let text = std::fs::read_to_string(&article.text)
-            .with_context(|| format!("reading {}", article.text.display()))?;
-        let ann = std::fs::read_to_string(&article.ann)
-            .with_context(|| format!("reading {}", article.ann.display()))?;
-        let off = Offsets::new(&text);
-        let cues: Vec<(usize, usize)> = brat::parse(&ann).into_iter().flat_map(|a| a.cue).collect();
-        let doc = Doc::new(&text, &Segmentation::default());
+    for article in articles {
+        let cues: Vec<&Span> = article.attributions.iter().flat_map(|a| &a.cue).collect();
+        let doc = Doc::new(&article.text, &Segmentation::default());
         for (i, t) in doc.toks.iter().enumerate() {
             if !doc.is_word(i) {
                 continue;
             }
-            let (a, b) = (off.char_of(t.start), off.char_of(t.end));
             let entry = counts.entry(doc.lower(i).to_string()).or_default();
             entry.1 += 1;
-            if cues.iter().any(|&(c, d)| c <= a && b <= d) {
+            if cues.iter().any(|c| c.start <= t.start && t.end <= c.end) {
                 entry.0 += 1;
             }
         }
@@ -64,21 +75,15 @@ pub fn cue_lexicon(dir: &Path) -> anyhow::Result<String> {
             let _ = writeln!(out, "{w}\t{c}\t{t}");
         }
     }
-    Ok(out)
+    out
 }
 
 /// Gold tags of the document's tokens: cue over source over content.
-fn gold_tags(doc: &Doc, off: &Offsets, gold: &[Attribution]) -> Vec<u8> {
+fn gold_tags(doc: &Doc, gold: &[Attribution]) -> Vec<u8> {
     let n = doc.toks.len();
     let mut tags = vec![O; n];
-    let bytes = |spans: &[(usize, usize)]| -> Vec<(usize, usize)> {
-        spans
-            .iter()
-            .map(|&(a, b)| (off.byte_of(a), off.byte_of(b)))
-            .collect()
-    };
-    let mut paint = |spans: &[(usize, usize)], tag: u8, begin: Option<u8>| {
-        for (a, b) in bytes(spans) {
+    let mut paint = |spans: &[Span], tag: u8, begin: Option<u8>| {
+        for &Span { start: a, end: b } in spans {
             let mut first = true;
             for (i, t) in doc.toks.iter().enumerate() {
                 if t.start >= a && t.end <= b {
@@ -108,28 +113,15 @@ fn gold_tags(doc: &Doc, off: &Offsets, gold: &[Attribution]) -> Vec<u8> {
     tags
 }
 
-/// Trains the attribution tagger (an averaged perceptron) on a PolNeAR compartment and returns
-/// the model file (`services/quotes/data/attribution.model`), e.g. from
-/// `../shared/data/polnear/train`.
-///
-/// # Errors
-/// When the data is missing or unreadable.
-pub fn tagger_model(dir: &Path, epochs: usize) -> anyhow::Result<Vec<u8>> {
-    let articles = crate::eval::articles(dir)?;
-    let mut data = Vec::new();
-    for article in &articles {
-        let text = std::fs::read_to_string(&article.text)
-            .with_context(|| format!("reading {}", article.text.display()))?;
-        let ann = std::fs::read_to_string(&article.ann)
-            .with_context(|| format!("reading {}", article.ann.display()))?;
-        data.push((text, brat::parse(&ann)));
-    }
+/// Trains the attribution tagger (an averaged perceptron) on labelled articles and returns the
+/// model file, from PolNeAR train for the shipped `services/quotes/data/attribution.model`.
+pub fn tagger_model(articles: &[Labelled], epochs: usize) -> Vec<u8> {
     let size = (1usize << BITS) * TAGS;
     let mut w = vec![0f32; size];
     let mut acc = vec![0f64; size];
     let mut stamp = vec![0u32; size];
     let mut clock: u32 = 1;
-    let mut order: Vec<usize> = (0..data.len()).collect();
+    let mut order: Vec<usize> = (0..articles.len()).collect();
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let mut feats = Vec::with_capacity(40);
     for _ in 0..epochs {
@@ -140,10 +132,9 @@ pub fn tagger_model(dir: &Path, epochs: usize) -> anyhow::Result<Vec<u8>> {
             order.swap(i, (seed % (i as u64 + 1)) as usize);
         }
         for &a in &order {
-            let (text, gold) = &data[a];
-            let doc = Doc::new(text, &Segmentation::default());
-            let off = Offsets::new(text);
-            let gold = gold_tags(&doc, &off, gold);
+            let article = &articles[a];
+            let doc = Doc::new(&article.text, &Segmentation::default());
+            let gold = gold_tags(&doc, &article.attributions);
             let rules = crate::find::find(&doc);
             let ctx = Ctx::new(&doc, &rules);
             let n = doc.toks.len();
@@ -182,5 +173,29 @@ pub fn tagger_model(dir: &Path, epochs: usize) -> anyhow::Result<Vec<u8>> {
             (total / f64::from(clock)) as f32
         })
         .collect();
-    Ok(Model::new(weights).to_bytes(PRUNE))
+    Model::new(weights).to_bytes(PRUNE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cue_lexicon_counts_words_inside_gold_cue_spans_given_in_bytes() {
+        let text = "Zoë said so. ".repeat(MIN_CUE_COUNT);
+        let said = text
+            .match_indices("said")
+            .map(|(at, _)| Attribution {
+                content: Vec::new(),
+                source: Vec::new(),
+                cue: vec![Span::new(at, at + "said".len())],
+            })
+            .collect();
+        let lexicon = cue_lexicon(&[Labelled {
+            text: text.clone(),
+            attributions: said,
+        }]);
+        let rows: Vec<&str> = lexicon.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(rows, [format!("said\t{MIN_CUE_COUNT}\t{MIN_CUE_COUNT}")]);
+    }
 }

@@ -14,23 +14,23 @@
 //!   has suggested.`, `according to …`, `X told reporters that …`, thoughts and beliefs) comes
 //!   from a learned tagger: an averaged perceptron gives each token a PolNeAR role (source, cue,
 //!   content) with the cue rules' own findings among its features, trained on PolNeAR train
-//!   (`data/attribution.model`, rebuilt by [`learn::tagger_model`]); the rules alone are
-//!   [`find_quotes_by_rules`];
+//!   (`data/attribution.model`, rebuilt by `newsflow train quotes` through the `learn` module,
+//!   compiled only with the `train` feature); the rules alone are [`find_quotes_by_rules`];
 //! - each speaker is resolved to an entity group where the text allows: a name inside the
 //!   source, a pronoun to the nearest preceding person, a role through an earlier apposition.
 //!
 //! Failure: never fails on valid input. `find_quotes` is total: any text, segmentation and
 //! entities (even inconsistent ones) give a list, possibly empty; it never panics.
 //!
-//! [`eval::polnear`] scores it on PolNeAR; [`bench::quotes`] measures throughput against
-//! textacy. Run the stage with `cargo run -p newsflow-quotes` once its binary is wired.
+//! Measuring is not part of this crate: the PolNeAR scores (`newsflow eval quotes`), the
+//! throughput beside textacy (`newsflow bench quotes`) and the PolNeAR reader live in
+//! newsflow-lab (`lab/src/quotes/`). The stage runs as `newsflow run quotes`.
 
-pub mod bench;
-mod brat;
 mod doc;
-pub mod eval;
-pub mod fallback;
+#[cfg(test)]
+mod fallback;
 mod find;
+#[cfg(feature = "train")]
 pub mod learn;
 mod lexicon;
 mod speaker;

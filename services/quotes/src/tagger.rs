@@ -1,8 +1,8 @@
 //! A learned attribution tagger: an averaged perceptron that gives each token one PolNeAR role
 //! (outside, source, cue, content start, content inside), decoded greedily left to right over
 //! a paragraph, then grouped into attributions (content parts joined to the nearest cue, the
-//! source nearest that cue). Trained from PolNeAR train by [`crate::learn::tagger_model`];
-//! the model ships as `data/attribution.model` (hashed features, quantized weights).
+//! source nearest that cue). Trained from PolNeAR train by `learn::tagger_model` (the `train`
+//! feature); the model ships as `data/attribution.model` (hashed features, quantized weights).
 
 use crate::doc::{Doc, Kind};
 use crate::find::{Found, Range, quoted_tokens, sentence_starts};
@@ -21,6 +21,8 @@ const MAGIC: &[u8; 6] = b"NFQT01";
 
 /// Dense weights, `[bucket * TAGS + tag]`, and the same weights as [`Rows`] for tagging.
 pub(crate) struct Model {
+    /// Read only to write the model out (`train`) and by the tests; tagging reads `rows`.
+    #[cfg_attr(not(feature = "train"), allow(dead_code))]
     pub weights: Vec<f32>,
     rows: Rows,
 }
@@ -360,6 +362,7 @@ pub(crate) fn dynamic_features(ctx: &Ctx, i: usize, p1: u8, p2: u8, out: &mut Ve
     ]);
 }
 
+#[cfg(feature = "train")]
 pub(crate) fn scores(weights: &[f32], feats: &[u32]) -> [f32; TAGS] {
     let mut s = [0f32; TAGS];
     add_scores(&mut s, weights, feats);
@@ -367,6 +370,7 @@ pub(crate) fn scores(weights: &[f32], feats: &[u32]) -> [f32; TAGS] {
 }
 
 /// Adds the weights of `feats` to `s`, feature after feature.
+#[cfg(feature = "train")]
 fn add_scores(s: &mut [f32; TAGS], weights: &[f32], feats: &[u32]) {
     for &f in feats {
         let base = f as usize * TAGS;
@@ -388,6 +392,7 @@ pub(crate) fn argmax(s: &[f32; TAGS]) -> u8 {
 
 impl Model {
     /// A model with dense `weights` (`(1 << BITS) * TAGS` of them).
+    #[cfg(feature = "train")]
     pub(crate) fn new(weights: Vec<f32>) -> Model {
         let rows = Rows::new(&weights, None);
         Model { weights, rows }
@@ -400,7 +405,7 @@ impl Model {
             .as_ref()
     }
 
-    /// Reads a model written by [`Model::to_bytes`].
+    /// Reads a model written by `Model::to_bytes`.
     pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Model> {
         let rest = bytes.strip_prefix(MAGIC.as_slice())?;
         let scale = f32::from_le_bytes(rest.get(..4)?.try_into().ok()?);
@@ -431,6 +436,7 @@ impl Model {
 
     /// Writes the weights quantized to 16 bits; weights under `prune` (relative to the largest)
     /// are dropped.
+    #[cfg(feature = "train")]
     pub(crate) fn to_bytes(&self, prune: f32) -> Vec<u8> {
         let max = self
             .weights

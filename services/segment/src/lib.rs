@@ -42,26 +42,19 @@
 //! overlap.
 //!
 //! # Evaluation and speed
-//! [`eval::golden_rules`] scores the English Golden Rules with pySBD measured in the same run;
-//! [`bench::run`] measures MB/s over CoNLL-2003 news text against pySBD. The CLI exposes them
-//! as `newsflow eval segment` and `newsflow bench segment`; without the CLI:
+//! Measuring is not part of this crate. The English Golden Rules score (beside pySBD) and the
+//! MB/s over CoNLL-2003 news text live in newsflow-lab (`lab/src/segment/`), run as
+//! `newsflow eval segment` and `newsflow bench segment`, or without the CLI as
+//! `cargo run --release -p newsflow-lab --example segment_report -- eval|bench`. Here:
 //!
 //! ```text
-//! cargo run --release -p newsflow-segment --example segment_report -- eval ../shared/data/golden_rules_en
-//! cargo run --release -p newsflow-segment --example segment_report -- bench ../shared/data/conll2003
 //! cargo test -p newsflow-segment                      # unit and property tests
 //! cd services/segment/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run segment_text -- -max_total_time=600
 //! ```
-//!
-//! pySBD is optional (`pip install pysbd`); without it the reports say it is unavailable.
 
 mod lexicon;
 mod sentence;
 mod token;
-
-pub mod bench;
-pub mod eval;
-mod pysbd;
 
 use newsflow_proto::{ArticleIngested, ArticleSegmented, Segmentation, Sentence, Span};
 

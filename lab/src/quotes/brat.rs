@@ -98,8 +98,14 @@ impl Offsets {
         self.char_to_byte[ch.min(self.char_to_byte.len() - 1)]
     }
 
+    /// A byte span as code-point offsets.
     pub(crate) fn span_chars(&self, s: Span) -> (usize, usize) {
         (self.char_of(s.start), self.char_of(s.end))
+    }
+
+    /// A code-point span as a byte span.
+    pub(crate) fn span_bytes(&self, (start, end): (usize, usize)) -> Span {
+        Span::new(self.byte_of(start), self.byte_of(end))
     }
 }
 

@@ -9,7 +9,7 @@
 //! `name`, `text` and the expected `sentences`. A case is right when the produced sentences,
 //! stripped and without empties, equal the expected list exactly (pySBD's own convention).
 
-use crate::pysbd;
+use super::pysbd;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
@@ -177,7 +177,7 @@ pub fn read_cases(path: &Path) -> Result<Vec<GoldenCase>> {
 
 /// The sentences newsflow-segment finds in `text`, as strings.
 pub fn sentences(text: &str) -> Vec<String> {
-    crate::segment_text(text)
+    newsflow_segment::segment_text(text)
         .sentences
         .iter()
         .map(|s| text[s.start..s.end].trim().to_owned())

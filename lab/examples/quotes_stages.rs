@@ -1,12 +1,12 @@
 //! Time per stage over a folder of `.txt` articles (one pass, one thread):
-//! `cargo run --release -p newsflow-quotes --example stages -- DIR`.
+//! `cargo run --release -p newsflow-lab --example quotes_stages -- DIR`.
 fn main() -> anyhow::Result<()> {
     let dir = std::path::PathBuf::from(
         std::env::args_os()
             .nth(1)
-            .ok_or_else(|| anyhow::anyhow!("usage: stages DIR"))?,
+            .ok_or_else(|| anyhow::anyhow!("usage: quotes_stages DIR"))?,
     );
-    let files = newsflow_quotes::bench::article_files(&dir)?;
+    let files = newsflow_lab::quotes::bench::article_files(&dir)?;
     let texts: Vec<String> = files
         .iter()
         .map(std::fs::read_to_string)

@@ -1,7 +1,7 @@
 """pySBD side of `newsflow eval segment` and `newsflow bench segment`.
 
-newsflow-segment embeds this file (src/pysbd.rs) and runs it as `python3 -c <this> MODE`, with
-JSON Lines on stdin, one `{"text": ...}` object per line. It prints one JSON object on stdout:
+newsflow-lab embeds this file (src/segment/pysbd.rs) and runs it as `python3 -c <this> MODE`,
+with JSON Lines on stdin, one `{"text": ...}` object per line. It prints one JSON object on stdout:
 
 - mode `golden`: {"available": true, "version": V, "sentences": [[...], ...]}, one list of
   stripped, non-empty sentences per input line, in order (pySBD's own test convention);

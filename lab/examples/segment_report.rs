@@ -1,9 +1,9 @@
 //! Runs the Golden Rules eval or the speed bench without the `newsflow` CLI.
 //!
-//! `cargo run --release -p newsflow-segment --example segment_report -- eval [DATA] [--json]`
-//! `cargo run --release -p newsflow-segment --example segment_report -- bench [DATA] [--json]`
+//! `cargo run --release -p newsflow-lab --example segment_report -- eval [DATA] [--json]`
+//! `cargo run --release -p newsflow-lab --example segment_report -- bench [DATA] [--json]`
 //!
-//! `cargo run --release -p newsflow-segment --example segment_report -- sentences FILE`
+//! `cargo run --release -p newsflow-lab --example segment_report -- sentences FILE`
 //! prints the sentences of FILE as JSON Lines `{"paragraph": N, "text": S}`.
 //!
 //! `… -- tokens FILE` prints each sentence's tokens separated by ` | `.
@@ -25,7 +25,7 @@ fn main() -> anyhow::Result<()> {
     match mode {
         "eval" => {
             let data = data.unwrap_or_else(|| "../shared/data/golden_rules_en".into());
-            let report = newsflow_segment::eval::golden_rules(&data)?;
+            let report = newsflow_lab::segment::eval::golden_rules(&data)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -34,7 +34,7 @@ fn main() -> anyhow::Result<()> {
         }
         "bench" => {
             let data = data.unwrap_or_else(|| "../shared/data/conll2003".into());
-            let report = newsflow_segment::bench::run(&data)?;
+            let report = newsflow_lab::segment::bench::run(&data)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
                         seg.tokens.iter().map(|t| &text[t.start..t.end]).collect();
                     serde_json::to_string(&tokens)?
                 } else {
-                    serde_json::to_string(&newsflow_segment::eval::sentences(text))?
+                    serde_json::to_string(&newsflow_lab::segment::eval::sentences(text))?
                 };
                 println!("{out}");
             }

@@ -1,4 +1,5 @@
-//! Scores [`find_quotes`](crate::find_quotes) on PolNeAR (BRAT standoff, code-point offsets).
+//! Scores [`find_quotes`](newsflow_quotes::find_quotes) on PolNeAR (BRAT standoff, code-point
+//! offsets), after the pipeline's own `segment` and `entities` functions.
 //!
 //! A prediction and a gold attribution match one-to-one, greedily by decreasing overlap, when
 //! the Jaccard overlap of their content characters is at least 0.5 (quote marks, whitespace and
@@ -10,11 +11,12 @@
 //! discontinuous content, so before scoring our continuation quotes are folded back into the
 //! quote they continue ([`merge_continuations`]); the `.ann` predictions are written after that.
 
-use crate::brat::{self, Attribution, Offsets};
-use anyhow::{Context, bail};
+use super::brat::{self, Attribution, Offsets};
+use super::polnear::articles;
+use anyhow::Context;
 use newsflow_proto::{Entities, Quote, QuoteKind, Segmentation};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Precision, recall and F1 of one kind of attribution.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -55,66 +57,6 @@ impl QuotesReport {
         out.push_str(&row("all", &self.all));
         out
     }
-}
-
-/// How the articles are segmented and their entities found before `find_quotes`.
-pub type SegmentFn<'a> = &'a dyn Fn(&str) -> Segmentation;
-/// How entities are recognised from a text and its segmentation.
-pub type RecogniseFn<'a> = &'a dyn Fn(&str, &Segmentation) -> Entities;
-
-/// One article of a PolNeAR compartment: its text file and its chosen annotation file.
-#[derive(Debug, Clone)]
-pub struct Article {
-    /// The article's name: its text file name without `.txt`.
-    pub stem: String,
-    /// `text/<stem>.txt`.
-    pub text: PathBuf,
-    /// The alphabetically first `attributions/<stem>_*.ann`.
-    pub ann: PathBuf,
-}
-
-/// The articles of a compartment (`dir/text/*.txt` with a `dir/attributions/<stem>_*.ann`).
-///
-/// # Errors
-/// When either folder is missing or unreadable, or holds no article.
-pub fn articles(dir: &Path) -> anyhow::Result<Vec<Article>> {
-    let text_dir = dir.join("text");
-    let ann_dir = dir.join("attributions");
-    let list = |d: &Path| -> anyhow::Result<Vec<String>> {
-        let mut names = Vec::new();
-        for entry in
-            std::fs::read_dir(d).with_context(|| format!("reading folder {}", d.display()))?
-        {
-            names.push(entry?.file_name().to_string_lossy().into_owned());
-        }
-        names.sort();
-        Ok(names)
-    };
-    let anns = list(&ann_dir)?;
-    let mut out = Vec::new();
-    for name in list(&text_dir)? {
-        let Some(stem) = name.strip_suffix(".txt") else {
-            continue;
-        };
-        let prefix = format!("{stem}_");
-        if let Some(ann) = anns
-            .iter()
-            .find(|a| a.starts_with(&prefix) && a.ends_with(".ann"))
-        {
-            out.push(Article {
-                stem: stem.to_string(),
-                text: text_dir.join(&name),
-                ann: ann_dir.join(ann),
-            });
-        }
-    }
-    if out.is_empty() {
-        bail!(
-            "no article with annotations in {} (expected text/*.txt and attributions/*.ann)",
-            dir.display()
-        );
-    }
-    Ok(out)
 }
 
 fn is_quote_mark(c: char) -> bool {
@@ -319,31 +261,10 @@ fn scores(plain: [usize; 4], with_source: [usize; 4]) -> Scores {
     }
 }
 
-/// Scores `find_quotes` over a PolNeAR compartment (`dir` holds `text/` and `attributions/`),
-/// with the `segment` and `entities` stages' functions. With `write_predictions`, writes one
-/// BRAT `.ann` per article into that folder, named like the article's text file.
-///
-/// # Errors
-/// When the data is missing or unreadable, or the predictions cannot be written.
-pub fn polnear_with(
-    dir: &Path,
-    write_predictions: Option<&Path>,
-    segment: SegmentFn,
-    recognise: RecogniseFn,
-) -> anyhow::Result<QuotesReport> {
-    polnear_with_finder(
-        dir,
-        write_predictions,
-        segment,
-        recognise,
-        &crate::find_quotes,
-    )
-}
-
 /// How quotes are found from a text, its segmentation and its entities.
 pub type FindFn<'a> = &'a dyn Fn(&str, &Segmentation, &Entities) -> Vec<Quote>;
 
-/// [`polnear_with`] with a given quote finder, e.g. [`crate::find_quotes_by_rules`] to score
+/// [`polnear`] with a given quote finder, e.g. [`newsflow_quotes::find_quotes_by_rules`] to score
 /// the rules without the tagger.
 ///
 /// # Errors
@@ -351,8 +272,6 @@ pub type FindFn<'a> = &'a dyn Fn(&str, &Segmentation, &Entities) -> Vec<Quote>;
 pub fn polnear_with_finder(
     dir: &Path,
     write_predictions: Option<&Path>,
-    segment: SegmentFn,
-    recognise: RecogniseFn,
     find: FindFn,
 ) -> anyhow::Result<QuotesReport> {
     let articles = articles(dir)?;
@@ -362,15 +281,12 @@ pub fn polnear_with_finder(
     }
     let mut counts = Counts::default();
     for article in &articles {
-        let text = std::fs::read_to_string(&article.text)
-            .with_context(|| format!("reading {}", article.text.display()))?;
-        let ann = std::fs::read_to_string(&article.ann)
-            .with_context(|| format!("reading {}", article.ann.display()))?;
-        let seg = segment(&text);
-        let entities = recognise(&text, &seg);
+        let (text, gold) = article.read()?;
+        let seg = newsflow_segment::segment_text(&text);
+        let entities = newsflow_entities::recognise(&text, &seg);
         let quotes = find(&text, &seg, &entities);
         let quotes = merge_continuations(&quotes, &text);
-        score_article(&text, &quotes, &brat::parse(&ann), &mut counts);
+        score_article(&text, &quotes, &gold, &mut counts);
         if let Some(out) = write_predictions {
             let path = out.join(format!("{}.ann", article.stem));
             std::fs::write(&path, brat::write(&text, &quotes))
@@ -410,18 +326,14 @@ pub fn merge_continuations(quotes: &[Quote], text: &str) -> Vec<Quote> {
     out
 }
 
-/// Scores `find_quotes` over a PolNeAR compartment with the pipeline's own `segment` and
-/// `entities` stages. See [`polnear_with`].
+/// Scores `find_quotes` over a PolNeAR compartment (`dir` holds `text/` and `attributions/`),
+/// with the pipeline's own `segment` and `entities` functions. With `write_predictions`, writes
+/// one BRAT `.ann` per article into that folder, named like the article's text file.
 ///
 /// # Errors
 /// When the data is missing or unreadable, or the predictions cannot be written.
 pub fn polnear(dir: &Path, write_predictions: Option<&Path>) -> anyhow::Result<QuotesReport> {
-    polnear_with(
-        dir,
-        write_predictions,
-        &newsflow_segment::segment_text,
-        &newsflow_entities::recognise,
-    )
+    polnear_with_finder(dir, write_predictions, &newsflow_quotes::find_quotes)
 }
 
 #[cfg(test)]
