@@ -253,7 +253,7 @@ fn iob_to_bilou(tags: &[&str]) -> Vec<u8> {
         let (pre, ty) = match t.split_once('-') {
             Some((p, ty)) => (
                 p,
-                crate::tagger::TYPES
+                crate::tags::TYPES
                     .iter()
                     .position(|&x| x == ty)
                     .map(|k| k as u8),
@@ -273,7 +273,7 @@ fn iob_to_bilou(tags: &[&str]) -> Vec<u8> {
     if let Some((s, ty)) = open {
         spans.push((s, tags.len(), ty));
     }
-    crate::tagger::spans_to_tags(tags.len(), &spans)
+    crate::tags::spans_to_tags(tags.len(), &spans)
 }
 
 #[cfg(test)]
@@ -289,6 +289,6 @@ mod tests {
     #[test]
     fn iob_to_bilou_reads_spacy_tags() {
         let t = iob_to_bilou(&["B-PER", "I-PER", "O", "B-LOC"]);
-        assert_eq!(crate::tagger::spans(&t), vec![(0, 2, 0), (3, 4, 2)]);
+        assert_eq!(crate::tags::spans(&t), vec![(0, 2, 0), (3, 4, 2)]);
     }
 }

@@ -110,7 +110,7 @@ pub fn learn<'a>(docs: impl Iterator<Item = Vec<&'a str>>) -> Clusters {
     let seqs: Vec<Vec<u64>> = docs
         .map(|d| {
             d.iter()
-                .map(|w| crate::tagger::lower_hash(w, &mut buf))
+                .map(|w| crate::words::lower_hash(w, &mut buf))
                 .collect()
         })
         .collect();
@@ -225,7 +225,7 @@ mod inspect {
             "Microsoft",
             "American",
         ] {
-            let h = crate::tagger::lower_hash(w, &mut buf);
+            let h = crate::words::lower_hash(w, &mut buf);
             eprintln!("{w}: {:?}", c.get(h));
         }
     }

@@ -1,7 +1,7 @@
 //! Reading CoNLL-2003 files and scoring entity spans the way `conlleval` does (exact span and
 //! type). Used by [`crate::train`], [`crate::eval`] and [`crate::bench`]; no part of the stage.
 
-use crate::tagger::{TYPES, spans};
+use crate::tags::{TYPES, spans};
 use anyhow::Context;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -94,7 +94,7 @@ pub fn parse(text: &str) -> Vec<Doc> {
         if let Some((s, ty)) = open {
             sp.push((s, sent.len(), ty));
         }
-        let tags = crate::tagger::spans_to_tags(sent.len(), &sp);
+        let tags = crate::tags::spans_to_tags(sent.len(), &sp);
         cur.sentences.push(
             sent.drain(..)
                 .zip(tags)
@@ -232,11 +232,11 @@ impl Scorer {
 
 /// The IOB2 tag name for a BILOU tag id.
 pub fn iob2(tag: u8, prev: u8) -> String {
-    match crate::tagger::untag(tag) {
+    match crate::tags::untag(tag) {
         None => "O".to_string(),
         Some((ty, pos)) => {
-            let cont = matches!(pos, 1 | 2)
-                && crate::tagger::untag(prev).is_some_and(|(pty, _)| pty == ty);
+            let cont =
+                matches!(pos, 1 | 2) && crate::tags::untag(prev).is_some_and(|(pty, _)| pty == ty);
             format!("{}-{}", if cont { "I" } else { "B" }, TYPES[ty as usize])
         }
     }

@@ -35,13 +35,16 @@ pub mod bench;
 pub mod clusters;
 pub mod conll;
 pub mod eval;
+mod gazetteer;
 pub(crate) mod group;
 pub mod lexicon;
 pub mod neighbour_types;
 pub mod rules;
 pub mod tagger;
+pub mod tags;
 pub mod train;
 pub mod word_classes;
+mod words;
 
 use group::Draft;
 use newsflow_proto::{ArticleEntities, ArticleSegmented, Entities, EntityLabel, Segmentation};
@@ -259,7 +262,7 @@ fn is_initial(w: &str) -> bool {
 /// → `Lloyd J. Austin`), taking them from whatever span the tagger put them in; what is left
 /// of that span is kept unless only titles remain.
 fn merge_initials(ws: &[&str], spans: &mut Vec<(usize, usize, u8)>) {
-    use tagger::PER;
+    use tags::PER;
     spans.sort_unstable();
     let mut i = 0;
     while i < spans.len() {
@@ -365,47 +368,11 @@ fn refine(
     (a2 < b).then_some((a2, b, label))
 }
 
-/// Multi-word lexicon entries split into their words and indexed by their first word, so a
-/// sentence is matched by looking up each token instead of scanning the whole list.
-pub(crate) struct PhraseIndex {
-    by_first: rustc_hash::FxHashMap<&'static str, Vec<Vec<&'static str>>>,
-}
-
-impl PhraseIndex {
-    /// Indexes `entries` (words separated by single spaces).
-    pub(crate) fn new(entries: impl Iterator<Item = &'static str>) -> PhraseIndex {
-        let mut by_first = rustc_hash::FxHashMap::<&'static str, Vec<Vec<&'static str>>>::default();
-        for e in entries {
-            let parts: Vec<&'static str> = e.split(' ').collect();
-            by_first.entry(parts[0]).or_default().push(parts);
-        }
-        PhraseIndex { by_first }
-    }
-
-    /// Length in tokens of the longest entry matching `ws` from its first token, or 0.
-    pub(crate) fn longest<S: AsRef<str>>(&self, ws: &[S]) -> usize {
-        let Some(first) = ws.first() else { return 0 };
-        let Some(cands) = self.by_first.get(first.as_ref()) else {
-            return 0;
-        };
-        let mut best = 0;
-        for parts in cands {
-            if parts.len() > best
-                && parts.len() <= ws.len()
-                && parts.iter().zip(ws).all(|(a, b)| *a == b.as_ref())
-            {
-                best = parts.len();
-            }
-        }
-        best
-    }
-}
-
 /// Token spans of lexicon places (longest first) in one sentence.
 fn place_matches(ws: &[&str]) -> Vec<(usize, usize)> {
-    static INDEX: std::sync::OnceLock<PhraseIndex> = std::sync::OnceLock::new();
+    static INDEX: std::sync::OnceLock<lexicon::PhraseIndex> = std::sync::OnceLock::new();
     let index = INDEX.get_or_init(|| {
-        PhraseIndex::new(
+        lexicon::PhraseIndex::new(
             lexicon::PLACES
                 .iter()
                 .copied()

@@ -29,7 +29,7 @@ impl Labelled {
             if !line.word.starts_with(char::is_uppercase) {
                 continue;
             }
-            let k = crate::tagger::untag(line.gold).map_or(4, |(ty, _)| ty as usize);
+            let k = crate::tags::untag(line.gold).map_or(4, |(ty, _)| ty as usize);
             counts.entry(line.word.to_lowercase()).or_default()[k] += 1;
         }
         Labelled { counts }
@@ -202,8 +202,8 @@ mod tests {
 
     #[test]
     fn an_unseen_word_takes_the_type_of_its_neighbours_and_a_word_never_its_own() {
-        const U_PER: u8 = crate::tagger::tag(0, 3);
-        const U_LOC: u8 = crate::tagger::tag(2, 3);
+        const U_PER: u8 = crate::tags::tag(0, 3);
+        const U_LOC: u8 = crate::tags::tag(2, 3);
         let labelled = Labelled::from_docs(&[doc(&[
             ("Smith", U_PER),
             ("Jones", U_PER),
@@ -235,8 +235,8 @@ mod tests {
 
     #[test]
     fn the_nearest_k_vote_weighted_by_cosine() {
-        const U_PER: u8 = crate::tagger::tag(0, 3);
-        const U_ORG: u8 = crate::tagger::tag(1, 3);
+        const U_PER: u8 = crate::tags::tag(0, 3);
+        const U_ORG: u8 = crate::tags::tag(1, 3);
         let labelled = Labelled::from_docs(&[doc(&[
             ("Ann", U_PER),
             ("Bob", U_PER),

@@ -123,7 +123,7 @@ fn entities_of(doc: &Doc) -> Vec<(Vec<String>, u8)> {
     let mut out = Vec::new();
     for s in &doc.sentences {
         let tags: Vec<u8> = s.iter().map(|l| l.gold).collect();
-        for (a, b, ty) in tagger::spans(&tags) {
+        for (a, b, ty) in crate::tags::spans(&tags) {
             out.push((s[a..b].iter().map(|l| l.word.clone()).collect(), ty));
         }
     }
@@ -255,11 +255,11 @@ pub fn train(
 
     let ents: Vec<Vec<(Vec<String>, u8)>> = train_docs.iter().map(entities_of).collect();
     let all = || ents.iter().flatten().map(|(w, t)| (w.as_slice(), *t));
-    let full_gaz = tagger::gazetteer_from(all(), true);
+    let full_gaz = crate::gazetteer::gazetteer_from(all(), true);
     let folds = opts.folds.max(2);
-    let fold_gaz: Vec<tagger::Gazetteer> = (0..folds)
+    let fold_gaz: Vec<crate::gazetteer::Gazetteer> = (0..folds)
         .map(|k| {
-            tagger::gazetteer_from(
+            crate::gazetteer::gazetteer_from(
                 ents.iter()
                     .enumerate()
                     .filter(|(i, _)| i % folds != k)

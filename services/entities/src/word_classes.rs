@@ -119,7 +119,7 @@ impl WordClasses {
                         format!("{}:{}: bad neighbour code {nb:?}", path.display(), n + 1)
                     })?,
             };
-            map.entry(crate::tagger::lower_hash(word, &mut buf))
+            map.entry(crate::words::lower_hash(word, &mut buf))
                 .or_insert(class);
         }
         Ok(WordClasses { map })
@@ -350,7 +350,7 @@ mod tests {
         std::fs::write(&path, tsv).unwrap();
         let c = WordClasses::read_tsv(&path).unwrap();
         let mut buf = Vec::new();
-        let h = |w: &str, buf: &mut Vec<char>| crate::tagger::lower_hash(w, buf);
+        let h = |w: &str, buf: &mut Vec<char>| crate::words::lower_hash(w, buf);
         assert_eq!(c.get(h("Paris", &mut buf)), Some(class(3, 2, 1)));
         assert_eq!(c.get(h("2024", &mut buf)), Some(class(7, 6, 5)));
         std::fs::write(&path, "paris\t1\t2\t3\n").unwrap();
