@@ -2,6 +2,7 @@
 //! labelled data in `../shared/data/` (not shipped with the project; pass `--data` to point
 //! elsewhere), and the commands that rebuild the shipped models from it.
 
+use crate::ner;
 use anyhow::Context;
 use clap::Subcommand;
 use serde::Serialize;
@@ -255,14 +256,15 @@ pub fn train(what: Train) -> anyhow::Result<()> {
         } => {
             need(&train, "the CoNLL-2003 training file", "--train")?;
             need(&dev, "the CoNLL-2003 tuning file", "--dev")?;
-            let options = newsflow_entities::train::Options {
-                word_classes: Some(word_classes),
-                ..Default::default()
-            };
-            let model = newsflow_entities::train::train(&train, &dev, &options, |epoch| {
-                eprintln!("{}", epoch.render().trim_end())
-            })?;
-            newsflow_entities::train::save(&model, &out)?;
+            let model = ner::train::model(
+                &train,
+                &dev,
+                &ner::train::default_unlabelled(&train),
+                &word_classes,
+                &Default::default(),
+                |epoch| eprintln!("{}", epoch.render().trim_end()),
+            )?;
+            ner::train::save(&model, &out)?;
             eprintln!("Wrote {}.", out.display());
         }
         Train::WordClasses {
@@ -270,11 +272,11 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             labelled: labelled_path,
             out,
         } => {
-            use newsflow_entities::word_classes as wc;
+            use newsflow_entities::train::word_classes as wc;
             let opts = wc::Options::default();
             need(&labelled_path, "the CoNLL-2003 training file", "--labelled")?;
-            let labelled = newsflow_entities::neighbour_types::Labelled::from_docs(
-                &newsflow_entities::conll::read(&labelled_path)?,
+            let labelled = newsflow_entities::train::neighbour_types::Labelled::from_docs(
+                &ner::train::labelled(&newsflow_entities::conll::read(&labelled_path)?),
             );
             anyhow::ensure!(
                 !labelled.is_empty(),
@@ -286,7 +288,7 @@ pub fn train(what: Train) -> anyhow::Result<()> {
                 opts.words,
                 vectors.display()
             );
-            let (words, flat, dim) = wc::read_glove(&vectors, opts.words)?;
+            let (words, flat, dim) = ner::train::read_glove(&vectors, opts.words)?;
             let usable = labelled.among(&words);
             anyhow::ensure!(
                 usable > 0,

@@ -1,6 +1,7 @@
 //! The gazetteer the tagger reads: entity strings seen in training, plus built-in place and
 //! nationality lists and public name lists (`lexicon/SOURCES.md`), keyed by the hashes of their
-//! lower-cased words ([`crate::words`]); and which names are places of the built-in lists.
+//! lower-cased words ([`crate::words`]); built when the model is trained and stored in the model
+//! file. Also which names are places of the built-in lists.
 
 use crate::tags::{POS_B, POS_I, POS_L, POS_U};
 use crate::words::{F_CAP, F_DIGIT, TokInfo, fx, tok_info};
@@ -39,7 +40,8 @@ impl Gazetteer {
     }
 
     /// For each token, a bit mask of `type * 4 + position` for every match covering it
-    /// (types 0–3: entities seen in training and the built-in lists; 4–7: [`ExternalList`]s).
+    /// (types 0–3: entities seen in training and the built-in lists; 4–7: the public name lists of
+    /// `lexicon/`).
     pub(crate) fn mark(&self, toks: &[TokInfo], out: &mut [u32]) {
         for (i, t) in toks.iter().enumerate() {
             if t.flags & (F_CAP | F_DIGIT) == 0 {
@@ -70,46 +72,13 @@ impl Gazetteer {
         }
     }
 
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (u64, u8)> + '_ {
-        self.map.iter().map(|(&k, &v)| (k, v))
-    }
-
     pub(crate) fn insert_raw(&mut self, key: u64, mask: u8) {
         *self.map.entry(key).or_insert(0) |= mask;
     }
 }
 
-/// Name lists from public data (see `lexicon/SOURCES.md`), each its own gazetteer type so the
-/// tagger learns how far to trust it apart from the entities seen in training.
-#[derive(Clone, Copy, Debug)]
-pub enum ExternalList {
-    /// GeoNames cities over 15,000 people, countries, capitals, US states, continents.
-    Places = 4,
-    /// US Census given names.
-    GivenNames = 5,
-    /// US Census surnames, the most frequent 30,000.
-    Surnames = 6,
-    /// Listed companies of the major stock indices.
-    Companies = 7,
-}
-
-const PLACES_LIST: &str = include_str!("../lexicon/places.txt");
-
-const EXTERNAL: [(ExternalList, &str); 4] = [
-    (ExternalList::Places, PLACES_LIST),
-    (
-        ExternalList::GivenNames,
-        include_str!("../lexicon/given-names.txt"),
-    ),
-    (
-        ExternalList::Surnames,
-        include_str!("../lexicon/surnames.txt"),
-    ),
-    (
-        ExternalList::Companies,
-        include_str!("../lexicon/companies.txt"),
-    ),
-];
+/// The public list of places (GeoNames; see `lexicon/SOURCES.md`).
+pub(crate) const PLACES_LIST: &str = include_str!("../lexicon/places.txt");
 
 /// Whether a name is a place of the built-in lists (`Kansas`, `Mexico`; not `North`).
 pub(crate) fn is_listed_place(name: &str) -> bool {
@@ -121,38 +90,4 @@ pub(crate) fn is_listed_place(name: &str) -> bool {
             .collect()
     })
     .contains(name)
-}
-
-/// Built-in lexicon entries added to every gazetteer: general lists, not sample text.
-pub fn add_builtin(g: &mut Gazetteer) {
-    for (list, text) in EXTERNAL {
-        for name in text.lines().filter(|l| !l.is_empty()) {
-            let words: Vec<&str> = name.split(' ').collect();
-            g.add(&words, list as u8);
-        }
-    }
-    for name in crate::lexicon::PLACES {
-        let words: Vec<&str> = name.split(' ').collect();
-        g.add(&words, 2);
-    }
-    for (name, _) in crate::lexicon::NATIONALITIES {
-        let words: Vec<&str> = name.split(' ').collect();
-        g.add(&words, 3);
-    }
-}
-
-/// Builds a gazetteer from labelled documents (entity strings by type) plus the built-in lists.
-pub(crate) fn gazetteer_from<'a>(
-    spans: impl Iterator<Item = (&'a [String], u8)>,
-    builtin: bool,
-) -> Gazetteer {
-    let mut g = Gazetteer::default();
-    for (words, ty) in spans {
-        let ws: Vec<&str> = words.iter().map(String::as_str).collect();
-        g.add(&ws, ty);
-    }
-    if builtin {
-        add_builtin(&mut g);
-    }
-    g
 }

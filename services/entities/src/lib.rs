@@ -38,7 +38,6 @@ pub mod eval;
 mod gazetteer;
 pub(crate) mod group;
 pub mod lexicon;
-pub mod neighbour_types;
 pub mod rules;
 pub mod tagger;
 pub mod tags;
@@ -46,9 +45,10 @@ pub mod train;
 pub mod word_classes;
 mod words;
 
+pub use tagger::{Model, ModelError};
+
 use group::Draft;
 use newsflow_proto::{ArticleEntities, ArticleSegmented, Entities, EntityLabel, Segmentation};
-use tagger::Model;
 
 /// The tagger's four types as proto labels, in tag order.
 const TAGGER_LABELS: [EntityLabel; 4] = [

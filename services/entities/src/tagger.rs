@@ -6,7 +6,7 @@
 use crate::clusters::Clusters;
 use crate::gazetteer::Gazetteer;
 use crate::tags::{NTAGS, ORG, PER, POS_B, POS_I, allowed, spans, spans_to_tags, untag};
-use crate::word_classes::{WordClass, WordClasses};
+use crate::word_classes::{UNKNOWN_NEIGHBOURS, WordClass, WordClasses};
 use crate::words::{F_ALLCAP, F_ALPHA, F_CAP, F_LOWER, TokInfo, fx, tok_info};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -338,7 +338,7 @@ pub(crate) fn featurize<S: AsRef<str>>(
         .collect();
     const NO_CLASS: WordClass = WordClass {
         levels: [0xFFFF; 3],
-        neighbours: crate::neighbour_types::UNKNOWN,
+        neighbours: UNKNOWN_NEIGHBOURS,
     };
     const EDGE_CLASS: [u16; 3] = [0xFFFE; 3];
     let wc: Vec<WordClass> = toks
@@ -467,7 +467,7 @@ pub(crate) fn featurize<S: AsRef<str>>(
             };
             // What this word's and its neighbours' nearest labelled words were tagged as.
             let nb = |j: usize| wc[j].neighbours as u64;
-            let edge = crate::neighbour_types::UNKNOWN as u64 - 1;
+            let edge = UNKNOWN_NEIGHBOURS as u64 - 1;
             feats.push(f1(T_NB, nb(i)));
             feats.push(f2(T_NB_SS, nb(i), t.sshape));
             feats.push(f1(T_NB_M1, if i > s { nb(i - 1) } else { edge }));
@@ -1038,7 +1038,7 @@ impl Model {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(NTAGS as u32).to_le_bytes());
-        let mut gaz: Vec<(u64, u8)> = self.gaz.entries().collect();
+        let mut gaz: Vec<(u64, u8)> = self.gaz.map.iter().map(|(&k, &v)| (k, v)).collect();
         gaz.sort_unstable();
         out.extend_from_slice(&(gaz.len() as u32).to_le_bytes());
         for (k, v) in gaz {
@@ -1172,75 +1172,6 @@ impl Model {
             at += s.len();
         }
         out
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Training table
-
-/// Integer perceptron weights with the sums needed for averaging.
-pub(crate) struct TrainTable {
-    pub(crate) bits: u32,
-    w: Vec<i32>,
-    u: Vec<i64>,
-    /// Update counter (one tick per token seen).
-    pub(crate) c: i64,
-    /// Feature groups left out while training, one bit per [`Group`].
-    pub(crate) dropped: u8,
-}
-
-impl Scorer for TrainTable {
-    #[inline]
-    fn add(&self, h: u64, acc: &mut [i32; NTAGS]) {
-        let row = (h >> (64 - self.bits)) as usize * NTAGS;
-        for (a, &w) in acc.iter_mut().zip(&self.w[row..row + NTAGS]) {
-            *a += w;
-        }
-    }
-
-    fn learn(&mut self, feats: &[u64], gold: u8, pred: u8) {
-        self.update(feats, gold, pred);
-    }
-
-    fn tick(&mut self) {
-        self.c += 1;
-    }
-
-    fn dropped_groups(&self) -> u8 {
-        self.dropped
-    }
-}
-
-impl TrainTable {
-    pub(crate) fn new(bits: u32) -> Self {
-        let n = (1usize << bits) * NTAGS;
-        TrainTable {
-            bits,
-            w: vec![0; n],
-            u: vec![0; n],
-            c: 1,
-            dropped: 0,
-        }
-    }
-
-    pub(crate) fn update(&mut self, feats: &[u64], gold: u8, pred: u8) {
-        for &h in feats {
-            let row = (h >> (64 - self.bits)) as usize * NTAGS;
-            self.w[row + gold as usize] += 1;
-            self.u[row + gold as usize] += self.c;
-            self.w[row + pred as usize] -= 1;
-            self.u[row + pred as usize] -= self.c;
-        }
-    }
-
-    /// The averaged weights.
-    pub(crate) fn averaged(&self) -> Vec<f32> {
-        let c = self.c as f64;
-        self.w
-            .iter()
-            .zip(&self.u)
-            .map(|(&w, &u)| (w as f64 - u as f64 / c) as f32)
-            .collect()
     }
 }
 

@@ -3,8 +3,9 @@
 //! `en_core_web_sm` with only its NER on the same tokens through the committed script
 //! `scripts/spacy_ner.py` when Python and spaCy are installed, and scores both on the file.
 
-use crate::conll::{self, Scorer, Scores};
+use crate::conll;
 use crate::tagger::Model;
+use crate::train::{Scorer, Scores};
 use anyhow::Context;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -165,7 +166,7 @@ pub fn run(data: &Path, spacy: bool) -> anyhow::Result<BenchReport> {
 
     let mut sc = Scorer::default();
     for (d, w) in docs.iter().zip(&words) {
-        sc.add_doc(d, &model.tag(w));
+        sc.add_doc(&d.labelled(), &model.tag(w));
     }
     let f1 = sc.scores().overall.f1;
     let tps = tokens_per_sec(&model, &words, Duration::from_secs(3));

@@ -1,10 +1,9 @@
 //! Reading CoNLL-2003 files and scoring entity spans the way `conlleval` does (exact span and
 //! type). Used by [`crate::train`], [`crate::eval`] and [`crate::bench`]; no part of the stage.
 
-use crate::tags::{TYPES, spans};
+use crate::tags::TYPES;
+use crate::train::LabelledDoc;
 use anyhow::Context;
-use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One token line of a CoNLL file.
@@ -34,9 +33,15 @@ impl Doc {
             .collect()
     }
 
-    /// Gold tags, flat.
-    pub fn gold(&self) -> Vec<u8> {
-        self.sentences.iter().flatten().map(|l| l.gold).collect()
+    /// The document as the learning and scoring code take it.
+    pub fn labelled(&self) -> LabelledDoc<'_> {
+        LabelledDoc {
+            sentences: self
+                .sentences
+                .iter()
+                .map(|s| s.iter().map(|l| (l.word.as_str(), l.gold)).collect())
+                .collect(),
+        }
     }
 
     /// Number of tokens.
@@ -127,109 +132,6 @@ pub fn parse(text: &str) -> Vec<Doc> {
     docs
 }
 
-/// Precision, recall and F1 for one type or overall.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
-pub struct Prf {
-    /// Correct predicted entities / predicted entities.
-    pub precision: f64,
-    /// Correct predicted entities / gold entities.
-    pub recall: f64,
-    /// Harmonic mean of precision and recall.
-    pub f1: f64,
-    /// Gold entities.
-    pub gold: usize,
-    /// Predicted entities.
-    pub predicted: usize,
-    /// Predicted entities with exactly the gold span and type.
-    pub correct: usize,
-}
-
-impl Prf {
-    fn from_counts(correct: usize, predicted: usize, gold: usize) -> Prf {
-        let p = if predicted == 0 {
-            0.0
-        } else {
-            correct as f64 / predicted as f64
-        };
-        let r = if gold == 0 {
-            0.0
-        } else {
-            correct as f64 / gold as f64
-        };
-        let f = if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        };
-        Prf {
-            precision: p,
-            recall: r,
-            f1: f,
-            gold,
-            predicted,
-            correct,
-        }
-    }
-}
-
-/// Entity-level scores: overall and per type.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct Scores {
-    /// All types together.
-    pub overall: Prf,
-    /// One entry per type (`PER`, `ORG`, `LOC`, `MISC`).
-    pub per_type: BTreeMap<String, Prf>,
-}
-
-/// Accumulates exact-match span counts sentence by sentence.
-#[derive(Default)]
-pub struct Scorer {
-    counts: [[usize; 3]; 4],
-}
-
-impl Scorer {
-    /// Adds one sentence's gold and predicted tags.
-    pub fn add(&mut self, gold: &[u8], pred: &[u8]) {
-        let g = spans(gold);
-        let p = spans(pred);
-        for s in &g {
-            self.counts[s.2 as usize][2] += 1;
-        }
-        for s in &p {
-            self.counts[s.2 as usize][1] += 1;
-            if g.contains(s) {
-                self.counts[s.2 as usize][0] += 1;
-            }
-        }
-    }
-
-    /// Adds whole documents' flat tags, split at sentence boundaries.
-    pub fn add_doc(&mut self, doc: &Doc, pred: &[u8]) {
-        let mut at = 0;
-        for s in &doc.sentences {
-            let gold: Vec<u8> = s.iter().map(|l| l.gold).collect();
-            self.add(&gold, &pred[at..at + s.len()]);
-            at += s.len();
-        }
-    }
-
-    /// The scores so far.
-    pub fn scores(&self) -> Scores {
-        let mut per_type = BTreeMap::new();
-        let mut tot = [0usize; 3];
-        for (k, c) in self.counts.iter().enumerate() {
-            per_type.insert(TYPES[k].to_string(), Prf::from_counts(c[0], c[1], c[2]));
-            for j in 0..3 {
-                tot[j] += c[j];
-            }
-        }
-        Scores {
-            overall: Prf::from_counts(tot[0], tot[1], tot[2]),
-            per_type,
-        }
-    }
-}
-
 /// The IOB2 tag name for a BILOU tag id.
 pub fn iob2(tag: u8, prev: u8) -> String {
     match crate::tags::untag(tag) {
@@ -245,6 +147,7 @@ pub fn iob2(tag: u8, prev: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tags::spans;
 
     const SAMPLE: &str = "-DOCSTART- -X- -X- O\n\nPeter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n";
 
@@ -253,19 +156,6 @@ mod tests {
         let docs = parse(SAMPLE);
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].sentences.len(), 2);
-        assert_eq!(spans(&docs[0].gold()[..2]), vec![(0, 2, 0)]);
-    }
-
-    #[test]
-    fn scorer_counts_only_exact_span_and_type_matches() {
-        let docs = parse(SAMPLE);
-        let mut s = Scorer::default();
-        let mut pred = docs[0].gold();
-        pred[2] = 0; // miss EU
-        s.add_doc(&docs[0], &pred);
-        let sc = s.scores();
-        assert_eq!(sc.overall.correct, 1);
-        assert_eq!(sc.overall.gold, 2);
-        assert!((sc.overall.precision - 1.0).abs() < 1e-9);
+        assert_eq!(spans(&docs[0].labelled().gold()[..2]), vec![(0, 2, 0)]);
     }
 }

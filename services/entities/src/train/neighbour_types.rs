@@ -8,11 +8,10 @@
 //! Computed by `newsflow train word-classes` beside the classes, stored as one code per word
 //! in `model/word-classes.tsv`.
 
-use crate::conll::Doc;
+use super::labelled::LabelledDoc;
+use crate::tags::untag;
+use crate::word_classes::UNKNOWN_NEIGHBOURS as UNKNOWN;
 use rustc_hash::FxHashMap;
-
-/// No neighbour leans anywhere (every neighbour's cosine is zero or less), or not computed.
-pub const UNKNOWN: u8 = 0xFF;
 
 /// Tag counts of the capitalised words of labelled text, lower-cased: how often each was
 /// PER, ORG, LOC, MISC or no entity (`O`).
@@ -22,15 +21,15 @@ pub struct Labelled {
 }
 
 impl Labelled {
-    /// Counts the capitalised words of CoNLL documents by their gold type.
-    pub fn from_docs(docs: &[Doc]) -> Labelled {
+    /// Counts the capitalised words of labelled documents by their gold type.
+    pub fn from_docs(docs: &[LabelledDoc<'_>]) -> Labelled {
         let mut counts: FxHashMap<String, [u32; 5]> = FxHashMap::default();
-        for line in docs.iter().flat_map(|d| d.sentences.iter().flatten()) {
-            if !line.word.starts_with(char::is_uppercase) {
+        for &(word, gold) in docs.iter().flat_map(|d| d.sentences.iter().flatten()) {
+            if !word.starts_with(char::is_uppercase) {
                 continue;
             }
-            let k = crate::tags::untag(line.gold).map_or(4, |(ty, _)| ty as usize);
-            counts.entry(line.word.to_lowercase()).or_default()[k] += 1;
+            let k = untag(gold).map_or(4, |(ty, _)| ty as usize);
+            counts.entry(word.to_lowercase()).or_default()[k] += 1;
         }
         Labelled { counts }
     }
@@ -176,18 +175,9 @@ pub fn learn(words: &[String], rows: &[f32], dim: usize, labelled: &Labelled, k:
 mod tests {
     use super::*;
 
-    fn doc(lines: &[(&str, u8)]) -> Doc {
-        Doc {
-            sentences: vec![
-                lines
-                    .iter()
-                    .map(|&(w, gold)| crate::conll::Line {
-                        raw: w.to_string(),
-                        word: w.to_string(),
-                        gold,
-                    })
-                    .collect(),
-            ],
+    fn doc<'a>(words: &[(&'a str, u8)]) -> LabelledDoc<'a> {
+        LabelledDoc {
+            sentences: vec![words.to_vec()],
         }
     }
 

@@ -1,8 +1,9 @@
 //! Scoring the shipped tagger on a CoNLL-2003 file: `newsflow eval ner --data FILE`.
 //! Entity-level, exact span and type, as `conlleval` counts it, on the file's own tokens.
 
-use crate::conll::{self, Prf, Scorer};
+use crate::conll;
 use crate::tagger::Model;
+use crate::train::{Prf, Scorer};
 use anyhow::Context;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -73,7 +74,7 @@ pub fn conll_with(
     let mut tokens = 0;
     for d in &docs {
         let pred = model.tag(&d.words());
-        sc.add_doc(d, &pred);
+        sc.add_doc(&d.labelled(), &pred);
         tokens += d.len();
         if write_predictions.is_some() {
             out.push_str("-DOCSTART- -X- -X- O O\n\n");
