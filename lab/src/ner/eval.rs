@@ -1,10 +1,10 @@
 //! Scoring the shipped tagger on a CoNLL-2003 file: `newsflow eval ner --data FILE`.
 //! Entity-level, exact span and type, as `conlleval` counts it, on the file's own tokens.
 
-use crate::conll;
-use crate::tagger::Model;
-use crate::train::{Prf, Scorer};
+use super::conll;
 use anyhow::Context;
+use newsflow_entities::Model;
+use newsflow_entities::train::{Prf, Scorer};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

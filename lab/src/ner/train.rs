@@ -2,9 +2,9 @@
 //! (CoNLL-2003, unlabelled news text, the committed word classes, GloVe vectors) and write the
 //! results; the learning itself is `newsflow_entities::train`.
 
+use super::conll;
 use anyhow::Context;
 use newsflow_entities::Model;
-use newsflow_entities::conll;
 use newsflow_entities::train::{EpochReport, LabelledDoc, Options, word_classes};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};

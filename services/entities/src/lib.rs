@@ -31,10 +31,7 @@
 
 #![warn(missing_docs)]
 
-pub mod bench;
 pub mod clusters;
-pub mod conll;
-pub mod eval;
 mod gazetteer;
 pub(crate) mod group;
 pub mod lexicon;

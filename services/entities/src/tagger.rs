@@ -949,11 +949,6 @@ const MAGIC: &[u8; 8] = b"NFNER\0\0\x04";
 
 static SHIPPED: &[u8] = include_bytes!("../model/ner.bin");
 
-/// The embedded model file's bytes.
-pub fn shipped_model_bytes() -> &'static [u8] {
-    SHIPPED
-}
-
 /// Errors reading a model file.
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
@@ -1013,9 +1008,9 @@ impl Model {
         M.get_or_init(|| Model::from_bytes(SHIPPED).expect("the embedded model is valid"))
     }
 
-    /// Size in bytes of the embedded model file.
-    pub fn shipped_bytes() -> usize {
-        SHIPPED.len()
+    /// The embedded model file (`model/ner.bin`), as [`Model::from_bytes`] reads it.
+    pub fn shipped_bytes() -> &'static [u8] {
+        SHIPPED
     }
 
     pub(crate) fn new(
