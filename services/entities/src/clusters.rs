@@ -15,14 +15,4 @@ impl Clusters {
     pub(crate) fn get(&self, l: u64) -> Option<(u16, u16)> {
         self.map.get(&l).copied()
     }
-
-    /// Number of clustered words.
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Whether no word is clustered.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
 }

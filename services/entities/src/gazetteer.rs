@@ -4,7 +4,7 @@
 //! file. Also which names are places of the built-in lists.
 
 use crate::tags::{POS_B, POS_I, POS_L, POS_U};
-use crate::words::{F_CAP, F_DIGIT, TokInfo, fx, tok_info};
+use crate::words::{F_CAP, F_DIGIT, TokInfo, fx};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Known entity strings, by type, matched on lower-cased token sequences.
@@ -17,28 +17,6 @@ pub struct Gazetteer {
 const GAZ_MAX: usize = 6;
 
 impl Gazetteer {
-    /// Adds an entry of `ty` made of tokens with lower-case hashes `lowers`.
-    fn add_hashes(&mut self, lowers: &[u64], ty: u8) {
-        if lowers.is_empty() || lowers.len() > GAZ_MAX {
-            return;
-        }
-        let mut h = 7u64;
-        for (k, &l) in lowers.iter().enumerate() {
-            h = fx(h, l);
-            let e = self.map.entry(h).or_insert(0);
-            if k + 1 == lowers.len() {
-                *e |= 1 << ty;
-            }
-        }
-    }
-
-    /// Adds the entry `words` of type `ty`.
-    pub fn add(&mut self, words: &[&str], ty: u8) {
-        let mut buf = Vec::new();
-        let hs: Vec<u64> = words.iter().map(|w| tok_info(w, &mut buf).l).collect();
-        self.add_hashes(&hs, ty);
-    }
-
     /// For each token, a bit mask of `type * 4 + position` for every match covering it
     /// (types 0–3: entities seen in training and the built-in lists; 4–7: the public name lists of
     /// `lexicon/`).
@@ -72,8 +50,38 @@ impl Gazetteer {
         }
     }
 
+    /// Adds `mask` to the types of `key`, as read from a model file.
     pub(crate) fn insert_raw(&mut self, key: u64, mask: u8) {
         *self.map.entry(key).or_insert(0) |= mask;
+    }
+}
+
+/// Building (training only): the keys written here are the ones [`Gazetteer::mark`] looks up.
+#[cfg(feature = "train")]
+impl Gazetteer {
+    /// Adds an entry of `ty` made of tokens with lower-case hashes `lowers`.
+    fn add_hashes(&mut self, lowers: &[u64], ty: u8) {
+        if lowers.is_empty() || lowers.len() > GAZ_MAX {
+            return;
+        }
+        let mut h = 7u64;
+        for (k, &l) in lowers.iter().enumerate() {
+            h = fx(h, l);
+            let e = self.map.entry(h).or_insert(0);
+            if k + 1 == lowers.len() {
+                *e |= 1 << ty;
+            }
+        }
+    }
+
+    /// Adds the entry `words` of type `ty`.
+    pub fn add(&mut self, words: &[&str], ty: u8) {
+        let mut buf = Vec::new();
+        let hs: Vec<u64> = words
+            .iter()
+            .map(|w| crate::words::lower_hash(w, &mut buf))
+            .collect();
+        self.add_hashes(&hs, ty);
     }
 }
 

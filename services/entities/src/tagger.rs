@@ -1,7 +1,8 @@
 //! The statistical tagger behind `entities`: a greedy averaged-perceptron sequence tagger over
 //! BILOU tags for the four CoNLL-2003 types (PER, ORG, LOC, MISC). Features are hashed into a
 //! fixed table of weight rows, one weight per tag, so tagging allocates nothing per feature.
-//! Pure: no I/O here; the shipped weights are embedded (see [`Model::shipped`]).
+//! Pure: no I/O here; the shipped weights are embedded (see [`Model::shipped`]). Writing a model
+//! file is training's (`write`, with the `train` feature).
 
 use crate::clusters::Clusters;
 use crate::gazetteer::Gazetteer;
@@ -10,12 +11,15 @@ use crate::word_classes::{UNKNOWN_NEIGHBOURS, WordClass, WordClasses};
 use crate::words::{F_ALLCAP, F_ALPHA, F_CAP, F_LOWER, TokInfo, fx, tok_info};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+#[cfg(feature = "train")]
+mod write;
+
 /// Splits a tagged organisation, place or other name that runs on through a role into a
 /// person's name (`Federal Reserve Governor Lawrence Lindsey`): the name becomes a person, the
 /// words before the role keep their type, the role itself is no entity. The greedy tagger,
 /// once inside a name, rarely sees where it should stop; the role word and the capitalised
 /// words after it say so (eng.testa: three names split, all three right; F1 0.9253 → 0.9259).
-pub fn split_titled_names<S: AsRef<str>>(ws: &[S], spans: &mut Vec<(usize, usize, u8)>) {
+pub(crate) fn split_titled_names<S: AsRef<str>>(ws: &[S], spans: &mut Vec<(usize, usize, u8)>) {
     let word = |k: usize| ws[k].as_ref();
     let mut out = Vec::with_capacity(spans.len());
     for &(a, b, ty) in spans.iter() {
@@ -59,7 +63,7 @@ fn is_date_word(w: &str) -> bool {
 /// Trims from a name what is no part of it: lower-case words and punctuation at its end, and,
 /// unless it is a person's (`Jan Kroslak`), a month or weekday at either end. (eng.testa F1
 /// 0.9259 → 0.9269: 13 names trimmed, 12 of them right.)
-pub fn trim_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
+pub(crate) fn trim_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
     let word = |k: usize| ws[k].as_ref();
     // A word with letters, all of them lower-case (`region`; not `al-Saadani`, `96` or `'s`,
     // which end names: `Euro 96`, `Lord 's`).
@@ -88,7 +92,7 @@ pub fn trim_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
 /// organisations' names end in (`Andy Warhol Foundation`, `Apic Yamada Corp`;
 /// [`crate::lexicon::ORG_NAME_ENDINGS`]): the tagger had the span right and the type wrong
 /// (eng.testa: one name retyped, rightly).
-pub fn retype_organisation_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
+pub(crate) fn retype_organisation_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
     for (a, b, ty) in spans.iter_mut() {
         if *ty == PER
             && *b > *a + 1
@@ -799,17 +803,6 @@ impl Scorer for &Table {
 }
 
 impl Table {
-    /// Builds a table from dense weights (`(1 << bits) * NTAGS` of them), keeping the rows with
-    /// a non-zero weight.
-    fn from_dense(bits: u32, weights: &[i16]) -> Table {
-        let rows = weights
-            .chunks_exact(NTAGS)
-            .enumerate()
-            .filter(|(_, w)| w.iter().any(|&x| x != 0))
-            .map(|(r, w)| (r, w.try_into().expect("rows are NTAGS long")));
-        Table::from_rows(bits, rows)
-    }
-
     /// Builds a table from `(row, weights)` in increasing row order.
     fn from_rows(bits: u32, rows: impl Iterator<Item = (usize, [i16; NTAGS])>) -> Table {
         let mut index = vec![RowBlock::default(); (1usize << bits).div_ceil(64)];
@@ -839,57 +832,6 @@ impl Table {
         let stored = ((b.present >> (r % 64)) & 1) as usize;
         let k = b.before as usize + 1 + (b.present & (bit - 1)).count_ones() as usize;
         &self.rows[k * stored]
-    }
-
-    /// The stored rows with their row numbers, in row order.
-    fn stored(&self) -> impl Iterator<Item = (usize, &[i16; NTAGS])> + '_ {
-        self.index
-            .iter()
-            .enumerate()
-            .flat_map(|(bi, b)| {
-                (0..64)
-                    .filter(move |k| b.present & (1 << k) != 0)
-                    .map(move |k| bi * 64 + k)
-            })
-            .zip(&self.rows[1..])
-    }
-
-    /// Quantises averaged float weights to `i16` and zeroes those below `prune`.
-    pub(crate) fn from_float(bits: u32, w: &[f32], prune: i16) -> Table {
-        let max = w.iter().fold(0f32, |m, &x| m.max(x.abs()));
-        // Scale so the largest weight fits; sums of ~60 rows stay far inside i32.
-        let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
-        let weights: Vec<i16> = w
-            .iter()
-            .map(|&x| {
-                let q = (x * scale).round().clamp(-32_767.0, 32_767.0) as i16;
-                if q.unsigned_abs() < prune as u16 {
-                    0
-                } else {
-                    q
-                }
-            })
-            .collect();
-        Table::from_dense(bits, &weights)
-    }
-
-    fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.bits.to_le_bytes());
-        let rows: Vec<(usize, &[i16; NTAGS])> = self
-            .stored()
-            .filter(|(_, w)| w.iter().any(|&x| x != 0))
-            .collect();
-        out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
-        let mut prev = 0usize;
-        for &(r, _) in &rows {
-            put_varint(out, (r - prev) as u64);
-            prev = r;
-        }
-        for (_, w) in &rows {
-            for &x in w.iter() {
-                out.extend_from_slice(&x.to_le_bytes());
-            }
-        }
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Table, ModelError> {
@@ -923,16 +865,6 @@ impl Table {
             }
         }
         Ok(Table::from_rows(bits, rows.into_iter()))
-    }
-
-    /// All `(1 << bits) * NTAGS` weights.
-    #[cfg(test)]
-    fn dense(&self) -> Vec<i16> {
-        let mut out = vec![0i16; (1usize << self.bits) * NTAGS];
-        for (r, w) in self.stored() {
-            out[r * NTAGS..(r + 1) * NTAGS].copy_from_slice(w);
-        }
-        out
     }
 }
 
@@ -993,14 +925,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 impl Model {
     /// The model shipped with this crate (embedded in the binary), decoded once.
     pub fn shipped() -> &'static Model {
@@ -1013,61 +937,8 @@ impl Model {
         SHIPPED
     }
 
-    pub(crate) fn new(
-        tables: Vec<Table>,
-        gaz: Gazetteer,
-        clusters: Clusters,
-        classes: WordClasses,
-    ) -> Model {
-        Model {
-            tables,
-            gaz,
-            clusters,
-            classes,
-        }
-    }
-
-    /// Serialises the model: header, gazetteer, clusters, word classes, then each table's
-    /// non-zero rows.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(NTAGS as u32).to_le_bytes());
-        let mut gaz: Vec<(u64, u8)> = self.gaz.map.iter().map(|(&k, &v)| (k, v)).collect();
-        gaz.sort_unstable();
-        out.extend_from_slice(&(gaz.len() as u32).to_le_bytes());
-        for (k, v) in gaz {
-            out.extend_from_slice(&k.to_le_bytes());
-            out.push(v);
-        }
-        let mut cl: Vec<(u64, (u16, u16))> =
-            self.clusters.map.iter().map(|(&k, &v)| (k, v)).collect();
-        cl.sort_unstable();
-        out.extend_from_slice(&(cl.len() as u32).to_le_bytes());
-        for (k, (f, c)) in cl {
-            out.extend_from_slice(&k.to_le_bytes());
-            out.extend_from_slice(&f.to_le_bytes());
-            out.extend_from_slice(&c.to_le_bytes());
-        }
-        let mut wc: Vec<(u64, WordClass)> =
-            self.classes.map.iter().map(|(&k, &v)| (k, v)).collect();
-        wc.sort_unstable_by_key(|x| x.0);
-        out.extend_from_slice(&(wc.len() as u32).to_le_bytes());
-        for (k, c) in wc {
-            out.extend_from_slice(&k.to_le_bytes());
-            for l in c.levels {
-                out.extend_from_slice(&l.to_le_bytes());
-            }
-            out.push(c.neighbours);
-        }
-        out.extend_from_slice(&(self.tables.len() as u32).to_le_bytes());
-        for t in &self.tables {
-            t.write(&mut out);
-        }
-        out
-    }
-
-    /// Reads a model written by [`Model::to_bytes`].
+    /// Reads a model file: `model/ner.bin` ([`Model::shipped_bytes`]) or one written by
+    /// `newsflow train ner --out FILE`.
     ///
     /// # Errors
     /// When the bytes are not such a model.
@@ -1146,10 +1017,9 @@ impl Model {
         }
     }
 
-    /// Tags a document (sentences of words) and returns one tag per word, sentence after
-    /// sentence; names that run on through a role are split ([`split_titled_names`]), what is
-    /// no part of a name is trimmed from it ([`trim_names`]), and a person named like an
-    /// organisation becomes one ([`retype_organisation_names`]).
+    /// Tags a document (sentences of words) and returns one tag per word ([`crate::tags`]),
+    /// sentence after sentence; names that run on through a role are split, what is no part of
+    /// a name is trimmed from it, and a person named like an organisation becomes one.
     pub fn tag<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<u8> {
         let mut tags = self.tag_features(&self.featurize(doc));
         tidy_names_in_tags(doc, &mut tags);
@@ -1158,7 +1028,7 @@ impl Model {
 
     /// Tags a document and returns entity spans per sentence: `(start, end, type)` in token
     /// indices within each sentence.
-    pub fn entities<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<(usize, usize, u8)>> {
+    pub(crate) fn entities<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<(usize, usize, u8)>> {
         let tags = self.tag(doc);
         let mut out = Vec::with_capacity(doc.len());
         let mut at = 0;
@@ -1173,7 +1043,6 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::words::lower_hash;
 
     #[test]
     fn split_titled_names_parts_an_organisation_from_the_person_after_its_role() {
@@ -1255,40 +1124,5 @@ mod tests {
                 (12, 13, 1)
             ]
         );
-    }
-
-    #[test]
-    fn model_bytes_round_trip() {
-        let mut g = Gazetteer::default();
-        g.add(&["New", "York"], 2);
-        let mut w = vec![0f32; (1 << 10) * NTAGS];
-        w[5] = 1.5;
-        w[NTAGS * 700 + 3] = -2.0;
-        let mut classes = WordClasses::default();
-        let kursk = WordClass {
-            levels: [7, 3, 1],
-            neighbours: 0x2F,
-        };
-        classes
-            .map
-            .insert(lower_hash("Kursk", &mut Vec::new()), kursk);
-        let m = Model::new(
-            vec![Table::from_float(10, &w, 0)],
-            g,
-            Clusters::default(),
-            classes,
-        );
-        let bytes = m.to_bytes();
-        let back = Model::from_bytes(&bytes).unwrap();
-        assert_eq!(back.tables[0].dense(), m.tables[0].dense());
-        assert_eq!(back.gaz.map, m.gaz.map);
-        assert_eq!(
-            back.classes.get(lower_hash("kursk", &mut Vec::new())),
-            Some(kursk)
-        );
-        let mut older = bytes.clone();
-        older[7] = 3;
-        let err = Model::from_bytes(&older).err().unwrap().to_string();
-        assert!(err.contains("retrain"), "{err}");
     }
 }

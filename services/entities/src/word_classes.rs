@@ -18,7 +18,7 @@ pub struct WordClass {
     /// Class at each level: fine, mid, coarse.
     pub levels: [u16; 3],
     /// What the word's nearest labelled words were tagged as: a code of the leading entity type
-    /// and how far it leads, or [`UNKNOWN_NEIGHBOURS`].
+    /// and how far it leads, or `0xFF` when they lean nowhere.
     pub neighbours: u8,
 }
 
@@ -33,15 +33,5 @@ impl WordClasses {
     #[inline]
     pub(crate) fn get(&self, l: u64) -> Option<WordClass> {
         self.map.get(&l).copied()
-    }
-
-    /// Number of classified word hashes.
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Whether no word is classified.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
     }
 }

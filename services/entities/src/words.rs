@@ -134,6 +134,7 @@ pub(crate) fn tok_info(word: &str, buf: &mut Vec<char>) -> TokInfo {
 }
 
 /// The tagger's lower-case, digit-normalised hash of a word (the key of the word tables).
+#[cfg(feature = "train")]
 pub(crate) fn lower_hash(word: &str, buf: &mut Vec<char>) -> u64 {
     tok_info(word, buf).l
 }

@@ -187,7 +187,7 @@ mod inspect {
             .collect::<Vec<_>>();
         let t = std::time::Instant::now();
         let c = super::learn(text.iter().map(|t| super::rough_tokens(t).collect()));
-        eprintln!("{} words in {:?}", c.len(), t.elapsed());
+        eprintln!("{} words in {:?}", c.map.len(), t.elapsed());
         let mut buf = Vec::new();
         for w in [
             "Tuesday",

@@ -58,7 +58,7 @@ impl Labelled {
 /// The code of a distribution over PER, ORG, LOC, MISC, O: the leading kind (0–4, 4 = `O`)
 /// times 16, plus how far it leads (its share below 0.5, 0.7, 0.85, or above: 0–3) times 4,
 /// plus the share of all four entity types together (below 0.25, 0.5, 0.75, or above: 0–3).
-pub fn code(dist: &[f32; 5]) -> u8 {
+pub(crate) fn code(dist: &[f32; 5]) -> u8 {
     let total: f32 = dist.iter().sum();
     if total <= 0.0 {
         return UNKNOWN;
@@ -77,18 +77,24 @@ pub fn code(dist: &[f32; 5]) -> u8 {
 }
 
 /// Whether `c` is a value [`code`] gives.
-pub fn is_code(c: u8) -> bool {
+pub(crate) fn is_code(c: u8) -> bool {
     c == UNKNOWN || (c / 16 < 5)
 }
 
 /// For each word (unit rows of `dim` floats in `rows`), the [`code`] of the tag shares of its
 /// `k` nearest labelled words by cosine, each weighted by its cosine. A word is never its own
 /// neighbour, so a training word's code says what words like it were, not what it was. With
-/// `k` zero, or no labelled word among `words`, every code is [`UNKNOWN`].
+/// `k` zero, or no labelled word among `words`, every code is unknown (`0xFF`).
 ///
 /// # Panics
 /// When `rows` does not hold `dim` floats for each word.
-pub fn learn(words: &[String], rows: &[f32], dim: usize, labelled: &Labelled, k: usize) -> Vec<u8> {
+pub(crate) fn learn(
+    words: &[String],
+    rows: &[f32],
+    dim: usize,
+    labelled: &Labelled,
+    k: usize,
+) -> Vec<u8> {
     assert!(
         dim > 0 && rows.len() == words.len() * dim,
         "{} floats are not {} rows of {dim}",
