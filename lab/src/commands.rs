@@ -272,7 +272,7 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             let opts = wc::Options::default();
             need(&labelled_path, "the CoNLL-2003 training file", "--labelled")?;
             let labelled = newsflow_entities::train::neighbour_types::Labelled::from_docs(
-                &ner::train::labelled(&ner::conll::read(&labelled_path)?),
+                &ner::conll::labelled(&ner::conll::read(&labelled_path)?),
             );
             anyhow::ensure!(
                 !labelled.is_empty(),

@@ -56,6 +56,11 @@ impl Doc {
     }
 }
 
+/// Documents as the learning and scoring code take them.
+pub fn labelled(docs: &[Doc]) -> Vec<LabelledDoc<'_>> {
+    docs.iter().map(Doc::labelled).collect()
+}
+
 /// Reads a CoNLL-2003 file (IOB1 or IOB2 in the last column) into documents.
 ///
 /// # Errors

@@ -5,7 +5,7 @@
 use super::conll;
 use anyhow::Context;
 use newsflow_entities::Model;
-use newsflow_entities::train::{EpochReport, LabelledDoc, Options, word_classes};
+use newsflow_entities::train::{EpochReport, Options, word_classes};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -23,7 +23,7 @@ pub const SHIPPED_CLASSES_PATH: &str = concat!(
 
 /// Trains the tagger on the CoNLL-2003 files `train` and `dev` (the dev file chooses the
 /// epochs), with word clusters from the training words and the `unlabelled` text
-/// ([`read_texts`]) and the word classes in `word_classes`; calls `progress` after every
+/// ([`read_texts`]) and the word classes in `classes_path`; calls `progress` after every
 /// epoch. The defaults of `opts` and [`default_unlabelled`] reproduce the shipped model.
 ///
 /// # Errors
@@ -32,7 +32,7 @@ pub fn model(
     train: &Path,
     dev: &Path,
     unlabelled: &[PathBuf],
-    word_classes: &Path,
+    classes_path: &Path,
     opts: &Options,
     progress: impl FnMut(&EpochReport),
 ) -> anyhow::Result<Model> {
@@ -45,20 +45,15 @@ pub fn model(
     );
     anyhow::ensure!(!dev_docs.is_empty(), "no documents in {}", dev.display());
     let texts = read_texts(unlabelled)?;
-    let classes = word_classes::read_tsv(word_classes)?;
+    let classes = word_classes::read_tsv(classes_path)?;
     Ok(newsflow_entities::train::train(
-        &labelled(&train_docs),
-        &labelled(&dev_docs),
+        &conll::labelled(&train_docs),
+        &conll::labelled(&dev_docs),
         &texts,
         classes,
         opts,
         progress,
     ))
-}
-
-/// CoNLL documents as the learning code takes them.
-pub fn labelled(docs: &[conll::Doc]) -> Vec<LabelledDoc<'_>> {
-    docs.iter().map(conll::Doc::labelled).collect()
 }
 
 /// The unlabelled text the shipped model's clusters are learned from: next to the CoNLL folder,
