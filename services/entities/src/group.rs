@@ -203,7 +203,7 @@ pub(crate) fn group(text: &str, mut drafts: Vec<Draft>) -> Entities {
         if !named(d.label)
             || d.label == EntityLabel::Person
             || d.words.len() != 1
-            || crate::tagger::is_listed_place(&keys[i])
+            || crate::gazetteer::is_listed_place(&keys[i])
         {
             continue;
         }

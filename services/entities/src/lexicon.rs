@@ -1,6 +1,7 @@
 //! Word lists for `entities`: places, nationalities and groups (NORP), aliases, and the words the
 //! value rules use (months, weekdays, number words, units, currencies). General lists, written
-//! by hand; nothing here comes from a particular article.
+//! by hand; nothing here comes from a particular article. [`PhraseIndex`] finds their multi-word
+//! entries in a sentence.
 
 /// Countries, major cities and regions (tokens separated by single spaces).
 pub const PLACES: &[&str] = &[
@@ -730,4 +731,40 @@ const ORG_WORDS_IN_OTHER_NAMES: &[&str] = &[
 /// person.
 pub fn is_org_word(w: &str) -> bool {
     ORG_NAME_ENDINGS.contains(&w) || ORG_WORDS_IN_OTHER_NAMES.contains(&w)
+}
+
+/// Multi-word lexicon entries split into their words and indexed by their first word, so a
+/// sentence is matched by looking up each token instead of scanning the whole list.
+pub(crate) struct PhraseIndex {
+    by_first: rustc_hash::FxHashMap<&'static str, Vec<Vec<&'static str>>>,
+}
+
+impl PhraseIndex {
+    /// Indexes `entries` (words separated by single spaces).
+    pub(crate) fn new(entries: impl Iterator<Item = &'static str>) -> PhraseIndex {
+        let mut by_first = rustc_hash::FxHashMap::<&'static str, Vec<Vec<&'static str>>>::default();
+        for e in entries {
+            let parts: Vec<&'static str> = e.split(' ').collect();
+            by_first.entry(parts[0]).or_default().push(parts);
+        }
+        PhraseIndex { by_first }
+    }
+
+    /// Length in tokens of the longest entry matching `ws` from its first token, or 0.
+    pub(crate) fn longest<S: AsRef<str>>(&self, ws: &[S]) -> usize {
+        let Some(first) = ws.first() else { return 0 };
+        let Some(cands) = self.by_first.get(first.as_ref()) else {
+            return 0;
+        };
+        let mut best = 0;
+        for parts in cands {
+            if parts.len() > best
+                && parts.len() <= ws.len()
+                && parts.iter().zip(ws).all(|(a, b)| *a == b.as_ref())
+            {
+                best = parts.len();
+            }
+        }
+        best
+    }
 }

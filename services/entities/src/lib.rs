@@ -3,49 +3,58 @@
 //! `newsflow.articles.entities` ([`ArticleEntities`]) through the runtime ([`entities`] is the
 //! stage function, [`recognise`] the text work).
 //!
-//! - PERSON, ORG, LOC and MISC come from a statistical tagger ([`tagger`]): a greedy averaged
-//!   perceptron over BILOU tags with hashed features (words, shapes, affixes, context, word
-//!   clusters from news text, word classes from pretrained GloVe vectors ([`word_classes`]),
-//!   the types that each word's nearest labelled words in GloVe were tagged with
-//!   ([`neighbour_types`]),
-//!   gazetteers from the training entities and from public name lists (`lexicon/SOURCES.md`),
-//!   document-level evidence and the tags already given to the same word in the article); eight
-//!   taggers trained on different shuffles, most of them each without some feature families
-//!   (feature bagging), are averaged into one table, so tagging costs one.
-//!   Trained in pure Rust on CoNLL-2003 ([`train`]) and embedded in the binary
-//!   (`model/ner.bin`, reproduced byte for byte by `newsflow train ner --train
-//!   ../shared/data/conll2003/eng.train --dev ../shared/data/conll2003/eng.testa`). (A second
-//!   tagger reading the first one's tags across the article, [`train::Options::stages`] = 2,
-//!   scores higher on eng.testa but halves the speed, below fifty times spaCy's.)
+//! - PERSON, ORG, LOC and MISC come from a statistical tagger ([`Model`]): a greedy averaged
+//!   perceptron over BILOU tags ([`tags`]) with hashed features (words, shapes, affixes,
+//!   context, word clusters from news text, word classes from pretrained GloVe vectors, the
+//!   types that each word's nearest labelled words in GloVe were tagged with, gazetteers from
+//!   the training entities and from public name lists (`lexicon/SOURCES.md`), document-level
+//!   evidence and the tags already given to the same word in the article); eight taggers
+//!   trained on different shuffles, most of them each without some feature families (feature
+//!   bagging), are averaged into one table, so tagging costs one. Trained in pure Rust on
+//!   CoNLL-2003 and embedded in the binary (`model/ner.bin`, reproduced byte for byte by
+//!   `newsflow train ner --train ../shared/data/conll2003/eng.train --dev
+//!   ../shared/data/conll2003/eng.testa`). (A second tagger reading the first one's tags across
+//!   the article, `train::Options::stages` = 2, scores higher on eng.testa but halves the
+//!   speed, below fifty times spaCy's.)
 //! - DATE, TIME, MONEY, PERCENT, CARDINAL, QUANTITY and NORP come from precise rules and word
-//!   lists ([`rules`], [`lexicon`]); a few general rules tidy the tagger's spans (titles,
+//!   lists (`rules`, `lexicon`); a few general rules tidy the tagger's spans (titles,
 //!   initials, name suffixes, possessives).
 //! - Mentions of one entity are grouped: surnames with full names, acronyms with their
 //!   expansions, and aliases; each group has a canonical name (the fullest form), a slug and a
 //!   mention count.
 //!
 //! Pure: no I/O, no clock. Failure: never fails on valid input; tokens whose offsets do not
-//! index the text are skipped, never a panic. Measuring: [`eval`] (`newsflow eval ner`) and
-//! [`bench`] (`newsflow bench ner`). The stage runs inside the `newsflow` command (services/cli),
-//! which wires [`entities`] into the runtime.
+//! index the text are skipped, never a panic. The stage runs inside the `newsflow` command
+//! (services/cli), which wires [`entities`] into the runtime.
+//!
+//! Inside, dependencies go one way: the tag encoding (`tags`), word hashes (`words`) and word
+//! lists (`lexicon`) under the tables the model reads (`gazetteer`, `clusters`,
+//! `word_classes`), those under the tagger (`tagger`), the tagger, `rules` and `group` under
+//! the stage (this file). The code that learns the tables and the weights is the `train`
+//! module, behind the cargo feature `train` (off by default; only newsflow-lab turns it on); it
+//! depends on the tables and the tagger, never the reverse. Measuring (`newsflow eval ner`,
+//! `bench ner`), the CoNLL-2003 reader and the drivers of `newsflow train ner|word-classes`
+//! live in the lab crate (`lab/src/ner/`, newsflow-lab), which reads the model through
+//! [`Model`] and [`tags`].
 
 #![warn(missing_docs)]
 
-pub mod bench;
-pub mod clusters;
-pub mod conll;
-pub mod eval;
-pub(crate) mod group;
-pub mod lexicon;
-pub mod neighbour_types;
-pub mod rules;
-pub mod tagger;
+mod clusters;
+mod gazetteer;
+mod group;
+mod lexicon;
+mod rules;
+mod tagger;
+pub mod tags;
+#[cfg(feature = "train")]
 pub mod train;
-pub mod word_classes;
+mod word_classes;
+mod words;
+
+pub use tagger::{Model, ModelError};
 
 use group::Draft;
 use newsflow_proto::{ArticleEntities, ArticleSegmented, Entities, EntityLabel, Segmentation};
-use tagger::Model;
 
 /// The tagger's four types as proto labels, in tag order.
 const TAGGER_LABELS: [EntityLabel; 4] = [
@@ -78,51 +87,12 @@ pub fn entities(msg: ArticleSegmented) -> ArticleEntities {
 
 /// Finds entity mentions in `text` using its segmentation, and groups them. Pure; never panics.
 pub fn recognise(text: &str, segmentation: &Segmentation) -> Entities {
-    recognise_with(Model::shipped(), text, segmentation)
-}
-
-/// Token byte spans per sentence, dropping tokens that do not index `text`.
-fn sentences(text: &str, seg: &Segmentation) -> Vec<Vec<(usize, usize)>> {
-    let valid = |t: &newsflow_proto::Token| t.start < t.end && text.get(t.start..t.end).is_some();
-    let mut out: Vec<Vec<(usize, usize)>> = Vec::new();
-    if seg.sentences.is_empty() {
-        out.push(
-            seg.tokens
-                .iter()
-                .filter(|t| valid(t))
-                .map(|t| (t.start, t.end))
-                .collect(),
-        );
-    } else {
-        for s in &seg.sentences {
-            let end = s
-                .first_token
-                .saturating_add(s.token_count)
-                .min(seg.tokens.len());
-            let toks = seg
-                .tokens
-                .get(s.first_token.min(end)..end)
-                .unwrap_or_default();
-            out.push(
-                toks.iter()
-                    .filter(|t| valid(t))
-                    .map(|t| (t.start, t.end))
-                    .collect(),
-            );
-        }
-    }
-    out.retain(|s| !s.is_empty());
-    out
-}
-
-/// [`recognise`] with a given model.
-pub fn recognise_with(model: &Model, text: &str, segmentation: &Segmentation) -> Entities {
     let sents = sentences(text, segmentation);
     let words: Vec<Vec<&str>> = sents
         .iter()
         .map(|s| s.iter().map(|&(a, b)| &text[a..b]).collect())
         .collect();
-    let found = model.entities(&words);
+    let found = Model::shipped().entities(&words);
     // Acronyms the tagger found (`DPRK`), with its type, to find their expansions.
     let mut acronyms: Vec<(String, u8)> = Vec::new();
     for (ws, spans) in words.iter().zip(&found) {
@@ -193,6 +163,40 @@ pub fn recognise_with(model: &Model, text: &str, segmentation: &Segmentation) ->
     group::group(text, drafts)
 }
 
+/// Token byte spans per sentence, dropping tokens that do not index `text`.
+fn sentences(text: &str, seg: &Segmentation) -> Vec<Vec<(usize, usize)>> {
+    let valid = |t: &newsflow_proto::Token| t.start < t.end && text.get(t.start..t.end).is_some();
+    let mut out: Vec<Vec<(usize, usize)>> = Vec::new();
+    if seg.sentences.is_empty() {
+        out.push(
+            seg.tokens
+                .iter()
+                .filter(|t| valid(t))
+                .map(|t| (t.start, t.end))
+                .collect(),
+        );
+    } else {
+        for s in &seg.sentences {
+            let end = s
+                .first_token
+                .saturating_add(s.token_count)
+                .min(seg.tokens.len());
+            let toks = seg
+                .tokens
+                .get(s.first_token.min(end)..end)
+                .unwrap_or_default();
+            out.push(
+                toks.iter()
+                    .filter(|t| valid(t))
+                    .map(|t| (t.start, t.end))
+                    .collect(),
+            );
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
 /// Whether a token is an acronym in the plural: capitals, then `s` (`UAVs`).
 fn is_plural_acronym(w: &str) -> bool {
     w.strip_suffix('s').is_some_and(is_acronym)
@@ -259,7 +263,7 @@ fn is_initial(w: &str) -> bool {
 /// → `Lloyd J. Austin`), taking them from whatever span the tagger put them in; what is left
 /// of that span is kept unless only titles remain.
 fn merge_initials(ws: &[&str], spans: &mut Vec<(usize, usize, u8)>) {
-    use tagger::PER;
+    use tags::PER;
     spans.sort_unstable();
     let mut i = 0;
     while i < spans.len() {
@@ -365,47 +369,11 @@ fn refine(
     (a2 < b).then_some((a2, b, label))
 }
 
-/// Multi-word lexicon entries split into their words and indexed by their first word, so a
-/// sentence is matched by looking up each token instead of scanning the whole list.
-pub(crate) struct PhraseIndex {
-    by_first: rustc_hash::FxHashMap<&'static str, Vec<Vec<&'static str>>>,
-}
-
-impl PhraseIndex {
-    /// Indexes `entries` (words separated by single spaces).
-    pub(crate) fn new(entries: impl Iterator<Item = &'static str>) -> PhraseIndex {
-        let mut by_first = rustc_hash::FxHashMap::<&'static str, Vec<Vec<&'static str>>>::default();
-        for e in entries {
-            let parts: Vec<&'static str> = e.split(' ').collect();
-            by_first.entry(parts[0]).or_default().push(parts);
-        }
-        PhraseIndex { by_first }
-    }
-
-    /// Length in tokens of the longest entry matching `ws` from its first token, or 0.
-    pub(crate) fn longest<S: AsRef<str>>(&self, ws: &[S]) -> usize {
-        let Some(first) = ws.first() else { return 0 };
-        let Some(cands) = self.by_first.get(first.as_ref()) else {
-            return 0;
-        };
-        let mut best = 0;
-        for parts in cands {
-            if parts.len() > best
-                && parts.len() <= ws.len()
-                && parts.iter().zip(ws).all(|(a, b)| *a == b.as_ref())
-            {
-                best = parts.len();
-            }
-        }
-        best
-    }
-}
-
 /// Token spans of lexicon places (longest first) in one sentence.
 fn place_matches(ws: &[&str]) -> Vec<(usize, usize)> {
-    static INDEX: std::sync::OnceLock<PhraseIndex> = std::sync::OnceLock::new();
+    static INDEX: std::sync::OnceLock<lexicon::PhraseIndex> = std::sync::OnceLock::new();
     let index = INDEX.get_or_init(|| {
-        PhraseIndex::new(
+        lexicon::PhraseIndex::new(
             lexicon::PLACES
                 .iter()
                 .copied()

@@ -380,9 +380,10 @@ fn is_decade(w: &str) -> bool {
 /// Finds nationality and group words (`North Korean`, `Ukrainian`) in one sentence; the
 /// longest entry wins.
 pub fn norp(words: &[&str]) -> Vec<RuleSpan> {
-    static INDEX: std::sync::OnceLock<crate::PhraseIndex> = std::sync::OnceLock::new();
-    let index =
-        INDEX.get_or_init(|| crate::PhraseIndex::new(NATIONALITIES.iter().map(|(name, _)| *name)));
+    static INDEX: std::sync::OnceLock<crate::lexicon::PhraseIndex> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        crate::lexicon::PhraseIndex::new(NATIONALITIES.iter().map(|(name, _)| *name))
+    });
     let ws: Vec<Cow<'_, str>> = words.iter().map(|w| norm(w)).collect();
     let mut out = Vec::new();
     let mut i = 0;

@@ -1,104 +1,25 @@
 //! The statistical tagger behind `entities`: a greedy averaged-perceptron sequence tagger over
 //! BILOU tags for the four CoNLL-2003 types (PER, ORG, LOC, MISC). Features are hashed into a
 //! fixed table of weight rows, one weight per tag, so tagging allocates nothing per feature.
-//! Pure: no I/O here; the shipped weights are embedded (see [`Model::shipped`]).
+//! Pure: no I/O here; the shipped weights are embedded (see [`Model::shipped`]). Writing a model
+//! file is training's (`write`, with the `train` feature).
 
 use crate::clusters::Clusters;
-use crate::word_classes::{WordClass, WordClasses};
+use crate::gazetteer::Gazetteer;
+use crate::tags::{NTAGS, ORG, PER, POS_B, POS_I, allowed, spans, spans_to_tags, untag};
+use crate::word_classes::{UNKNOWN_NEIGHBOURS, WordClass, WordClasses};
+use crate::words::{F_ALLCAP, F_ALPHA, F_CAP, F_LOWER, TokInfo, fx, tok_info};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-/// The four CoNLL-2003 entity types, in tag order.
-pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
-/// The type ids of people and organisations, as in [`TYPES`].
-pub(crate) const PER: u8 = 0;
-pub(crate) const ORG: u8 = 1;
-/// Number of tags: `O` plus B, I, L, U for each type.
-pub const NTAGS: usize = 1 + 4 * TYPES.len();
-
-const POS_B: u8 = 0;
-const POS_I: u8 = 1;
-const POS_L: u8 = 2;
-const POS_U: u8 = 3;
-
-/// The tag id for type `ty` at BILOU position `pos` (0 = B, 1 = I, 2 = L, 3 = U).
-pub const fn tag(ty: u8, pos: u8) -> u8 {
-    1 + 4 * ty + pos
-}
-
-/// The (type, position) of a tag, or `None` for `O`.
-pub const fn untag(t: u8) -> Option<(u8, u8)> {
-    if t == 0 {
-        None
-    } else {
-        Some(((t - 1) / 4, (t - 1) % 4))
-    }
-}
-
-/// Whether tag `next` may follow tag `prev` in a well-formed BILOU sequence.
-pub fn allowed(prev: u8, next: u8) -> bool {
-    let open = matches!(untag(prev), Some((_, POS_B | POS_I)));
-    match untag(next) {
-        None | Some((_, POS_B | POS_U)) => !open,
-        Some((ty, _)) => open && untag(prev).map(|p| p.0) == Some(ty),
-    }
-}
-
-/// Entity spans `(start, end, type)` (token indices, end exclusive) in a tag sequence. Tolerant
-/// of ill-formed sequences: a span ends at `L`/`U`, at a type change, or at a new `B`/`U`.
-pub fn spans(tags: &[u8]) -> Vec<(usize, usize, u8)> {
-    let mut out = Vec::new();
-    let mut open: Option<(usize, u8)> = None;
-    for (i, &t) in tags.iter().enumerate() {
-        match untag(t) {
-            None => {
-                if let Some((s, ty)) = open.take() {
-                    out.push((s, i, ty));
-                }
-            }
-            Some((ty, pos)) => {
-                let continues = matches!(pos, POS_I | POS_L) && open.map(|o| o.1) == Some(ty);
-                if !continues {
-                    if let Some((s, oty)) = open.take() {
-                        out.push((s, i, oty));
-                    }
-                    open = Some((i, ty));
-                }
-                if matches!(pos, POS_L | POS_U) {
-                    let (s, ty) = open.take().expect("a span was opened above");
-                    out.push((s, i + 1, ty));
-                }
-            }
-        }
-    }
-    if let Some((s, ty)) = open {
-        out.push((s, tags.len(), ty));
-    }
-    out
-}
-
-/// BILOU tags for spans over `n` tokens.
-pub fn spans_to_tags(n: usize, spans: &[(usize, usize, u8)]) -> Vec<u8> {
-    let mut tags = vec![0u8; n];
-    for &(s, e, ty) in spans {
-        if e == s + 1 {
-            tags[s] = tag(ty, POS_U);
-        } else {
-            tags[s] = tag(ty, POS_B);
-            for t in &mut tags[s + 1..e - 1] {
-                *t = tag(ty, POS_I);
-            }
-            tags[e - 1] = tag(ty, POS_L);
-        }
-    }
-    tags
-}
+#[cfg(feature = "train")]
+mod write;
 
 /// Splits a tagged organisation, place or other name that runs on through a role into a
 /// person's name (`Federal Reserve Governor Lawrence Lindsey`): the name becomes a person, the
 /// words before the role keep their type, the role itself is no entity. The greedy tagger,
 /// once inside a name, rarely sees where it should stop; the role word and the capitalised
 /// words after it say so (eng.testa: three names split, all three right; F1 0.9253 → 0.9259).
-pub fn split_titled_names<S: AsRef<str>>(ws: &[S], spans: &mut Vec<(usize, usize, u8)>) {
+pub(crate) fn split_titled_names<S: AsRef<str>>(ws: &[S], spans: &mut Vec<(usize, usize, u8)>) {
     let word = |k: usize| ws[k].as_ref();
     let mut out = Vec::with_capacity(spans.len());
     for &(a, b, ty) in spans.iter() {
@@ -142,7 +63,7 @@ fn is_date_word(w: &str) -> bool {
 /// Trims from a name what is no part of it: lower-case words and punctuation at its end, and,
 /// unless it is a person's (`Jan Kroslak`), a month or weekday at either end. (eng.testa F1
 /// 0.9259 → 0.9269: 13 names trimmed, 12 of them right.)
-pub fn trim_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
+pub(crate) fn trim_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
     let word = |k: usize| ws[k].as_ref();
     // A word with letters, all of them lower-case (`region`; not `al-Saadani`, `96` or `'s`,
     // which end names: `Euro 96`, `Lord 's`).
@@ -171,7 +92,7 @@ pub fn trim_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
 /// organisations' names end in (`Andy Warhol Foundation`, `Apic Yamada Corp`;
 /// [`crate::lexicon::ORG_NAME_ENDINGS`]): the tagger had the span right and the type wrong
 /// (eng.testa: one name retyped, rightly).
-pub fn retype_organisation_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
+pub(crate) fn retype_organisation_names<S: AsRef<str>>(ws: &[S], spans: &mut [(usize, usize, u8)]) {
     for (a, b, ty) in spans.iter_mut() {
         if *ty == PER
             && *b > *a + 1
@@ -201,15 +122,10 @@ pub(crate) fn tidy_names_in_tags<S: AsRef<str>>(doc: &[Vec<S>], tags: &mut [u8])
 }
 
 // ---------------------------------------------------------------------------------------------
-// Hashing
+// Feature hashing
 
 const K1: u64 = 0x9E37_79B9_7F4A_7C15;
 const K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
-
-#[inline]
-fn fx(h: u64, v: u64) -> u64 {
-    (h.rotate_left(5) ^ v).wrapping_mul(0x517C_C1B7_2722_0A95)
-}
 
 #[inline]
 fn fmix(mut x: u64) -> u64 {
@@ -253,273 +169,6 @@ fn f3(template: u64, a: u64, b: u64, c: u64) -> u64 {
         fmix(h2(template, a, b) ^ c.wrapping_mul(K1).rotate_left(17)),
         template,
     )
-}
-
-/// Maps typographic variants onto the ASCII forms the training news uses.
-#[inline]
-fn norm_char(c: char) -> char {
-    match c {
-        '\u{2018}' | '\u{2019}' | '`' | '\u{00B4}' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}' => '"',
-        '\u{2013}' | '\u{2014}' | '\u{2212}' => '-',
-        _ => c,
-    }
-}
-
-const F_CAP: u8 = 1;
-const F_ALLCAP: u8 = 2;
-const F_DIGIT: u8 = 4;
-const F_ALPHA: u8 = 8;
-const F_LOWER: u8 = 16;
-
-/// Per-token hashes, computed once per token.
-#[derive(Clone, Copy, Default)]
-struct TokInfo {
-    w: u64,
-    l: u64,
-    shape: u64,
-    sshape: u64,
-    pre: [u64; 4],
-    suf: [u64; 4],
-    flags: u8,
-    len: u8,
-}
-
-fn tok_info(word: &str, buf: &mut Vec<char>) -> TokInfo {
-    buf.clear();
-    let (mut w, mut l, mut shape, mut sshape) = (1u64, 2u64, 3u64, 4u64);
-    let mut last = '\0';
-    let (mut up, mut low, mut dig, mut alpha) = (0usize, 0usize, 0usize, 0usize);
-    let mut first = '\0';
-    for (i, c0) in word.chars().enumerate() {
-        let c = norm_char(c0);
-        if i == 0 {
-            first = c;
-        }
-        w = fx(w, c as u64);
-        let lc = if c.is_ascii() {
-            c.to_ascii_lowercase()
-        } else {
-            c.to_lowercase().next().unwrap_or(c)
-        };
-        let lc = if lc.is_ascii_digit() { '0' } else { lc };
-        l = fx(l, lc as u64);
-        buf.push(lc);
-        let sc = if c.is_uppercase() {
-            up += 1;
-            alpha += 1;
-            'X'
-        } else if c.is_lowercase() {
-            low += 1;
-            alpha += 1;
-            'x'
-        } else if c.is_numeric() {
-            dig += 1;
-            'd'
-        } else if c.is_alphabetic() {
-            alpha += 1;
-            'x'
-        } else {
-            c
-        };
-        if i < 10 {
-            shape = fx(shape, sc as u64);
-        }
-        if sc != last {
-            sshape = fx(sshape, sc as u64);
-            last = sc;
-        }
-    }
-    let n = buf.len();
-    let mut pre = [0u64; 4];
-    let mut suf = [0u64; 4];
-    for k in 0..4 {
-        let m = (k + 1).min(n);
-        pre[k] = buf[..m].iter().fold(10 + k as u64, |h, &c| fx(h, c as u64));
-        suf[k] = buf[n - m..]
-            .iter()
-            .fold(20 + k as u64, |h, &c| fx(h, c as u64));
-    }
-    let mut flags = 0;
-    if first.is_uppercase() {
-        flags |= F_CAP;
-    }
-    if up > 0 && low == 0 {
-        flags |= F_ALLCAP;
-    }
-    if dig > 0 {
-        flags |= F_DIGIT;
-    }
-    if alpha > 0 {
-        flags |= F_ALPHA;
-    }
-    if first.is_lowercase() {
-        flags |= F_LOWER;
-    }
-    TokInfo {
-        w,
-        l,
-        shape,
-        sshape,
-        pre,
-        suf,
-        flags,
-        len: n.min(255) as u8,
-    }
-}
-
-/// The tagger's lower-case, digit-normalised hash of a word (the key of clusters).
-pub(crate) fn lower_hash(word: &str, buf: &mut Vec<char>) -> u64 {
-    tok_info(word, buf).l
-}
-
-// ---------------------------------------------------------------------------------------------
-// Gazetteer: entity strings seen in training (plus built-in place and nationality lists), keyed
-// by the hash of their lower-cased tokens.
-
-/// Known entity strings, by type, matched on lower-cased token sequences.
-#[derive(Clone, Default)]
-pub struct Gazetteer {
-    /// Hash of a token sequence → bit mask of types (0 = only a prefix of a longer entry).
-    map: HashMap<u64, u8>,
-}
-
-const GAZ_MAX: usize = 6;
-
-impl Gazetteer {
-    /// Adds an entry of `ty` made of tokens with lower-case hashes `lowers`.
-    fn add_hashes(&mut self, lowers: &[u64], ty: u8) {
-        if lowers.is_empty() || lowers.len() > GAZ_MAX {
-            return;
-        }
-        let mut h = 7u64;
-        for (k, &l) in lowers.iter().enumerate() {
-            h = fx(h, l);
-            let e = self.map.entry(h).or_insert(0);
-            if k + 1 == lowers.len() {
-                *e |= 1 << ty;
-            }
-        }
-    }
-
-    /// Adds the entry `words` of type `ty`.
-    pub fn add(&mut self, words: &[&str], ty: u8) {
-        let mut buf = Vec::new();
-        let hs: Vec<u64> = words.iter().map(|w| tok_info(w, &mut buf).l).collect();
-        self.add_hashes(&hs, ty);
-    }
-
-    /// Number of keys (entries and prefixes).
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Whether the gazetteer is empty.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
-    /// For each token, a bit mask of `type * 4 + position` for every match covering it
-    /// (types 0–3: entities seen in training and the built-in lists; 4–7: [`ExternalList`]s).
-    fn mark(&self, toks: &[TokInfo], out: &mut [u32]) {
-        for (i, t) in toks.iter().enumerate() {
-            if t.flags & (F_CAP | F_DIGIT) == 0 {
-                continue;
-            }
-            let mut h = 7u64;
-            for (j, tj) in toks.iter().enumerate().take(i + GAZ_MAX).skip(i) {
-                h = fx(h, tj.l);
-                let Some(&mask) = self.map.get(&h) else { break };
-                for ty in 0..8u8 {
-                    if mask & (1 << ty) == 0 {
-                        continue;
-                    }
-                    for (k, o) in out.iter_mut().enumerate().take(j + 1).skip(i) {
-                        let pos = if i == j {
-                            POS_U
-                        } else if k == i {
-                            POS_B
-                        } else if k == j {
-                            POS_L
-                        } else {
-                            POS_I
-                        };
-                        *o |= 1 << (ty * 4 + pos);
-                    }
-                }
-            }
-        }
-    }
-
-    fn entries(&self) -> impl Iterator<Item = (u64, u8)> + '_ {
-        self.map.iter().map(|(&k, &v)| (k, v))
-    }
-
-    fn insert_raw(&mut self, key: u64, mask: u8) {
-        *self.map.entry(key).or_insert(0) |= mask;
-    }
-}
-
-/// Name lists from public data (see `lexicon/SOURCES.md`), each its own gazetteer type so the
-/// tagger learns how far to trust it apart from the entities seen in training.
-#[derive(Clone, Copy, Debug)]
-pub enum ExternalList {
-    /// GeoNames cities over 15,000 people, countries, capitals, US states, continents.
-    Places = 4,
-    /// US Census given names.
-    GivenNames = 5,
-    /// US Census surnames, the most frequent 30,000.
-    Surnames = 6,
-    /// Listed companies of the major stock indices.
-    Companies = 7,
-}
-
-const PLACES_LIST: &str = include_str!("../lexicon/places.txt");
-
-const EXTERNAL: [(ExternalList, &str); 4] = [
-    (ExternalList::Places, PLACES_LIST),
-    (
-        ExternalList::GivenNames,
-        include_str!("../lexicon/given-names.txt"),
-    ),
-    (
-        ExternalList::Surnames,
-        include_str!("../lexicon/surnames.txt"),
-    ),
-    (
-        ExternalList::Companies,
-        include_str!("../lexicon/companies.txt"),
-    ),
-];
-
-/// Whether a name is a place of the built-in lists (`Kansas`, `Mexico`; not `North`).
-pub(crate) fn is_listed_place(name: &str) -> bool {
-    static SET: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
-    SET.get_or_init(|| {
-        PLACES_LIST
-            .lines()
-            .chain(crate::lexicon::PLACES.iter().copied())
-            .collect()
-    })
-    .contains(name)
-}
-
-/// Built-in lexicon entries added to every gazetteer: general lists, not sample text.
-pub fn add_builtin(g: &mut Gazetteer) {
-    for (list, text) in EXTERNAL {
-        for name in text.lines().filter(|l| !l.is_empty()) {
-            let words: Vec<&str> = name.split(' ').collect();
-            g.add(&words, list as u8);
-        }
-    }
-    for name in crate::lexicon::PLACES {
-        let words: Vec<&str> = name.split(' ').collect();
-        g.add(&words, 2);
-    }
-    for (name, _) in crate::lexicon::NATIONALITIES {
-        let words: Vec<&str> = name.split(' ').collect();
-        g.add(&words, 3);
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -693,7 +342,7 @@ pub(crate) fn featurize<S: AsRef<str>>(
         .collect();
     const NO_CLASS: WordClass = WordClass {
         levels: [0xFFFF; 3],
-        neighbours: crate::neighbour_types::UNKNOWN,
+        neighbours: UNKNOWN_NEIGHBOURS,
     };
     const EDGE_CLASS: [u16; 3] = [0xFFFE; 3];
     let wc: Vec<WordClass> = toks
@@ -822,7 +471,7 @@ pub(crate) fn featurize<S: AsRef<str>>(
             };
             // What this word's and its neighbours' nearest labelled words were tagged as.
             let nb = |j: usize| wc[j].neighbours as u64;
-            let edge = crate::neighbour_types::UNKNOWN as u64 - 1;
+            let edge = UNKNOWN_NEIGHBOURS as u64 - 1;
             feats.push(f1(T_NB, nb(i)));
             feats.push(f2(T_NB_SS, nb(i), t.sshape));
             feats.push(f1(T_NB_M1, if i > s { nb(i - 1) } else { edge }));
@@ -1154,17 +803,6 @@ impl Scorer for &Table {
 }
 
 impl Table {
-    /// Builds a table from dense weights (`(1 << bits) * NTAGS` of them), keeping the rows with
-    /// a non-zero weight.
-    fn from_dense(bits: u32, weights: &[i16]) -> Table {
-        let rows = weights
-            .chunks_exact(NTAGS)
-            .enumerate()
-            .filter(|(_, w)| w.iter().any(|&x| x != 0))
-            .map(|(r, w)| (r, w.try_into().expect("rows are NTAGS long")));
-        Table::from_rows(bits, rows)
-    }
-
     /// Builds a table from `(row, weights)` in increasing row order.
     fn from_rows(bits: u32, rows: impl Iterator<Item = (usize, [i16; NTAGS])>) -> Table {
         let mut index = vec![RowBlock::default(); (1usize << bits).div_ceil(64)];
@@ -1194,57 +832,6 @@ impl Table {
         let stored = ((b.present >> (r % 64)) & 1) as usize;
         let k = b.before as usize + 1 + (b.present & (bit - 1)).count_ones() as usize;
         &self.rows[k * stored]
-    }
-
-    /// The stored rows with their row numbers, in row order.
-    fn stored(&self) -> impl Iterator<Item = (usize, &[i16; NTAGS])> + '_ {
-        self.index
-            .iter()
-            .enumerate()
-            .flat_map(|(bi, b)| {
-                (0..64)
-                    .filter(move |k| b.present & (1 << k) != 0)
-                    .map(move |k| bi * 64 + k)
-            })
-            .zip(&self.rows[1..])
-    }
-
-    /// Quantises averaged float weights to `i16` and zeroes those below `prune`.
-    pub(crate) fn from_float(bits: u32, w: &[f32], prune: i16) -> Table {
-        let max = w.iter().fold(0f32, |m, &x| m.max(x.abs()));
-        // Scale so the largest weight fits; sums of ~60 rows stay far inside i32.
-        let scale = if max > 0.0 { 32_000.0 / max } else { 1.0 };
-        let weights: Vec<i16> = w
-            .iter()
-            .map(|&x| {
-                let q = (x * scale).round().clamp(-32_767.0, 32_767.0) as i16;
-                if q.unsigned_abs() < prune as u16 {
-                    0
-                } else {
-                    q
-                }
-            })
-            .collect();
-        Table::from_dense(bits, &weights)
-    }
-
-    fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.bits.to_le_bytes());
-        let rows: Vec<(usize, &[i16; NTAGS])> = self
-            .stored()
-            .filter(|(_, w)| w.iter().any(|&x| x != 0))
-            .collect();
-        out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
-        let mut prev = 0usize;
-        for &(r, _) in &rows {
-            put_varint(out, (r - prev) as u64);
-            prev = r;
-        }
-        for (_, w) in &rows {
-            for &x in w.iter() {
-                out.extend_from_slice(&x.to_le_bytes());
-            }
-        }
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Table, ModelError> {
@@ -1279,16 +866,6 @@ impl Table {
         }
         Ok(Table::from_rows(bits, rows.into_iter()))
     }
-
-    /// All `(1 << bits) * NTAGS` weights.
-    #[cfg(test)]
-    fn dense(&self) -> Vec<i16> {
-        let mut out = vec![0i16; (1usize << self.bits) * NTAGS];
-        for (r, w) in self.stored() {
-            out[r * NTAGS..(r + 1) * NTAGS].copy_from_slice(w);
-        }
-        out
-    }
 }
 
 /// A trained tagger: one or two quantised weight tables (the second reads the first's tags),
@@ -1303,11 +880,6 @@ pub struct Model {
 const MAGIC: &[u8; 8] = b"NFNER\0\0\x04";
 
 static SHIPPED: &[u8] = include_bytes!("../model/ner.bin");
-
-/// The embedded model file's bytes.
-pub fn shipped_model_bytes() -> &'static [u8] {
-    SHIPPED
-}
 
 /// Errors reading a model file.
 #[derive(Debug, thiserror::Error)]
@@ -1353,14 +925,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 impl Model {
     /// The model shipped with this crate (embedded in the binary), decoded once.
     pub fn shipped() -> &'static Model {
@@ -1368,66 +932,13 @@ impl Model {
         M.get_or_init(|| Model::from_bytes(SHIPPED).expect("the embedded model is valid"))
     }
 
-    /// Size in bytes of the embedded model file.
-    pub fn shipped_bytes() -> usize {
-        SHIPPED.len()
+    /// The embedded model file (`model/ner.bin`), as [`Model::from_bytes`] reads it.
+    pub fn shipped_bytes() -> &'static [u8] {
+        SHIPPED
     }
 
-    pub(crate) fn new(
-        tables: Vec<Table>,
-        gaz: Gazetteer,
-        clusters: Clusters,
-        classes: WordClasses,
-    ) -> Model {
-        Model {
-            tables,
-            gaz,
-            clusters,
-            classes,
-        }
-    }
-
-    /// Serialises the model: header, gazetteer, clusters, word classes, then each table's
-    /// non-zero rows.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(NTAGS as u32).to_le_bytes());
-        let mut gaz: Vec<(u64, u8)> = self.gaz.entries().collect();
-        gaz.sort_unstable();
-        out.extend_from_slice(&(gaz.len() as u32).to_le_bytes());
-        for (k, v) in gaz {
-            out.extend_from_slice(&k.to_le_bytes());
-            out.push(v);
-        }
-        let mut cl: Vec<(u64, (u16, u16))> =
-            self.clusters.map.iter().map(|(&k, &v)| (k, v)).collect();
-        cl.sort_unstable();
-        out.extend_from_slice(&(cl.len() as u32).to_le_bytes());
-        for (k, (f, c)) in cl {
-            out.extend_from_slice(&k.to_le_bytes());
-            out.extend_from_slice(&f.to_le_bytes());
-            out.extend_from_slice(&c.to_le_bytes());
-        }
-        let mut wc: Vec<(u64, WordClass)> =
-            self.classes.map.iter().map(|(&k, &v)| (k, v)).collect();
-        wc.sort_unstable_by_key(|x| x.0);
-        out.extend_from_slice(&(wc.len() as u32).to_le_bytes());
-        for (k, c) in wc {
-            out.extend_from_slice(&k.to_le_bytes());
-            for l in c.levels {
-                out.extend_from_slice(&l.to_le_bytes());
-            }
-            out.push(c.neighbours);
-        }
-        out.extend_from_slice(&(self.tables.len() as u32).to_le_bytes());
-        for t in &self.tables {
-            t.write(&mut out);
-        }
-        out
-    }
-
-    /// Reads a model written by [`Model::to_bytes`].
+    /// Reads a model file: `model/ner.bin` ([`Model::shipped_bytes`]) or one written by
+    /// `newsflow train ner --out FILE`.
     ///
     /// # Errors
     /// When the bytes are not such a model.
@@ -1506,10 +1017,9 @@ impl Model {
         }
     }
 
-    /// Tags a document (sentences of words) and returns one tag per word, sentence after
-    /// sentence; names that run on through a role are split ([`split_titled_names`]), what is
-    /// no part of a name is trimmed from it ([`trim_names`]), and a person named like an
-    /// organisation becomes one ([`retype_organisation_names`]).
+    /// Tags a document (sentences of words) and returns one tag per word ([`crate::tags`]),
+    /// sentence after sentence; names that run on through a role are split, what is no part of
+    /// a name is trimmed from it, and a person named like an organisation becomes one.
     pub fn tag<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<u8> {
         let mut tags = self.tag_features(&self.featurize(doc));
         tidy_names_in_tags(doc, &mut tags);
@@ -1518,7 +1028,7 @@ impl Model {
 
     /// Tags a document and returns entity spans per sentence: `(start, end, type)` in token
     /// indices within each sentence.
-    pub fn entities<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<(usize, usize, u8)>> {
+    pub(crate) fn entities<S: AsRef<str>>(&self, doc: &[Vec<S>]) -> Vec<Vec<(usize, usize, u8)>> {
         let tags = self.tag(doc);
         let mut out = Vec::with_capacity(doc.len());
         let mut at = 0;
@@ -1530,106 +1040,9 @@ impl Model {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Training table
-
-/// Integer perceptron weights with the sums needed for averaging.
-pub(crate) struct TrainTable {
-    pub(crate) bits: u32,
-    w: Vec<i32>,
-    u: Vec<i64>,
-    /// Update counter (one tick per token seen).
-    pub(crate) c: i64,
-    /// Feature groups left out while training, one bit per [`Group`].
-    pub(crate) dropped: u8,
-}
-
-impl Scorer for TrainTable {
-    #[inline]
-    fn add(&self, h: u64, acc: &mut [i32; NTAGS]) {
-        let row = (h >> (64 - self.bits)) as usize * NTAGS;
-        for (a, &w) in acc.iter_mut().zip(&self.w[row..row + NTAGS]) {
-            *a += w;
-        }
-    }
-
-    fn learn(&mut self, feats: &[u64], gold: u8, pred: u8) {
-        self.update(feats, gold, pred);
-    }
-
-    fn tick(&mut self) {
-        self.c += 1;
-    }
-
-    fn dropped_groups(&self) -> u8 {
-        self.dropped
-    }
-}
-
-impl TrainTable {
-    pub(crate) fn new(bits: u32) -> Self {
-        let n = (1usize << bits) * NTAGS;
-        TrainTable {
-            bits,
-            w: vec![0; n],
-            u: vec![0; n],
-            c: 1,
-            dropped: 0,
-        }
-    }
-
-    pub(crate) fn update(&mut self, feats: &[u64], gold: u8, pred: u8) {
-        for &h in feats {
-            let row = (h >> (64 - self.bits)) as usize * NTAGS;
-            self.w[row + gold as usize] += 1;
-            self.u[row + gold as usize] += self.c;
-            self.w[row + pred as usize] -= 1;
-            self.u[row + pred as usize] -= self.c;
-        }
-    }
-
-    /// The averaged weights.
-    pub(crate) fn averaged(&self) -> Vec<f32> {
-        let c = self.c as f64;
-        self.w
-            .iter()
-            .zip(&self.u)
-            .map(|(&w, &u)| (w as f64 - u as f64 / c) as f32)
-            .collect()
-    }
-}
-
-/// Builds a gazetteer from labelled documents (entity strings by type) plus the built-in lists.
-pub(crate) fn gazetteer_from<'a>(
-    spans: impl Iterator<Item = (&'a [String], u8)>,
-    builtin: bool,
-) -> Gazetteer {
-    let mut g = Gazetteer::default();
-    for (words, ty) in spans {
-        let ws: Vec<&str> = words.iter().map(String::as_str).collect();
-        g.add(&ws, ty);
-    }
-    if builtin {
-        add_builtin(&mut g);
-    }
-    g
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn spans_reads_bilou_and_tolerates_broken_sequences() {
-        let tags = [0, tag(0, 0), tag(0, 1), tag(0, 2), tag(2, 3), tag(1, 1), 0];
-        assert_eq!(spans(&tags), vec![(1, 4, 0), (4, 5, 2), (5, 6, 1)]);
-    }
-
-    #[test]
-    fn spans_to_tags_round_trips_through_spans() {
-        let s = vec![(0, 1, 3), (2, 5, 1)];
-        assert_eq!(spans(&spans_to_tags(6, &s)), s);
-    }
 
     #[test]
     fn split_titled_names_parts_an_organisation_from_the_person_after_its_role() {
@@ -1711,48 +1124,5 @@ mod tests {
                 (12, 13, 1)
             ]
         );
-    }
-
-    #[test]
-    fn allowed_forbids_inside_tag_after_outside() {
-        assert!(!allowed(0, tag(0, 1)));
-        assert!(allowed(tag(0, 0), tag(0, 2)));
-        assert!(!allowed(tag(0, 0), tag(1, 2)));
-        assert!(!allowed(tag(0, 0), 0));
-    }
-
-    #[test]
-    fn model_bytes_round_trip() {
-        let mut g = Gazetteer::default();
-        g.add(&["New", "York"], 2);
-        let mut w = vec![0f32; (1 << 10) * NTAGS];
-        w[5] = 1.5;
-        w[NTAGS * 700 + 3] = -2.0;
-        let mut classes = WordClasses::default();
-        let kursk = WordClass {
-            levels: [7, 3, 1],
-            neighbours: 0x2F,
-        };
-        classes
-            .map
-            .insert(lower_hash("Kursk", &mut Vec::new()), kursk);
-        let m = Model::new(
-            vec![Table::from_float(10, &w, 0)],
-            g,
-            Clusters::default(),
-            classes,
-        );
-        let bytes = m.to_bytes();
-        let back = Model::from_bytes(&bytes).unwrap();
-        assert_eq!(back.tables[0].dense(), m.tables[0].dense());
-        assert_eq!(back.gaz.len(), m.gaz.len());
-        assert_eq!(
-            back.classes.get(lower_hash("kursk", &mut Vec::new())),
-            Some(kursk)
-        );
-        let mut older = bytes.clone();
-        older[7] = 3;
-        let err = Model::from_bytes(&older).err().unwrap().to_string();
-        assert!(err.contains("retrain"), "{err}");
     }
 }

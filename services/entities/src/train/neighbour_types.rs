@@ -8,11 +8,10 @@
 //! Computed by `newsflow train word-classes` beside the classes, stored as one code per word
 //! in `model/word-classes.tsv`.
 
-use crate::conll::Doc;
+use super::labelled::LabelledDoc;
+use crate::tags::untag;
+use crate::word_classes::UNKNOWN_NEIGHBOURS as UNKNOWN;
 use rustc_hash::FxHashMap;
-
-/// No neighbour leans anywhere (every neighbour's cosine is zero or less), or not computed.
-pub const UNKNOWN: u8 = 0xFF;
 
 /// Tag counts of the capitalised words of labelled text, lower-cased: how often each was
 /// PER, ORG, LOC, MISC or no entity (`O`).
@@ -22,15 +21,15 @@ pub struct Labelled {
 }
 
 impl Labelled {
-    /// Counts the capitalised words of CoNLL documents by their gold type.
-    pub fn from_docs(docs: &[Doc]) -> Labelled {
+    /// Counts the capitalised words of labelled documents by their gold type.
+    pub fn from_docs(docs: &[LabelledDoc<'_>]) -> Labelled {
         let mut counts: FxHashMap<String, [u32; 5]> = FxHashMap::default();
-        for line in docs.iter().flat_map(|d| d.sentences.iter().flatten()) {
-            if !line.word.starts_with(char::is_uppercase) {
+        for &(word, gold) in docs.iter().flat_map(|d| d.sentences.iter().flatten()) {
+            if !word.starts_with(char::is_uppercase) {
                 continue;
             }
-            let k = crate::tagger::untag(line.gold).map_or(4, |(ty, _)| ty as usize);
-            counts.entry(line.word.to_lowercase()).or_default()[k] += 1;
+            let k = untag(gold).map_or(4, |(ty, _)| ty as usize);
+            counts.entry(word.to_lowercase()).or_default()[k] += 1;
         }
         Labelled { counts }
     }
@@ -59,7 +58,7 @@ impl Labelled {
 /// The code of a distribution over PER, ORG, LOC, MISC, O: the leading kind (0–4, 4 = `O`)
 /// times 16, plus how far it leads (its share below 0.5, 0.7, 0.85, or above: 0–3) times 4,
 /// plus the share of all four entity types together (below 0.25, 0.5, 0.75, or above: 0–3).
-pub fn code(dist: &[f32; 5]) -> u8 {
+pub(crate) fn code(dist: &[f32; 5]) -> u8 {
     let total: f32 = dist.iter().sum();
     if total <= 0.0 {
         return UNKNOWN;
@@ -78,18 +77,24 @@ pub fn code(dist: &[f32; 5]) -> u8 {
 }
 
 /// Whether `c` is a value [`code`] gives.
-pub fn is_code(c: u8) -> bool {
+pub(crate) fn is_code(c: u8) -> bool {
     c == UNKNOWN || (c / 16 < 5)
 }
 
 /// For each word (unit rows of `dim` floats in `rows`), the [`code`] of the tag shares of its
 /// `k` nearest labelled words by cosine, each weighted by its cosine. A word is never its own
 /// neighbour, so a training word's code says what words like it were, not what it was. With
-/// `k` zero, or no labelled word among `words`, every code is [`UNKNOWN`].
+/// `k` zero, or no labelled word among `words`, every code is unknown (`0xFF`).
 ///
 /// # Panics
 /// When `rows` does not hold `dim` floats for each word.
-pub fn learn(words: &[String], rows: &[f32], dim: usize, labelled: &Labelled, k: usize) -> Vec<u8> {
+pub(crate) fn learn(
+    words: &[String],
+    rows: &[f32],
+    dim: usize,
+    labelled: &Labelled,
+    k: usize,
+) -> Vec<u8> {
     assert!(
         dim > 0 && rows.len() == words.len() * dim,
         "{} floats are not {} rows of {dim}",
@@ -176,18 +181,9 @@ pub fn learn(words: &[String], rows: &[f32], dim: usize, labelled: &Labelled, k:
 mod tests {
     use super::*;
 
-    fn doc(lines: &[(&str, u8)]) -> Doc {
-        Doc {
-            sentences: vec![
-                lines
-                    .iter()
-                    .map(|&(w, gold)| crate::conll::Line {
-                        raw: w.to_string(),
-                        word: w.to_string(),
-                        gold,
-                    })
-                    .collect(),
-            ],
+    fn doc<'a>(words: &[(&'a str, u8)]) -> LabelledDoc<'a> {
+        LabelledDoc {
+            sentences: vec![words.to_vec()],
         }
     }
 
@@ -202,8 +198,8 @@ mod tests {
 
     #[test]
     fn an_unseen_word_takes_the_type_of_its_neighbours_and_a_word_never_its_own() {
-        const U_PER: u8 = crate::tagger::tag(0, 3);
-        const U_LOC: u8 = crate::tagger::tag(2, 3);
+        const U_PER: u8 = crate::tags::tag(0, 3);
+        const U_LOC: u8 = crate::tags::tag(2, 3);
         let labelled = Labelled::from_docs(&[doc(&[
             ("Smith", U_PER),
             ("Jones", U_PER),
@@ -235,8 +231,8 @@ mod tests {
 
     #[test]
     fn the_nearest_k_vote_weighted_by_cosine() {
-        const U_PER: u8 = crate::tagger::tag(0, 3);
-        const U_ORG: u8 = crate::tagger::tag(1, 3);
+        const U_PER: u8 = crate::tags::tag(0, 3);
+        const U_ORG: u8 = crate::tags::tag(1, 3);
         let labelled = Labelled::from_docs(&[doc(&[
             ("Ann", U_PER),
             ("Bob", U_PER),

