@@ -11,3 +11,9 @@ pub mod commands;
 pub mod ner;
 pub mod quotes;
 pub mod segment;
+
+/// The Python that runs the reference tools (pySBD, spaCy, textacy): `$NEWSFLOW_PYTHON`, else
+/// `python3`.
+pub fn python() -> std::ffi::OsString {
+    std::env::var_os("NEWSFLOW_PYTHON").unwrap_or_else(|| "python3".into())
+}

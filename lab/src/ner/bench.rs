@@ -209,14 +209,19 @@ fn run_spacy(data: &Path, docs: &[conll::Doc]) -> anyhow::Result<(f64, Scores)> 
     let script = dir.join("spacy_ner.py");
     let preds = dir.join("predictions.txt");
     std::fs::write(&script, SPACY_SCRIPT).context("writing the spaCy script")?;
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let python = crate::python();
     let out = std::process::Command::new(&python)
         .arg(&script)
         .arg(data)
         .arg(&preds)
         .output();
     let result = (|| {
-        let out = out.with_context(|| format!("running {python}; install with: {SPACY_HINT}"))?;
+        let out = out.with_context(|| {
+            format!(
+                "running {}; install with: {SPACY_HINT}",
+                python.to_string_lossy()
+            )
+        })?;
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             let last = err.lines().last().unwrap_or("").to_string();

@@ -174,7 +174,7 @@ pub fn textacy_rate(python: &OsStr, files: &[PathBuf]) -> Result<f64, String> {
 /// # Errors
 /// When the articles cannot be read. textacy failing is not an error: the report says why.
 pub fn quotes(dir: &Path) -> anyhow::Result<BenchReport> {
-    let python = std::env::var_os("NEWSFLOW_PYTHON").unwrap_or_else(|| "python3".into());
+    let python = crate::python();
     quotes_with(dir, &python)
 }
 

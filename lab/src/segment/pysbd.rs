@@ -44,7 +44,7 @@ pub(crate) fn run<'a>(
         input.push_str(&line);
         input.push('\n');
     }
-    let python = std::env::var("NEWSFLOW_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let python = crate::python();
     let child = Command::new(&python)
         .arg("-c")
         .arg(SCRIPT)
@@ -55,7 +55,12 @@ pub(crate) fn run<'a>(
         .spawn();
     let mut child = match child {
         Ok(child) => child,
-        Err(err) => return Ok(Err(format!("cannot run {python}: {err}"))),
+        Err(err) => {
+            return Ok(Err(format!(
+                "cannot run {}: {err}",
+                python.to_string_lossy()
+            )));
+        }
     };
     let mut stdin = child.stdin.take().context("opening pySBD's stdin")?;
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
