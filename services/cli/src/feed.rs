@@ -5,7 +5,7 @@ use crate::articles::Loaded;
 use futures::StreamExt as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use newsflow_ingest::Limits;
-use newsflow_proto::{ArticleId, Envelope, schema, subjects};
+use newsflow_proto::{ArticleId, Envelope};
 use newsflow_runtime::{Bus, PublishOutcome};
 use std::io::IsTerminal as _;
 
@@ -97,27 +97,5 @@ fn check(
     article: Result<newsflow_proto::ArticleRaw, String>,
     limits: Limits,
 ) -> Result<(ArticleId, Envelope), String> {
-    let raw = article?;
-    let payload = serde_json::to_vec(&raw).map_err(|err| err.to_string())?;
-    if payload.len() > limits.max_bytes {
-        return Err(newsflow_ingest::IngestError::TooLarge {
-            size: payload.len(),
-            limit: limits.max_bytes,
-        }
-        .to_string());
-    }
-    let article = newsflow_ingest::ingest_raw(raw, "").map_err(|err| err.to_string())?;
-    let msg_id = article
-        .article_id
-        .raw_message_id(&newsflow_ingest::content_hash(&article));
-    let id = article.article_id;
-    let envelope = Envelope {
-        subject: subjects::ARTICLES_RAW.to_owned(),
-        schema: schema::ARTICLE_RAW,
-        msg_id,
-        article_id: Some(id.to_string()),
-        headers: Vec::new(),
-        payload,
-    };
-    Ok((id, envelope))
+    newsflow_ingest::raw_message(&article?, limits).map_err(|err| err.to_string())
 }

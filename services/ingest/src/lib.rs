@@ -19,7 +19,9 @@ mod normalise;
 
 pub use normalise::normalise_text;
 
-use newsflow_proto::{ArticleId, ArticleIngested, ArticleRaw, BodyFormat, FIRST_REVISION};
+use newsflow_proto::{
+    ArticleId, ArticleIngested, ArticleRaw, BodyFormat, Envelope, FIRST_REVISION, schema, subjects,
+};
 use sha2::{Digest, Sha256};
 
 /// Default largest raw message accepted, in bytes (512 KiB).
@@ -133,6 +135,34 @@ pub fn ingest_raw(raw: ArticleRaw, now: &str) -> Result<ArticleIngested, IngestE
         ingested_at: now.to_owned(),
         revision: FIRST_REVISION,
     })
+}
+
+/// The message a feeder publishes for `raw` on `newsflow.articles.raw`, checked as ingest will
+/// check it, with `Nats-Msg-Id: <article id>.<first 16 hex digits of its content hash>` so the
+/// stream drops the same content fed twice inside its window while a changed article gets
+/// through as a new revision. Returns the article's id too.
+///
+/// # Errors
+/// Why ingest would reject the article: too large, empty, a bad id, date or language.
+pub fn raw_message(raw: &ArticleRaw, limits: Limits) -> Result<(ArticleId, Envelope), IngestError> {
+    let payload = serde_json::to_vec(raw).map_err(|err| IngestError::Malformed(err.to_string()))?;
+    if payload.len() > limits.max_bytes {
+        return Err(IngestError::TooLarge {
+            size: payload.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let article = ingest_raw(raw.clone(), "")?;
+    let id = article.article_id.to_string();
+    let envelope = Envelope {
+        subject: subjects::ARTICLES_RAW.to_owned(),
+        schema: schema::ARTICLE_RAW,
+        msg_id: article.article_id.raw_message_id(&content_hash(&article)),
+        article_id: Some(id),
+        headers: Vec::new(),
+        payload,
+    };
+    Ok((article.article_id, envelope))
 }
 
 /// What tells two revisions of an article apart: the SHA-256 (hex) of its normalised title and
@@ -284,6 +314,30 @@ mod tests {
         assert_ne!(content_hash(&a), content_hash(&edited));
         assert_eq!(content_hash(&a).len(), 64);
         assert_eq!(a.revision, 1);
+    }
+
+    #[test]
+    fn a_fed_article_is_named_by_its_id_and_content_and_checked_as_ingest_will() {
+        let raw: ArticleRaw =
+            serde_json::from_str(r#"{"url":"u","title":"T","body":"Hello world."}"#).unwrap();
+        let (id, message) = raw_message(&raw, Limits::default()).unwrap();
+        let ingested = ingest(&message.payload, Limits::default(), NOW).unwrap();
+        assert_eq!(ingested.article_id, id);
+        assert_eq!(message.subject, "newsflow.articles.raw");
+        assert_eq!(
+            message.msg_id,
+            format!("{id}.{}", &content_hash(&ingested)[..16])
+        );
+        let tiny = Limits { max_bytes: 10 };
+        assert!(matches!(
+            raw_message(&raw, tiny),
+            Err(IngestError::TooLarge { .. })
+        ));
+        let empty: ArticleRaw = serde_json::from_str(r#"{"body":" "}"#).unwrap();
+        assert_eq!(
+            raw_message(&empty, Limits::default()).unwrap_err(),
+            IngestError::EmptyBody
+        );
     }
 
     #[test]
