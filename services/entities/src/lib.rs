@@ -24,8 +24,8 @@
 //!   mention count.
 //!
 //! Pure: no I/O, no clock. Failure: never fails on valid input; tokens whose offsets do not
-//! index the text are skipped, never a panic. The stage runs inside the `newsflow` command
-//! (services/cli), which wires [`entities`] into the runtime.
+//! index the text are skipped, never a panic. The stage table (newsflow-pipeline) wires
+//! [`entities`] into the runtime; it runs as `newsflow run entities`.
 //!
 //! Inside, dependencies go one way: the tag encoding (`tags`), word hashes (`words`) and word
 //! lists (`lexicon`) under the tables the model reads (`gazetteer`, `clusters`,
