@@ -1,6 +1,7 @@
 //! The `newsflow` command: run a stage (`run`), the whole pipeline on one machine (`up`), the
 //! whole chain in-process on a file (`process`), the feeder, subscriber and operator tools
-//! (`feed`, `tail`, `status`), and the lab's `eval`, `bench` and `train`. The stages come from
+//! (`feed`, `tail`, `status`), and, with the `lab` feature (on by default; deployed images leave
+//! it out), the lab's `eval`, `bench` and `train`. The stages come from
 //! the table in `newsflow_pipeline`; everything on the bus goes through `newsflow_runtime` and
 //! `newsflow_client`.
 
@@ -93,12 +94,15 @@ enum Command {
         connection: Connection,
     },
     /// Accuracy of a text stage on labelled data (../shared/data; see --help of each).
+    #[cfg(feature = "lab")]
     #[command(subcommand)]
     Eval(newsflow_lab::commands::Eval),
     /// Speed of a text stage on one core, beside the reference tool, in the same run.
+    #[cfg(feature = "lab")]
     #[command(subcommand)]
     Bench(newsflow_lab::commands::Bench),
     /// Rebuild a shipped model from the labelled data.
+    #[cfg(feature = "lab")]
     #[command(subcommand)]
     Train(newsflow_lab::commands::Train),
     /// A row per stage: pending, ack pending, redelivered, settled, dead letters, recent rate.
@@ -159,8 +163,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             up::up(config, demo, settings).await?;
         }
         Command::Process { path, compact } => return process(&path, compact),
+        #[cfg(feature = "lab")]
         Command::Eval(what) => newsflow_lab::commands::eval(what)?,
+        #[cfg(feature = "lab")]
         Command::Bench(what) => newsflow_lab::commands::bench(what)?,
+        #[cfg(feature = "lab")]
         Command::Train(what) => newsflow_lab::commands::train(what)?,
         Command::Feed {
             paths,

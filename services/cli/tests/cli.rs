@@ -194,6 +194,7 @@ fn process_reports_an_empty_article_and_fails() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("article body is empty"));
 }
 
+#[cfg(feature = "lab")]
 #[test]
 fn missing_training_data_names_the_option_that_points_to_it() {
     for (args, option) in [
@@ -227,6 +228,7 @@ fn missing_training_data_names_the_option_that_points_to_it() {
     }
 }
 
+#[cfg(feature = "lab")]
 #[test]
 fn word_classes_refuse_a_labelled_file_without_names() {
     let dir = tempfile::tempdir().unwrap();
