@@ -138,3 +138,62 @@ async fn pipeline_publishes_reference_article_with_sentences_entities_and_quotes
         json(&quote_events[0])["event_id"].as_str()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn articles_fed_before_any_stage_starts_wait_in_the_work_stream_and_come_out() {
+    let server = NatsServer::start();
+    let feed = || {
+        std::process::Command::new(newsflow_e2e::newsflow_bin())
+            .args([
+                "feed",
+                "samples/kursk-troops.txt",
+                "samples/wikinews-nasa.txt",
+            ])
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .env("NATS_URL", server.url())
+            .output()
+            .expect("newsflow feed runs")
+    };
+    let fed = feed();
+    let said = String::from_utf8_lossy(&fed.stderr);
+    assert!(fed.status.success(), "{said}");
+    assert!(
+        said.contains("2 accepted, 0 duplicate(s), 0 rejected"),
+        "{said}"
+    );
+    let again = feed();
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(said.contains("0 accepted, 2 duplicate(s)"), "{said}");
+
+    // The feeder made only the work stream: the events stream is the stages' to create, with
+    // their retention settings.
+    let client = server.client().await;
+    let js = async_nats::jetstream::new(client.clone());
+    assert!(js.get_stream(subjects::WORK_STREAM).await.is_ok());
+    assert!(js.get_stream(subjects::EVENTS_STREAM).await.is_err());
+
+    let _stages = start_chain(&server.url(), &[]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while js.get_stream(subjects::EVENTS_STREAM).await.is_err() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no stage created the events stream"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let events = article_events(&client, 2, Duration::from_secs(60)).await;
+    let titles: Vec<String> = events
+        .iter()
+        .map(|e| {
+            json(e)["text"]
+                .as_str()
+                .unwrap_or("")
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(events.len(), 2, "{titles:?}");
+    assert_ne!(titles[0], titles[1], "two different articles");
+}

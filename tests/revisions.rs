@@ -22,7 +22,7 @@ fn start_chain_with_ingest_metrics(url: &str) -> (Vec<StageProcess>, String) {
         url,
         &[("NEWSFLOW_ADMIN_ADDR", &admin)],
     )];
-    for stage in ["segment", "entities", "quotes", "events"] {
+    for stage in newsflow_pipeline::names().filter(|s| *s != "ingest") {
         stages.push(StageProcess::start(stage, url, &[]));
     }
     (stages, admin)

@@ -96,6 +96,40 @@ async fn stage_redelivers_after_transient_error() {
 }
 
 #[tokio::test]
+async fn stage_outputs_carry_schema_article_id_dedup_id_and_the_inputs_trace() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let (stage, _) = echo(|_, _| Ok(()));
+    let running = InProcessStage::start(stage, config(&server.url()));
+    let client = server.client().await;
+    let trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert(newsflow_proto::headers::TRACEPARENT, trace);
+    async_nats::jetstream::new(client.clone())
+        .publish_with_headers(subjects::ARTICLES_RAW, headers, r#"{"id":"h1"}"#.into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let out = read_stream(
+        &client,
+        subjects::EVENTS_STREAM,
+        OUT,
+        Duration::from_secs(10),
+        |m| !m.is_empty(),
+    )
+    .await
+    .unwrap();
+    let headers = out[0].headers.as_ref().expect("headers");
+    let header = |name: &str| headers.get(name).map(|v| v.as_str().to_owned());
+    assert_eq!(header("Newsflow-Schema").as_deref(), Some("test.v1"));
+    assert_eq!(header("Newsflow-Article-Id").as_deref(), Some("h1"));
+    assert_eq!(header("Nats-Msg-Id").as_deref(), Some("h1.echo"));
+    assert_eq!(header("traceparent").as_deref(), Some(trace));
+    running.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn stage_dead_letters_after_max_deliveries() {
     let server = NatsServer::start();
     ensure_streams(&server.url()).await.unwrap();

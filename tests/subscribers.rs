@@ -114,8 +114,14 @@ async fn tail_started_before_any_stage_waits_for_the_events_and_prints_them() {
         .spawn()
         .expect("newsflow tail starts");
     let stderr = BufReader::new(tail.stderr.take().expect("stderr is piped"));
-    let said = std::thread::spawn(move || stderr.lines().next().and_then(Result::ok));
-    let waiting = said.join().expect("stderr is read").unwrap_or_default();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(stderr.lines().next().and_then(Result::ok));
+    });
+    let waiting = rx
+        .recv_timeout(WAIT)
+        .expect("tail says something within 5 s")
+        .unwrap_or_default();
     assert!(
         waiting.contains("Waiting for the events stream NEWSFLOW_EVENTS"),
         "{waiting}"

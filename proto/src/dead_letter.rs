@@ -34,6 +34,14 @@ pub struct DeadLetter {
     pub failed_at: String,
 }
 
+impl DeadLetter {
+    /// `dlq.<stage>.<stream sequence>`: its `Nats-Msg-Id`, so one input given up on twice (a
+    /// redelivery after a failed term) is stored once.
+    pub fn message_id(&self) -> String {
+        format!("dlq.{}.{}", self.stage, self.stream_sequence)
+    }
+}
+
 /// The kind of failure that dead-lettered a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -24,6 +24,24 @@ pub struct Envelope {
 }
 
 impl Envelope {
+    /// `payload` on `subject`, with no further headers.
+    pub fn new(
+        subject: impl Into<String>,
+        schema: &'static str,
+        msg_id: impl Into<String>,
+        article_id: Option<String>,
+        payload: Vec<u8>,
+    ) -> Self {
+        Self {
+            subject: subject.into(),
+            schema,
+            msg_id: msg_id.into(),
+            article_id,
+            headers: Vec::new(),
+            payload,
+        }
+    }
+
     /// `message` as JSON on `subject`.
     ///
     /// # Errors
@@ -35,14 +53,8 @@ impl Envelope {
         article_id: Option<String>,
         message: &T,
     ) -> Result<Self, serde_json::Error> {
-        Ok(Self {
-            subject: subject.into(),
-            schema,
-            msg_id: msg_id.into(),
-            article_id,
-            headers: Vec::new(),
-            payload: serde_json::to_vec(message)?,
-        })
+        let payload = serde_json::to_vec(message)?;
+        Ok(Self::new(subject, schema, msg_id, article_id, payload))
     }
 
     /// Adds headers.

@@ -1,7 +1,11 @@
 //! NATS header names newsflow sets. Transport metadata lives here, never in payloads.
 
 /// JetStream de-duplication id: `<article id>.r<revision>.<stage>` on every stage output, the
-/// `event_id` on events.
+/// `event_id` on events (both [`ArticleId::message_id`](crate::ArticleId::message_id)),
+/// `<article id>.<16 hex digits of the content hash>` on raw articles from feeders
+/// ([`ArticleId::raw_message_id`](crate::ArticleId::raw_message_id)), and
+/// `dlq.<stage>.<stream sequence>` on dead letters
+/// ([`DeadLetter::message_id`](crate::DeadLetter::message_id)).
 pub const MSG_ID: &str = "Nats-Msg-Id";
 /// Schema name and version of the payload, e.g. `article.ingested.v1`.
 pub const SCHEMA: &str = "Newsflow-Schema";

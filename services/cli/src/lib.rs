@@ -36,7 +36,7 @@ enum Command {
     /// Run one stage as its own process: consume its subject, publish the next, until Ctrl-C.
     /// Start more copies of a stage to scale it out; they share one durable consumer.
     Run {
-        /// The stage: ingest, segment, entities, quotes or events.
+        /// The stage to run.
         #[arg(value_parser = clap::builder::PossibleValuesParser::new(newsflow_pipeline::names()))]
         stage: String,
         #[command(flatten)]

@@ -7,7 +7,7 @@ use newsflow_client::{Event, Filter, Kind, Start};
 use newsflow_ingest::Limits;
 use newsflow_pipeline::{Settings, UP_ADMIN_PORT};
 use newsflow_proto::{EntityLabel, EventArticle};
-use newsflow_runtime::revisions::Revisions;
+use newsflow_runtime::revisions::{self, Decision, Revisions};
 use newsflow_runtime::{Bus, Config, ConnectMode, streams};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -127,8 +127,8 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The ids of the articles whose latest revision has the content they have now: ingest will
-/// count them as duplicates, so no event is coming for them.
+/// The ids of the articles ingest will count as duplicates of their latest revision (see
+/// `revisions::decide`), so no event is coming for them.
 async fn already_processed(
     revisions: &Revisions,
     loaded: &[articles::Loaded],
@@ -144,7 +144,8 @@ async fn already_processed(
             .get(id)
             .await
             .context("reading the revisions of the samples")?;
-        if seen.is_some_and(|s| s.content_hash == newsflow_ingest::content_hash(&article)) {
+        let hash = newsflow_ingest::content_hash(&article);
+        if let Decision::Duplicate(_) = revisions::decide(seen.as_ref(), &hash) {
             unchanged.insert(id.to_owned());
         }
     }

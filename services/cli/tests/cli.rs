@@ -44,6 +44,9 @@ fn tail_feed_and_status_offer_only_the_settings_they_use() {
         let help = help(command);
         assert!(help.contains("--nats-url"), "{command}: {help}");
         for unused in [
+            "Stage loop:",
+            "Stream retention:",
+            "Logging:",
             "--ack-wait",
             "--max-in-flight",
             "--events-max-age",
@@ -131,7 +134,7 @@ fn process_groups_the_reference_articles_entities() {
 
 #[test]
 fn offsets_are_utf8_byte_offsets_on_non_ascii_text() {
-    let event = process("../pipeline/tests/data/zurich.txt");
+    let event = process("../../proto/examples/article.raw.v1.json");
     let text = event["text"].as_str().unwrap();
     let slice = |span: &serde_json::Value| -> &str {
         let (start, end) = (

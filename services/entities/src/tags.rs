@@ -4,8 +4,9 @@
 
 /// The four CoNLL-2003 entity types, in tag order.
 pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
-/// The type ids of people and organisations, as in [`TYPES`].
+/// The type id of people, as in [`TYPES`].
 pub(crate) const PER: u8 = 0;
+/// The type id of organisations, as in [`TYPES`].
 pub(crate) const ORG: u8 = 1;
 /// Number of tags: `O` plus B, I, L, U for each type.
 pub(crate) const NTAGS: usize = 1 + 4 * TYPES.len();

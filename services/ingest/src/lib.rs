@@ -153,16 +153,16 @@ pub fn raw_message(raw: &ArticleRaw, limits: Limits) -> Result<(ArticleId, Envel
         });
     }
     let article = ingest_raw(raw.clone(), "")?;
-    let id = article.article_id.to_string();
-    let envelope = Envelope {
-        subject: subjects::ARTICLES_RAW.to_owned(),
-        schema: schema::ARTICLE_RAW,
-        msg_id: article.article_id.raw_message_id(&content_hash(&article)),
-        article_id: Some(id),
-        headers: Vec::new(),
+    let msg_id = article.article_id.raw_message_id(&content_hash(&article));
+    let id = article.article_id;
+    let envelope = Envelope::new(
+        subjects::ARTICLES_RAW,
+        schema::ARTICLE_RAW,
+        msg_id,
+        Some(id.to_string()),
         payload,
-    };
-    Ok((article.article_id, envelope))
+    );
+    Ok((id, envelope))
 }
 
 /// What tells two revisions of an article apart: the SHA-256 (hex) of its normalised title and

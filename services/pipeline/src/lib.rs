@@ -37,7 +37,7 @@ pub struct StageRow {
 }
 
 /// The chain, in order: each stage consumes what the one before publishes.
-pub const STAGES: [StageRow; 5] = [
+pub static STAGES: &[StageRow] = &[
     StageRow {
         name: "ingest",
         input: subjects::ARTICLES_RAW,
@@ -86,7 +86,7 @@ pub const STAGES: [StageRow; 5] = [
 
 /// Settings of particular stages, read once at start like the runtime's.
 #[derive(Debug, Clone, Copy, clap::Args)]
-#[command(next_help_heading = "Stage settings")]
+#[command(next_help_heading = "Ingest")]
 pub struct Settings {
     /// Largest raw article ingest accepts, in bytes; larger ones are rejected with a reason.
     #[arg(long, env = "NEWSFLOW_INGEST_MAX_BYTES", default_value_t = newsflow_ingest::DEFAULT_MAX_BYTES)]
@@ -142,7 +142,7 @@ impl StageRow {
             self.output,
             self.schemas[0],
             self.admin_port,
-            work,
+            move |input| Ok(work(input)),
         )
     }
 }

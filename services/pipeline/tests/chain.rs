@@ -4,6 +4,8 @@ use newsflow_pipeline::{Chain, STAGES, Settings};
 use newsflow_proto::{EventArticle, QuoteKind, schema};
 use newsflow_runtime::StageError;
 
+const KURSK: &str = include_str!("../../../samples/kursk-troops.txt");
+
 fn raw(body: &str) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "body": body })).unwrap()
 }
@@ -26,9 +28,37 @@ fn every_stage_consumes_what_the_stage_before_it_publishes() {
     assert_eq!((names.len(), ports.len()), (STAGES.len(), STAGES.len()));
 }
 
+/// Whether `subject` is one `pattern` (a NATS subject, perhaps ending in `>`) covers.
+fn covers(pattern: &str, subject: &str) -> bool {
+    match pattern.strip_suffix('>') {
+        Some(prefix) => subject.starts_with(prefix) && subject.len() > prefix.len(),
+        None => subject == pattern,
+    }
+}
+
+#[test]
+fn every_stage_publishes_only_the_subjects_and_schemas_its_row_names() {
+    let settings = Settings::default();
+    let mut payload = raw(KURSK);
+    for row in STAGES {
+        let published = row.stage(&settings).process(&payload).unwrap();
+        assert!(!published.is_empty(), "{} published nothing", row.name);
+        for envelope in &published {
+            assert!(
+                row.schemas.contains(&envelope.schema) && covers(row.output, &envelope.subject),
+                "{} published {} on {}",
+                row.name,
+                envelope.schema,
+                envelope.subject
+            );
+        }
+        payload = published[0].payload.clone();
+    }
+}
+
 #[test]
 fn the_reference_article_resolves_every_direct_quote_to_its_speaker() {
-    let text = include_str!("../../../samples/kursk-troops.txt");
+    let text = KURSK;
     let events = Chain::new(&Settings::default())
         .process(&raw(text))
         .unwrap();

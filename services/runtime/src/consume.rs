@@ -299,7 +299,7 @@ impl Job<'_> {
     async fn revisioned(&self, revisions: &Revisions, pending: Pending) {
         let id = pending.id.clone();
         let published = revisions
-            .publish(pending, |envelope| self.publish(vec![envelope]))
+            .process(pending, |envelope| self.publish(vec![envelope]))
             .await;
         match published {
             Ok(Published::Duplicate(revision)) => {
@@ -409,10 +409,7 @@ impl Job<'_> {
         let published = async {
             self.ctx
                 .bus
-                .send(
-                    dead_letter::envelope(&letter, self.sequence)?,
-                    &self.traceparent(),
-                )
+                .send(dead_letter::envelope(&letter)?, &self.traceparent())
                 .await?
                 .await?;
             anyhow::Ok(())

@@ -54,13 +54,12 @@ pub(crate) fn build(message: &jetstream::Message, failure: Failure<'_>) -> DeadL
     }
 }
 
-/// The letter on `newsflow.dlq.<stage>`, with an id that names the input's stream sequence, so
-/// the same input given up on twice is stored once.
-pub(crate) fn envelope(letter: &DeadLetter, stream_sequence: u64) -> serde_json::Result<Envelope> {
+/// The letter as published on `newsflow.dlq.<stage>`.
+pub(crate) fn envelope(letter: &DeadLetter) -> serde_json::Result<Envelope> {
     Envelope::json(
         subjects::dead_letter(&letter.stage),
         schema::DEAD_LETTER,
-        format!("dlq.{}.{stream_sequence}", letter.stage),
+        letter.message_id(),
         letter.article_id.clone(),
         letter,
     )

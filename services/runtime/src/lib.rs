@@ -10,9 +10,9 @@
 //! message before publishing, drops unchanged content as a duplicate, and records the revision
 //! after the publish ack ([`revisions`]).
 //!
-//! This is the one crate of the product that talks to NATS: stages, streams, the revisions
-//! bucket, publishing for feeders ([`Bus::publish`]) and the operator's view ([`status`]) all go
-//! through a [`Bus`].
+//! The chain's services and the `newsflow` command reach NATS only through this crate (Rust
+//! subscribers use newsflow-client): stages, streams, the revisions bucket, publishing for
+//! feeders ([`Bus::publish`]) and the operator's view ([`status`]) all go through a [`Bus`].
 //!
 //! Failure semantics: bad input ([`StageError::Invalid`], undecodable payloads, a panicking
 //! handler) is terminated and written to `newsflow.dlq.<stage>` with the reason; transient

@@ -2,7 +2,7 @@
 //! `NEWSFLOW_REVISIONS` (one entry per id, history 1): the hash of the latest revision's content,
 //! its number, and whether its outputs are known to be stored. A stage built with
 //! [`Stage::revisioned`](crate::Stage::revisioned) (`ingest`) finds a message and its content
-//! hash in each payload; [`Revisions::publish`] then runs this protocol for it:
+//! hash in each payload; [`Revisions::process`] then runs this protocol for it:
 //!
 //! 1. look the id up; [`decide`]: no entry → revision 1; the same content hash as an entry whose
 //!    outputs are stored → a duplicate: nothing is published, the input is acked and counted in
@@ -280,7 +280,7 @@ impl Revisions {
     /// Decides the revision of `pending`, reserves it, stamps it on the message, hands the
     /// message to `publish` and records the revision as stored once `publish` says it is (the
     /// protocol at the top of this module). Messages of one id wait for each other.
-    pub(crate) async fn publish<F, Fut>(
+    pub(crate) async fn process<F, Fut>(
         &self,
         pending: Pending,
         publish: F,

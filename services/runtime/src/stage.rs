@@ -162,14 +162,14 @@ impl Stage {
         output: &'static str,
         schema: &'static str,
         default_admin_port: u16,
-        work: fn(I) -> O,
+        work: impl Fn(I) -> Result<O, StageError> + Send + Sync + 'static,
     ) -> Self
     where
         I: DeserializeOwned + 'static,
         O: Serialize + HasArticleId + 'static,
     {
         Self::new(name, input, default_admin_port, move |payload| {
-            let message = work(decode(payload)?);
+            let message = work(decode(payload)?)?;
             Ok(vec![outgoing(name, output, schema, &message)?])
         })
     }

@@ -1,7 +1,7 @@
 //! What operators ask of a running chain: per stage, its consumer's backlog, in flight,
 //! redelivered and settled messages, its dead letters, and the recent rate, read from JetStream.
 
-use crate::Bus;
+use crate::{Bus, streams};
 use anyhow::Context as _;
 use async_nats::jetstream;
 use futures::TryStreamExt as _;
@@ -40,13 +40,12 @@ pub async fn read(
     stages: &[&str],
     interval: Duration,
 ) -> anyhow::Result<Vec<StageStatus>> {
-    let js = bus.jetstream();
-    let first = snapshot(js, stages).await?;
+    let first = snapshot(bus, stages).await?;
     let started = Instant::now();
     tokio::time::sleep(interval).await;
-    let second = snapshot(js, stages).await?;
+    let second = snapshot(bus, stages).await?;
     let elapsed = started.elapsed().as_secs_f64().max(0.001);
-    let dead = dead_letters(js).await?;
+    let dead = dead_letters(bus).await?;
     Ok(stages
         .iter()
         .map(|stage| {
@@ -74,26 +73,45 @@ pub async fn read(
         .collect())
 }
 
+/// Each stage's consumer, where it exists (a stage that never ran has none).
 async fn snapshot(
-    js: &jetstream::Context,
+    bus: &Bus,
     stages: &[&str],
 ) -> anyhow::Result<BTreeMap<String, jetstream::consumer::Info>> {
     let mut infos = BTreeMap::new();
-    let Ok(stream) = js.get_stream(subjects::WORK_STREAM).await else {
+    if !streams::exists(bus, subjects::WORK_STREAM).await? {
         return Ok(infos);
-    };
+    }
+    let stream = bus
+        .jetstream()
+        .get_stream(subjects::WORK_STREAM)
+        .await
+        .context("reading the work stream")?;
     for stage in stages {
-        if let Ok(info) = stream.consumer_info(*stage).await {
-            infos.insert((*stage).to_owned(), info);
+        match stream.consumer_info(*stage).await {
+            Ok(info) => {
+                infos.insert((*stage).to_owned(), info);
+            }
+            Err(err) if is_not_found(&err) => {}
+            Err(err) => return Err(err).with_context(|| format!("reading consumer {stage}")),
         }
     }
     Ok(infos)
 }
 
-async fn dead_letters(js: &jetstream::Context) -> anyhow::Result<BTreeMap<String, usize>> {
-    let Ok(stream) = js.get_stream(subjects::DEAD_LETTER_STREAM).await else {
+fn is_not_found(err: &jetstream::context::ConsumerInfoError) -> bool {
+    err.kind() == jetstream::context::ConsumerInfoErrorKind::NotFound
+}
+
+async fn dead_letters(bus: &Bus) -> anyhow::Result<BTreeMap<String, usize>> {
+    if !streams::exists(bus, subjects::DEAD_LETTER_STREAM).await? {
         return Ok(BTreeMap::new());
-    };
+    }
+    let stream = bus
+        .jetstream()
+        .get_stream(subjects::DEAD_LETTER_STREAM)
+        .await
+        .context("reading the dead-letter stream")?;
     stream
         .info_with_subjects(subjects::DEAD_LETTER_SUBJECTS)
         .await
