@@ -8,7 +8,6 @@ use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer};
 use futures::StreamExt as _;
 use newsflow_proto::{headers, schema, subjects};
-use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Once;
@@ -32,9 +31,8 @@ pub fn init_logs() {
 
 /// A `nats-server` child with JetStream and a temporary store, killed on drop.
 pub struct NatsServer {
-    child: Child,
-    port: u16,
-    _store: tempfile::TempDir,
+    server: newsflow_runtime::server::LocalServer,
+    store: tempfile::TempDir,
 }
 
 impl NatsServer {
@@ -46,27 +44,21 @@ impl NatsServer {
     pub fn start() -> Self {
         init_logs();
         let store = tempfile::tempdir().expect("a temporary directory");
-        let (child, port) = spawn_server(store.path(), None);
-        Self {
-            child,
-            port,
-            _store: store,
-        }
+        let server = spawn_server(store.path(), None);
+        Self { server, store }
     }
 
     /// Kills the server and starts it again on the same port with the same store, as an
     /// operator restarting it would.
     pub fn restart(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let (child, port) = spawn_server(self._store.path(), Some(self.port));
-        assert_eq!(port, self.port);
-        self.child = child;
+        let port = self.server.port();
+        self.server.kill();
+        self.server = spawn_server(self.store.path(), Some(port));
     }
 
     /// `nats://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
+        self.server.url()
     }
 
     /// A plain client.
@@ -81,48 +73,19 @@ impl NatsServer {
     }
 }
 
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Runs the server on `port` (or one it picks) with its store in `store`; returns the child and
-/// the port it reported.
-fn spawn_server(store: &std::path::Path, port: Option<u16>) -> (Child, u16) {
-    let binary = server_binary();
-    let port_arg = port.map_or_else(|| "-1".to_owned(), |p| p.to_string());
-    let mut child = Command::new(&binary)
-        .args(["-js", "-p", &port_arg, "-a", "127.0.0.1", "--store_dir"])
-        .arg(store)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
-    let stderr = child.stderr.take().expect("stderr is piped");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut sent = false;
-        // Keep reading after the port line so the server never blocks on a full pipe.
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if !sent && let Some(at) = line.find("Listening for client connections on ") {
-                let port = line[at..]
-                    .rsplit(':')
-                    .next()
-                    .and_then(|p| p.trim().parse::<u16>().ok());
-                let _ = tx.send(port);
-                sent = true;
-            }
-        }
-    });
-    let port = rx
-        .recv_timeout(Duration::from_secs(10))
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| panic!("{} did not report its port within 10 s", binary.display()));
-    (child, port)
+/// Runs the server on `port` (or one it picks) with its store in `store`.
+fn spawn_server(
+    store: &std::path::Path,
+    port: Option<u16>,
+) -> newsflow_runtime::server::LocalServer {
+    let options = newsflow_runtime::server::Options {
+        port,
+        store: store.to_owned(),
+        log: None,
+        monitor: false,
+    };
+    newsflow_runtime::server::LocalServer::start(&server_binary(), &options)
+        .unwrap_or_else(|err| panic!("{err:#}"))
 }
 
 fn server_binary() -> PathBuf {
@@ -145,7 +108,9 @@ fn server_binary() -> PathBuf {
         .join("..")
         .join(".newsflow");
     INSTALLED
-        .get_or_init(|| newsflow_cli::local_server::find_or_install(&home).map_err(|err| format!("{err:#}")))
+        .get_or_init(|| {
+            newsflow_runtime::server::find_or_install(&home).map_err(|err| format!("{err:#}"))
+        })
         .clone()
         .unwrap_or_else(|err| {
             panic!(
@@ -176,7 +141,7 @@ pub fn python_subscriber() -> std::process::Command {
         }
         let target = root.join(".newsflow/python");
         let requirements = root.join("examples/python/requirements.txt");
-        newsflow_cli::local_server::pip_install_target(
+        newsflow_runtime::server::pip_install_target(
             &target,
             &["-r", &requirements.to_string_lossy()],
         )

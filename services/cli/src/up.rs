@@ -1,15 +1,17 @@
 //! `newsflow up`: every stage in one process, with a managed local `nats-server` when nothing
 //! answers at `NATS_URL`; `--demo` also feeds the bundled samples and prints what comes out.
 
-use crate::{articles, feed, local_server, samples};
+use crate::{articles, feed, samples};
 use anyhow::Context as _;
 use newsflow_client::{Event, Filter, Kind, Start};
 use newsflow_ingest::Limits;
 use newsflow_pipeline::{Settings, UP_ADMIN_PORT};
 use newsflow_proto::{EntityLabel, EventArticle};
 use newsflow_runtime::revisions::{self, Decision, Revisions};
+use newsflow_runtime::server::{self, LocalServer};
 use newsflow_runtime::{Bus, Config, ConnectMode, streams};
 use std::collections::HashSet;
+use std::path::Path;
 use std::time::Duration;
 
 /// How long the demo waits for the samples to come out before giving up.
@@ -24,13 +26,12 @@ pub async fn up(mut config: Config, demo: bool, settings: Settings) -> anyhow::R
     let url = &config.connection.nats_url;
     if let Err(err) = Bus::connect(&config.connection, "newsflow-up", ConnectMode::FailFast).await {
         anyhow::ensure!(
-            local_server::is_local(url),
+            server::is_local(url),
             "{err:#}\n(newsflow up starts a server only for a local NATS_URL)"
         );
         eprintln!("Nothing answers at {url}; starting a local nats-server.");
-        let binary = local_server::find_or_install(std::path::Path::new(local_server::HOME))?;
-        let started = local_server::start(&binary, url).await?;
-        config.connection.nats_url = started.url.clone();
+        let started = start_local_server(url)?;
+        config.connection.nats_url = started.url();
         server = Some(started);
     }
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
@@ -51,11 +52,31 @@ pub async fn up(mut config: Config, demo: bool, settings: Settings) -> anyhow::R
     };
     let stages = newsflow_pipeline::stages(&settings);
     let ran = newsflow_runtime::run_many(stages, config, UP_ADMIN_PORT, shutdown).await;
-    if let Some(server) = server {
-        server.stop().await;
-    }
+    drop(server);
     ran?;
     demo_result
+}
+
+/// A nats-server of our own on `url`'s port, its store and log under `./.newsflow/`.
+fn start_local_server(url: &str) -> anyhow::Result<LocalServer> {
+    let home = Path::new(server::HOME);
+    let binary = server::find_or_install(home)?;
+    let options = server::Options {
+        port: Some(server::port_of(url)),
+        store: home.join("jetstream"),
+        log: Some(home.join("nats-server.log")),
+        monitor: false,
+    };
+    let started = LocalServer::start(&binary, &options)?;
+    eprintln!(
+        "Started nats-server {} ({}) on {} (JetStream store in {}/jetstream, log in {}/nats-server.log).",
+        server::version(&binary).unwrap_or_else(|| "of unknown version".to_owned()),
+        binary.display(),
+        started.url(),
+        server::HOME,
+        server::HOME,
+    );
+    Ok(started)
 }
 
 async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {

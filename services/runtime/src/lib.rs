@@ -30,6 +30,7 @@ mod consume;
 mod dead_letter;
 pub mod metrics;
 pub mod revisions;
+pub mod server;
 mod shutdown;
 mod stage;
 pub mod status;
