@@ -2,7 +2,7 @@
 //! duplicates nothing.
 
 use futures::TryStreamExt as _;
-use newsflow_cli::samples::SAMPLES;
+use newsflow_pipeline::samples::SAMPLES;
 use newsflow_e2e::{
     NatsServer, article_events, ensure_streams, json, publish_raw, raw_article, start_chain,
 };

@@ -7,7 +7,6 @@
 
 pub mod articles;
 pub mod feed;
-pub mod samples;
 pub mod status;
 pub mod tail;
 pub mod up;

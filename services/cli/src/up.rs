@@ -1,7 +1,8 @@
 //! `newsflow up`: every stage in one process, with a managed local `nats-server` when nothing
 //! answers at `NATS_URL`; `--demo` also feeds the bundled samples and prints what comes out.
 
-use crate::{articles, feed, samples};
+use crate::{articles, feed};
+use newsflow_pipeline::samples;
 use anyhow::Context as _;
 use newsflow_client::{Event, Filter, Kind, Start};
 use newsflow_ingest::Limits;

@@ -12,6 +12,8 @@
 //! `newsflow.dlq.<stage>` with its reason, transient failures are retried.
 #![warn(missing_docs)]
 
+pub mod samples;
+
 use newsflow_ingest::{IngestError, Limits};
 use newsflow_proto::{Envelope, schema, subjects};
 use newsflow_runtime::{Revisioned, Stage, StageError, now_rfc3339};

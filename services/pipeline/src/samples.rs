@@ -1,5 +1,6 @@
 //! The sample articles shipped in `samples/` (see `samples/SOURCES.md` for sources and
-//! licences), compiled in so `newsflow up --demo` works from any directory.
+//! licences), compiled in so `newsflow up --demo`, `newsflow bench pipeline` and the tests work
+//! from any directory.
 
 /// `(file name, text)` of every bundled sample, the reference article first.
 pub const SAMPLES: &[(&str, &str)] = &[
