@@ -2,10 +2,10 @@
 //! duplicates nothing.
 
 use futures::TryStreamExt as _;
-use newsflow_pipeline::samples::SAMPLES;
 use newsflow_e2e::{
     NatsServer, article_events, ensure_streams, json, publish_raw, raw_article, start_chain,
 };
+use newsflow_pipeline::samples::SAMPLES;
 use newsflow_proto::subjects;
 use std::collections::HashMap;
 use std::time::Duration;

@@ -2,10 +2,11 @@
 //! labelled data in `../shared/data/` (not shipped with the project; pass `--data` to point
 //! elsewhere), and the commands that rebuild the shipped models from it.
 
-use crate::{ner, quotes, segment};
+use crate::{ner, pipeline, quotes, segment};
 use anyhow::Context;
 use clap::Subcommand;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Where the labelled data lives next to a checkout.
@@ -52,8 +53,8 @@ pub enum Eval {
     },
 }
 
-/// What to benchmark. Every figure is measured on one thread, in the same run as the
-/// reference tool, on the same text.
+/// What to benchmark. The text stages are measured on one thread, in the same run as the
+/// reference tool, on the same text; the pipeline on the bus, every stage its own process.
 #[derive(Debug, Subcommand)]
 pub enum Bench {
     /// Sentences and tokens, MB/s, over the CoNLL-2003 news text, beside pySBD
@@ -86,6 +87,41 @@ pub enum Bench {
         #[arg(long, default_value = "../shared/data/polnear/dev")]
         data: PathBuf,
         /// One JSON object: {"articles_per_sec", "textacy_articles_per_sec", "ratio"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The whole chain on the bus, on this machine: a private nats-server, every stage its own
+    /// `newsflow run` process, N articles pre-loaded and drained; beside it the bare bus (the
+    /// same streams, stages and runtime, each stage a pass-through); then latency at a fixed
+    /// rate. Prints articles/s, the fraction of the bare bus, each stage's settled/s, CPU, peak
+    /// memory and replica shares, the server's CPU and the bus traffic per article.
+    Pipeline {
+        /// Articles pre-loaded and drained in each run [default: 10000, or 100000 with
+        /// --check-memory].
+        #[arg(long)]
+        articles: Option<usize>,
+        /// Copies of stages, e.g. `segment=2,entities=4` (1 for a stage not named).
+        #[arg(long, value_parser = crate::pipeline::parse_replicas, default_value = "")]
+        replicas: BTreeMap<String, usize>,
+        /// Articles to feed instead of the bundled samples: a folder of .txt files or a JSON
+        /// Lines file of article.raw.v1 (each fed many times, with ids of their own).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+        /// Articles per second of the latency run.
+        #[arg(long, default_value_t = 100.0)]
+        rate: f64,
+        /// Articles of the latency run.
+        #[arg(long, default_value_t = 1000)]
+        rate_articles: usize,
+        /// Skip the bare bus.
+        #[arg(long)]
+        no_bare_bus: bool,
+        /// Check that every stage's resident memory at the end is within 20% of what it was
+        /// after the first 10,000 articles.
+        #[arg(long)]
+        check_memory: bool,
+        /// One JSON object: {"articles", "articles_per_sec", "bare_bus_articles_per_sec",
+        /// "fraction_of_bus", "bus_bytes_per_article", "p99_ms", "stages": {…}, …}.
         #[arg(long)]
         json: bool,
     },
@@ -234,6 +270,32 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
             need(&data, "the PolNeAR folder", "--data")?;
             let report = quotes::bench::quotes(&data)?;
             print(&report, json, quotes::bench::BenchReport::render)
+        }
+        Bench::Pipeline {
+            articles,
+            replicas,
+            corpus,
+            rate,
+            rate_articles,
+            no_bare_bus,
+            check_memory,
+            json,
+        } => {
+            anyhow::ensure!(rate > 0.0, "--rate must be above 0");
+            let default = if check_memory { 100_000 } else { 10_000 };
+            let options = pipeline::Options {
+                articles: articles.unwrap_or(default),
+                replicas,
+                corpus,
+                rate,
+                rate_articles,
+                bare_bus: !no_bare_bus,
+                check_memory,
+                progress: true,
+                newsflow: std::env::current_exe().context("finding the newsflow binary")?,
+            };
+            let report = pipeline::run(&options)?;
+            print(&report, json, pipeline::render)
         }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod commands;
 pub mod ner;
+pub mod pipeline;
 pub mod quotes;
 pub mod segment;
 

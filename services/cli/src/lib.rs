@@ -37,6 +37,10 @@ enum Command {
         /// The stage to run.
         #[arg(value_parser = clap::builder::PossibleValuesParser::new(newsflow_pipeline::names()))]
         stage: String,
+        /// Forward every input unchanged instead of doing the stage's work: the bare bus that
+        /// `newsflow bench pipeline` measures the chain against.
+        #[arg(long, hide = true)]
+        pass_through: bool,
         #[command(flatten)]
         settings: Settings,
         #[command(flatten)]
@@ -143,13 +147,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run {
             stage,
+            pass_through,
             settings,
             config,
         } => {
             newsflow_runtime::telemetry::init(config.log_format)?;
-            let stage = newsflow_pipeline::find(&stage)
-                .expect("clap checked the stage name")
-                .stage(&settings);
+            let row = newsflow_pipeline::find(&stage).expect("clap checked the stage name");
+            let stage = if pass_through {
+                row.pass_through()
+            } else {
+                row.stage(&settings)
+            };
             newsflow_runtime::run(stage, config, newsflow_runtime::shutdown_signal()).await?;
         }
         Command::Up {

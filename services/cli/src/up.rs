@@ -2,10 +2,10 @@
 //! answers at `NATS_URL`; `--demo` also feeds the bundled samples and prints what comes out.
 
 use crate::{articles, feed};
-use newsflow_pipeline::samples;
 use anyhow::Context as _;
 use newsflow_client::{Event, Filter, Kind, Start};
 use newsflow_ingest::Limits;
+use newsflow_pipeline::samples;
 use newsflow_pipeline::{Settings, UP_ADMIN_PORT};
 use newsflow_proto::{EntityLabel, EventArticle};
 use newsflow_runtime::revisions::{self, Decision, Revisions};

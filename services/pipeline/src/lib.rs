@@ -133,6 +133,18 @@ impl StageRow {
         (self.work)(self, settings)
     }
 
+    /// The stage with no work: it forwards every input unchanged, on its output subject (or,
+    /// for a stage that publishes on several, on the article events' subject). The chain of
+    /// these is the bare bus `newsflow bench pipeline` measures the real chain against.
+    pub fn pass_through(&self) -> Stage {
+        let output = if self.output.ends_with('>') {
+            subjects::EVENTS_ARTICLE
+        } else {
+            self.output
+        };
+        Stage::pass_through(self.name, self.input, output, self.admin_port)
+    }
+
     fn typed<I, O>(&self, work: fn(I) -> O) -> Stage
     where
         I: serde::de::DeserializeOwned + 'static,

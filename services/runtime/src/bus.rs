@@ -3,10 +3,18 @@
 //! headers (`Nats-Msg-Id`, `Newsflow-Schema`, `Newsflow-Article-Id`, `traceparent`).
 
 use crate::config::Connection;
+use crate::metrics::{LABEL_STAGE, PUBLISHED, PUBLISHED_BYTES};
 use anyhow::Context as _;
 use async_nats::jetstream::{self, context::PublishAckFuture, message::PublishMessage};
 use newsflow_proto::{Envelope, headers};
 use std::time::Duration;
+
+/// The `stage` label of what feeders publish.
+const FEEDER: &str = "feed";
+/// `NATS/1.0\r\n` and the blank line that end a message's headers.
+const HEADER_FRAME: usize = 12;
+/// `: ` and `\r\n` around each header.
+const HEADER_LINE: usize = 4;
 
 /// What to do when nothing answers at the configured URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,10 +123,12 @@ impl Bus {
         self.client.connection_state() == async_nats::connection::State::Connected
     }
 
-    /// Publishes `envelope` with its headers and `traceparent`, returning the future of the
-    /// stream's ack so that several publishes can be in flight at once.
+    /// Publishes `envelope` with its headers and `traceparent` for `who` (a stage, or `feed`),
+    /// returning the future of the stream's ack so that several publishes can be in flight at
+    /// once.
     pub(crate) async fn send(
         &self,
+        who: &'static str,
         envelope: Envelope,
         traceparent: &str,
     ) -> anyhow::Result<PublishAckFuture> {
@@ -130,17 +140,31 @@ impl Bus {
             headers: extra,
             payload,
         } = envelope;
+        let (msg_id_len, payload_len) = (msg_id.len(), payload.len());
         let mut message = PublishMessage::build()
             .payload(payload.into())
             .message_id(msg_id)
             .header(headers::SCHEMA, schema)
             .header(headers::TRACEPARENT, traceparent);
+        let mut header_bytes = HEADER_FRAME
+            + HEADER_LINE * 3
+            + headers::MSG_ID.len()
+            + headers::SCHEMA.len()
+            + headers::TRACEPARENT.len()
+            + msg_id_len
+            + schema.len()
+            + traceparent.len();
         if let Some(id) = &article_id {
             message = message.header(headers::ARTICLE_ID, id.as_str());
+            header_bytes += HEADER_LINE + headers::ARTICLE_ID.len() + id.len();
         }
         for (name, value) in &extra {
             message = message.header(*name, value.as_str());
+            header_bytes += HEADER_LINE + name.len() + value.len();
         }
+        metrics::counter!(PUBLISHED, LABEL_STAGE => who).increment(1);
+        metrics::counter!(PUBLISHED_BYTES, LABEL_STAGE => who)
+            .increment(u64::try_from(payload_len + header_bytes).unwrap_or(u64::MAX));
         self.js
             .send_publish(subject.clone(), message)
             .await
@@ -155,7 +179,7 @@ impl Bus {
     pub async fn publish(&self, envelope: Envelope) -> anyhow::Result<PublishOutcome> {
         let subject = envelope.subject.clone();
         let ack = self
-            .send(envelope, &crate::new_traceparent())
+            .send(FEEDER, envelope, &crate::new_traceparent())
             .await?
             .await
             .with_context(|| format!("waiting for the stream to store the message on {subject}"))?;

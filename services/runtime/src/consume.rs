@@ -8,7 +8,7 @@ use crate::metrics::{
     RECEIVED,
 };
 use crate::revisions::{Published, Revisions, Unpublished};
-use crate::stage::{Handled, Pending};
+use crate::stage::{Handled, Handler, Pending};
 use crate::{Bus, Config, ConnectMode, Stage, StageError, streams};
 use async_nats::jetstream::{self, AckKind};
 use futures::StreamExt as _;
@@ -246,7 +246,11 @@ async fn handle(
         } else {
             let handler = stage.handler.clone();
             let payload = message.payload.clone();
-            match tokio::task::spawn_blocking(move || handler.call(&payload)).await {
+            let handled = match handler {
+                Handler::Forward(output) => Ok(Ok(Handled::Outputs(vec![job.forwarded(output)]))),
+                _ => tokio::task::spawn_blocking(move || handler.call(&payload)).await,
+            };
+            match handled {
                 Ok(Ok(Handled::Outputs(outputs))) => job.publish_and_ack(outputs).await,
                 Ok(Ok(Handled::Revisioned(pending))) => match revisions {
                     Some(revisions) => job.revisioned(revisions, pending).await,
@@ -332,6 +336,19 @@ impl Job<'_> {
         }
     }
 
+    /// The input unchanged on `output`, for a pass-through stage.
+    fn forwarded(&self, output: &str) -> Envelope {
+        let message = self.message;
+        let msg_id = header(message, headers::MSG_ID).unwrap_or("");
+        Envelope::new(
+            output,
+            "pass-through",
+            format!("{msg_id}.{}", self.stage.name),
+            header(message, headers::ARTICLE_ID).map(str::to_owned),
+            message.payload.to_vec(),
+        )
+    }
+
     /// The input's trace, carried on to what it makes; a new one when it came without.
     fn traceparent(&self) -> String {
         self.traceparent
@@ -343,7 +360,12 @@ impl Job<'_> {
         let traceparent = self.traceparent();
         let mut acks = Vec::with_capacity(outputs.len());
         for output in outputs {
-            acks.push(self.ctx.bus.send(output, &traceparent).await?);
+            acks.push(
+                self.ctx
+                    .bus
+                    .send(self.stage.name, output, &traceparent)
+                    .await?,
+            );
         }
         for ack in acks {
             ack.await?;
@@ -409,7 +431,11 @@ impl Job<'_> {
         let published = async {
             self.ctx
                 .bus
-                .send(dead_letter::envelope(&letter)?, &self.traceparent())
+                .send(
+                    self.stage.name,
+                    dead_letter::envelope(&letter)?,
+                    &self.traceparent(),
+                )
                 .await?
                 .await?;
             anyhow::Ok(())

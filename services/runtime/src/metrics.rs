@@ -16,6 +16,10 @@ pub const DEAD_LETTERED: &str = "newsflow_messages_dead_lettered_total";
 /// Messages whose content was already published as the latest revision, so nothing was
 /// published for them (acked and counted as processed too), by `stage`.
 pub const DUPLICATES: &str = "newsflow_duplicates_total";
+/// Messages published, by `stage` (`feed` for feeders): outputs, events and dead letters.
+pub const PUBLISHED: &str = "newsflow_published_messages_total";
+/// Bytes published, payload and headers as they go on the wire, by `stage` (`feed` for feeders).
+pub const PUBLISHED_BYTES: &str = "newsflow_published_bytes_total";
 /// Seconds from fetch to ack, by `stage`.
 pub const PROCESS_DURATION: &str = "newsflow_process_duration_seconds";
 

@@ -99,6 +99,9 @@ pub(crate) enum Handler {
     Outputs(Work<Vec<Envelope>>),
     /// Raw payload in, a message whose revision the runtime decides out.
     Revisioned(Work<Pending>),
+    /// No work: the input as it came, on this subject (the bare bus `newsflow bench pipeline`
+    /// measures the chain against).
+    Forward(&'static str),
 }
 
 /// What a [`Handler`] made of one payload.
@@ -109,10 +112,16 @@ pub(crate) enum Handled {
 }
 
 impl Handler {
+    /// The work on one payload. A pass-through has none: the runtime forwards its messages
+    /// without calling it.
     pub(crate) fn call(&self, payload: &[u8]) -> Result<Handled, StageError> {
         match self {
             Self::Outputs(work) => work(payload).map(Handled::Outputs),
             Self::Revisioned(work) => work(payload).map(Handled::Revisioned),
+            Self::Forward(_) => Err(StageError::Invalid(
+                "a pass-through stage forwards messages on the bus and has no work of its own"
+                    .to_owned(),
+            )),
         }
     }
 }
@@ -221,6 +230,23 @@ impl Stage {
             input,
             default_admin_port,
             handler: Handler::Revisioned(Arc::new(work)),
+        }
+    }
+
+    /// A stage that does no work: it forwards every input unchanged to `output`, with the input's
+    /// article id and trace and a de-duplication id of its own. With a pass-through in place of
+    /// every stage, the chain measures what the bus itself costs (`newsflow bench pipeline`).
+    pub fn pass_through(
+        name: &'static str,
+        input: &'static str,
+        output: &'static str,
+        default_admin_port: u16,
+    ) -> Self {
+        Self {
+            name,
+            input,
+            default_admin_port,
+            handler: Handler::Forward(output),
         }
     }
 

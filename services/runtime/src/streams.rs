@@ -107,6 +107,29 @@ pub async fn exists(bus: &Bus, name: &str) -> anyhow::Result<bool> {
     }
 }
 
+/// How many messages `stream` holds on `subject` (0 when the stream does not exist yet).
+///
+/// # Errors
+/// When JetStream does not answer.
+pub async fn count(bus: &Bus, stream: &str, subject: &str) -> anyhow::Result<u64> {
+    use futures::TryStreamExt as _;
+    if !exists(bus, stream).await? {
+        return Ok(0);
+    }
+    let counts: std::collections::HashMap<String, usize> = bus
+        .jetstream()
+        .get_stream(stream)
+        .await
+        .with_context(|| format!("opening stream {stream}"))?
+        .info_with_subjects(subject)
+        .await
+        .with_context(|| format!("counting {subject} in {stream}"))?
+        .try_collect()
+        .await
+        .with_context(|| format!("counting {subject} in {stream}"))?;
+    Ok(counts.values().map(|&n| n as u64).sum())
+}
+
 /// The stream behind the revisions bucket, laid out as a JetStream key-value bucket (what
 /// `nats kv` and every client's KV API read) with history 1. Written here rather than through
 /// the client's bucket creation, which reads account details that nats-server 2.9 does not send.
