@@ -169,7 +169,7 @@ async fn articles_fed_before_any_stage_starts_wait_in_the_work_stream_and_come_o
     // their retention settings.
     let client = server.client().await;
     let js = async_nats::jetstream::new(client.clone());
-    assert!(js.get_stream(subjects::WORK_STREAM).await.is_ok());
+    assert!(js.get_stream("NEWSFLOW_RAW").await.is_ok());
     assert!(js.get_stream(subjects::EVENTS_STREAM).await.is_err());
 
     let _stages = start_chain(&server.url(), &[]);

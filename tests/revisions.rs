@@ -73,13 +73,17 @@ async fn publish_text(client: &async_nats::Client, payload: String) {
         .expect("the article is published");
 }
 
-/// Waits until no stage has anything left to do: the work queue is empty.
+/// Waits until no stage has anything left to do: every work stream is empty.
 async fn settled(client: &async_nats::Client) {
     let js = async_nats::jetstream::new(client.clone());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
-        let mut stream = js.get_stream(subjects::WORK_STREAM).await.unwrap();
-        if stream.info().await.unwrap().state.messages == 0 {
+        let mut left = 0;
+        for (name, _) in subjects::WORK_STREAMS {
+            let mut stream = js.get_stream(name).await.unwrap();
+            left += stream.info().await.unwrap().state.messages;
+        }
+        if left == 0 {
             return;
         }
         assert!(

@@ -249,7 +249,7 @@ async fn stage_finishes_in_flight_message_on_shutdown() {
         "the in-flight message was finished and published before stopping"
     );
     let work = async_nats::jetstream::new(client.clone())
-        .get_stream(subjects::WORK_STREAM)
+        .get_stream("NEWSFLOW_RAW")
         .await
         .unwrap();
     let echo = work.consumer_info("echo").await.unwrap();

@@ -300,7 +300,7 @@ async fn drain(
     )?;
     let connection = Connection::with_url(server.url());
     let bus = Bus::connect(&connection, "newsflow-bench", ConnectMode::FailFast).await?;
-    streams::ensure_work_stream(&bus).await?;
+    streams::ensure_work_stream(&bus, subjects::ARTICLES_RAW).await?;
     let n = options.articles;
     progress(options, &format!("{}: feeding {n} articles", mode.label()));
     let fed_before = feeder_published();
@@ -308,6 +308,10 @@ async fn drain(
     let fed = feeder_published().minus(&fed_before);
 
     let names: Vec<&'static str> = newsflow_pipeline::names().collect();
+    let inputs: Vec<(&str, &str)> = newsflow_pipeline::STAGES
+        .iter()
+        .map(|s| (s.name, s.input))
+        .collect();
     let mut replicas = Vec::new();
     let traffic_before = server_traffic(&server)?;
     let server_cpu_before = procs::cpu_seconds(server.pid())?;
@@ -333,7 +337,7 @@ async fn drain(
         for replica in &mut replicas {
             replica.check_alive()?;
         }
-        let rows = status::read(&bus, &names, Duration::ZERO).await?;
+        let rows = status::read(&bus, &inputs, Duration::ZERO).await?;
         let elapsed = started.elapsed().as_secs_f64();
         for row in &rows {
             if row.consumer && row.settled >= n as u64 && row.pending == 0 && row.ack_pending == 0 {

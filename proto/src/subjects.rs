@@ -24,10 +24,24 @@ pub const EVENTS_ENTITY: &str = "newsflow.events.entity";
 /// Dead letters go to `newsflow.dlq.<stage>`.
 pub const DEAD_LETTER_PREFIX: &str = "newsflow.dlq";
 
-/// Work-queue stream holding `newsflow.articles.>`.
-pub const WORK_STREAM: &str = "NEWSFLOW_WORK";
-/// Subjects of the work stream.
-pub const WORK_SUBJECTS: &str = "newsflow.articles.>";
+/// The work streams, one per hop, each holding its subject's messages until the stage that
+/// consumes them acknowledges them (work-queue retention). A stream per hop lets the server work
+/// on the hops in parallel, and a cluster place them on different nodes.
+pub const WORK_STREAMS: [(&str, &str); 5] = [
+    ("NEWSFLOW_RAW", ARTICLES_RAW),
+    ("NEWSFLOW_INGESTED", ARTICLES_INGESTED),
+    ("NEWSFLOW_SEGMENTED", ARTICLES_SEGMENTED),
+    ("NEWSFLOW_ENTITIES", ARTICLES_ENTITIES),
+    ("NEWSFLOW_QUOTES", ARTICLES_QUOTES),
+];
+
+/// The work stream that holds `subject`, if one does.
+pub fn work_stream(subject: &str) -> Option<&'static str> {
+    WORK_STREAMS
+        .iter()
+        .find(|(_, held)| *held == subject)
+        .map(|(name, _)| *name)
+}
 /// Limits-retention stream of events, replayable by subscribers.
 pub const EVENTS_STREAM: &str = "NEWSFLOW_EVENTS";
 /// Subjects of the events stream.
@@ -43,4 +57,18 @@ pub const REVISIONS_BUCKET: &str = "NEWSFLOW_REVISIONS";
 /// The dead-letter subject of a stage: `newsflow.dlq.<stage>`.
 pub fn dead_letter(stage: &str) -> String {
     format!("{DEAD_LETTER_PREFIX}.{stage}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_hop_has_a_work_stream_of_its_own() {
+        assert_eq!(work_stream(ARTICLES_SEGMENTED), Some("NEWSFLOW_SEGMENTED"));
+        assert_eq!(work_stream(EVENTS_ARTICLE), None);
+        let mut names: Vec<_> = WORK_STREAMS.iter().map(|(n, _)| n).collect();
+        names.dedup();
+        assert_eq!(names.len(), WORK_STREAMS.len());
+    }
 }

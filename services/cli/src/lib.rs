@@ -12,8 +12,8 @@ pub mod tail;
 pub mod up;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
-use newsflow_pipeline::{Chain, Settings};
-use newsflow_proto::{EventArticle, schema};
+use newsflow_pipeline::{Chain, STAGES, Settings};
+use newsflow_proto::{EventArticle, schema, subjects};
 use newsflow_runtime::{Bus, Config, ConnectMode, Connection, StageError, streams};
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -188,7 +188,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 display_paths(&paths)
             );
             let bus = Bus::connect(&connection, "newsflow-feed", ConnectMode::FailFast).await?;
-            streams::ensure_work_stream(&bus).await?;
+            streams::ensure_work_stream(&bus, subjects::ARTICLES_RAW).await?;
             let summary = feed::feed(&bus, loaded, settings.ingest_limits(), true).await;
             bus.flush().await?;
             eprint!("{}", summary.render());
@@ -211,8 +211,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             connection,
         } => {
             let bus = Bus::connect(&connection, "newsflow-status", ConnectMode::FailFast).await?;
-            let names: Vec<_> = newsflow_pipeline::names().collect();
-            let rows = newsflow_runtime::status::read(&bus, &names, interval).await?;
+            let stages: Vec<_> = STAGES.iter().map(|s| (s.name, s.input)).collect();
+            let rows = newsflow_runtime::status::read(&bus, &stages, interval).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {

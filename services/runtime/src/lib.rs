@@ -2,7 +2,7 @@
 //!
 //! `ingest → segment → entities → quotes → events`: each stage is a pure function wrapped in a
 //! [`Stage`]. [`run`] connects (client name = stage name), ensures the streams
-//! (`NEWSFLOW_WORK`, `NEWSFLOW_EVENTS`, `NEWSFLOW_DLQ`) and the stage's durable pull consumer,
+//! (a work stream per hop, `NEWSFLOW_EVENTS`, `NEWSFLOW_DLQ`) and the stage's durable pull consumer,
 //! then for each message: decode → handle → publish every output with
 //! `Nats-Msg-Id: <article id>.r<revision>.<stage>` and await the publish ack → ack the input.
 //! A stage whose input comes in revisions ([`Stage::revisioned`]: `ingest`) also decides each

@@ -31,13 +31,14 @@ pub struct StageStatus {
     pub rate_per_sec: f64,
 }
 
-/// Reads every stage's consumer twice, `interval` apart, and the dead-letter counts.
+/// Reads every stage's consumer twice, `interval` apart, and the dead-letter counts. `stages`
+/// are `(name, input subject)` pairs.
 ///
 /// # Errors
 /// When JetStream does not answer.
 pub async fn read(
     bus: &Bus,
-    stages: &[&str],
+    stages: &[(&str, &str)],
     interval: Duration,
 ) -> anyhow::Result<Vec<StageStatus>> {
     let first = snapshot(bus, stages).await?;
@@ -48,7 +49,7 @@ pub async fn read(
     let dead = dead_letters(bus).await?;
     Ok(stages
         .iter()
-        .map(|stage| {
+        .map(|(stage, _)| {
             let before = first.get(*stage);
             let now = second.get(*stage);
             let settled = now.map_or(0, |i| i.ack_floor.consumer_sequence);
@@ -76,18 +77,21 @@ pub async fn read(
 /// Each stage's consumer, where it exists (a stage that never ran has none).
 async fn snapshot(
     bus: &Bus,
-    stages: &[&str],
+    stages: &[(&str, &str)],
 ) -> anyhow::Result<BTreeMap<String, jetstream::consumer::Info>> {
     let mut infos = BTreeMap::new();
-    if !streams::exists(bus, subjects::WORK_STREAM).await? {
-        return Ok(infos);
-    }
-    let stream = bus
-        .jetstream()
-        .get_stream(subjects::WORK_STREAM)
-        .await
-        .context("reading the work stream")?;
-    for stage in stages {
+    for (stage, input) in stages {
+        let Some(name) = subjects::work_stream(input) else {
+            continue;
+        };
+        if !streams::exists(bus, name).await? {
+            continue;
+        }
+        let stream = bus
+            .jetstream()
+            .get_stream(name)
+            .await
+            .with_context(|| format!("reading stream {name}"))?;
         match stream.consumer_info(*stage).await {
             Ok(info) => {
                 infos.insert((*stage).to_owned(), info);

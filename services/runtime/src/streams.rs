@@ -1,5 +1,6 @@
-//! The three streams, the revisions bucket and the per-stage durable pull consumers, created
-//! idempotently so neither tests nor deployments need a setup step.
+//! The streams (a work stream per hop, the events, the dead letters), the revisions bucket and
+//! the per-stage durable pull consumers, created idempotently so neither tests nor deployments
+//! need a setup step.
 
 use crate::Bus;
 use crate::config::{Retention, StageLoop};
@@ -13,11 +14,13 @@ use std::time::Duration;
 /// second output.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 
-fn work_stream() -> stream::Config {
+fn work_stream(name: &str, subject: &str) -> stream::Config {
     stream::Config {
-        name: subjects::WORK_STREAM.to_owned(),
-        description: Some("newsflow work queue: articles between stages".to_owned()),
-        subjects: vec![subjects::WORK_SUBJECTS.to_owned()],
+        name: name.to_owned(),
+        description: Some(format!(
+            "newsflow work queue: {subject} until its stage acks it"
+        )),
+        subjects: vec![subject.to_owned()],
         retention: stream::RetentionPolicy::WorkQueue,
         storage: stream::StorageType::File,
         duplicate_window: DUPLICATE_WINDOW,
@@ -54,39 +57,50 @@ fn dead_letter_stream(retention: &Retention) -> stream::Config {
     }
 }
 
-/// Creates the work, events and dead-letter streams unless they exist.
+/// Creates the work streams (one per hop), the events stream and the dead-letter stream
+/// unless they exist.
 ///
 /// # Errors
 /// When JetStream is not enabled on the server or refuses a stream.
 pub async fn ensure_streams(bus: &Bus, retention: &Retention) -> anyhow::Result<()> {
-    for stream in [
-        work_stream(),
-        events_stream(retention),
-        dead_letter_stream(retention),
-    ] {
-        create(bus, stream).await?;
+    for (name, subject) in subjects::WORK_STREAMS {
+        create(bus, work_stream(name, subject)).await?;
     }
-    Ok(())
+    create(bus, events_stream(retention)).await?;
+    create(bus, dead_letter_stream(retention)).await
 }
 
-/// Creates the work stream unless it exists: all a feeder needs to put articles on the bus
-/// before any stage has started.
+/// Creates the work stream of `subject` unless it exists: all a feeder needs to put articles on
+/// `newsflow.articles.raw` before any stage has started.
 ///
 /// # Errors
-/// When JetStream is not enabled on the server or refuses the stream.
-pub async fn ensure_work_stream(bus: &Bus) -> anyhow::Result<()> {
-    create(bus, work_stream()).await
+/// When no work stream holds `subject`, or JetStream refuses the stream.
+pub async fn ensure_work_stream(bus: &Bus, subject: &str) -> anyhow::Result<()> {
+    let name = subjects::work_stream(subject)
+        .with_context(|| format!("no work stream holds {subject}"))?;
+    create(bus, work_stream(name, subject)).await
 }
+
+/// The one work stream of releases before the stream per hop; its subjects overlap theirs.
+const LEGACY_WORK_STREAM: &str = "NEWSFLOW_WORK";
 
 async fn create(bus: &Bus, stream: stream::Config) -> anyhow::Result<()> {
     let name = stream.name.clone();
-    bus.jetstream()
-        .get_or_create_stream(stream)
-        .await
-        .with_context(|| {
-            format!("creating JetStream stream {name} (is JetStream enabled? start the server with `-js`)")
-        })?;
-    Ok(())
+    let Err(err) = bus.jetstream().get_or_create_stream(stream).await else {
+        return Ok(());
+    };
+    if exists(bus, LEGACY_WORK_STREAM).await.unwrap_or(false) {
+        anyhow::bail!(
+            "cannot create stream {name}: the stream {LEGACY_WORK_STREAM} of an earlier newsflow holds its subjects. \
+             Stop the feeders, let the old stages drain it (`newsflow status`), then delete it \
+             (`nats stream rm {LEGACY_WORK_STREAM}`) and start the stages again ({err})"
+        );
+    }
+    Err(err).with_context(|| {
+        format!(
+            "creating JetStream stream {name} (is JetStream enabled? start the server with `-js`)"
+        )
+    })
 }
 
 /// Whether the stream `name` exists (the events stream exists once a stage has started).
@@ -176,7 +190,7 @@ pub async fn ensure_revisions(bus: &Bus, retention: &Retention) -> anyhow::Resul
     Ok(Revisions::new(store))
 }
 
-/// Gets or creates the stage's durable pull consumer on the work stream, filtered on `input`.
+/// Gets or creates the stage's durable pull consumer on the work stream of `input`.
 ///
 /// # Errors
 /// When the stream is missing or the server refuses the consumer.
@@ -186,18 +200,19 @@ pub async fn ensure_consumer(
     name: &str,
     input: &str,
 ) -> anyhow::Result<consumer::Consumer<consumer::pull::Config>> {
+    let stream_name = subjects::work_stream(input)
+        .with_context(|| format!("no work stream holds {input}, the input of {name}"))?;
     let stream = bus
         .jetstream()
-        .get_stream(subjects::WORK_STREAM)
+        .get_stream(stream_name)
         .await
-        .with_context(|| format!("opening stream {}", subjects::WORK_STREAM))?;
+        .with_context(|| format!("opening stream {stream_name}"))?;
     stream
         .get_or_create_consumer(
             name,
             consumer::pull::Config {
                 durable_name: Some(name.to_owned()),
                 description: Some(format!("newsflow stage {name}")),
-                filter_subject: input.to_owned(),
                 ack_policy: consumer::AckPolicy::Explicit,
                 ack_wait: stage_loop.ack_wait,
                 // One delivery beyond the limit lets the runtime dead-letter a message whose
@@ -208,10 +223,5 @@ pub async fn ensure_consumer(
             },
         )
         .await
-        .with_context(|| {
-            format!(
-                "creating durable consumer {name} on {}",
-                subjects::WORK_STREAM
-            )
-        })
+        .with_context(|| format!("creating durable consumer {name} on {stream_name}"))
 }
