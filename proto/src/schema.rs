@@ -5,11 +5,11 @@ pub const ARTICLE_RAW: &str = "article.raw.v1";
 /// Published by `ingest`.
 pub const ARTICLE_INGESTED: &str = "article.ingested.v1";
 /// Published by `segment`.
-pub const ARTICLE_SEGMENTED: &str = "article.segmented.v1";
+pub const ARTICLE_SEGMENTED: &str = "article.segmented.v2";
 /// Published by `entities`.
-pub const ARTICLE_ENTITIES: &str = "article.entities.v1";
+pub const ARTICLE_ENTITIES: &str = "article.entities.v2";
 /// Published by `quotes`.
-pub const ARTICLE_QUOTES: &str = "article.quotes.v1";
+pub const ARTICLE_QUOTES: &str = "article.quotes.v2";
 /// Published by `events`, one per article.
 pub const EVENT_ARTICLE: &str = "event.article.v1";
 /// Published by `events`, one per quote.

@@ -71,8 +71,71 @@ pub struct Segmentation {
     pub paragraphs: Vec<Span>,
     /// Sentences, each inside one paragraph.
     pub sentences: Vec<Sentence>,
-    /// Tokens, each inside one sentence.
+    /// Tokens, each inside one sentence. Only `entities` reads them, so only
+    /// `article.segmented` carries them; in JSON they are packed as two numbers per token, the
+    /// bytes between the previous token's end (or the text's start) and its start, then its
+    /// length: `Blinken said.` is `[0, 7, 1, 4, 0, 1]`. Objects with `start` and `end` would make
+    /// the message six times its text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "packed_tokens")]
+    #[schemars(with = "Vec<u32>")]
     pub tokens: Vec<Token>,
+}
+
+/// [`Segmentation::tokens`] as `[gap, length, gap, length, …]`.
+mod packed_tokens {
+    use super::Token;
+    use serde::de::{Error as _, SeqAccess, Visitor};
+    use serde::ser::SerializeSeq as _;
+    use serde::{Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(tokens: &[Token], out: S) -> Result<S::Ok, S::Error> {
+        let mut seq = out.serialize_seq(Some(tokens.len() * 2))?;
+        let mut end = 0;
+        for token in tokens {
+            let gap = token.start.checked_sub(end).ok_or_else(|| {
+                serde::ser::Error::custom(format!(
+                    "token {}..{} starts before the previous one ends",
+                    token.start, token.end
+                ))
+            })?;
+            seq.serialize_element(&gap)?;
+            seq.serialize_element(&token.end.saturating_sub(token.start))?;
+            end = token.end;
+        }
+        seq.end()
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Vec<Token>, D::Error> {
+        struct Packed;
+        impl<'de> Visitor<'de> for Packed {
+            type Value = Vec<Token>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an even-length array of token gaps and lengths")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Token>, A::Error> {
+                let mut tokens = Vec::with_capacity(seq.size_hint().unwrap_or(0) / 2);
+                let mut end = 0usize;
+                while let Some(gap) = seq.next_element::<usize>()? {
+                    let len: usize = seq.next_element()?.ok_or_else(|| {
+                        A::Error::custom(
+                            "token gaps and lengths come in pairs: the last length is missing",
+                        )
+                    })?;
+                    let start = end
+                        .checked_add(gap)
+                        .ok_or_else(|| A::Error::custom("token offset overflows"))?;
+                    end = start
+                        .checked_add(len)
+                        .ok_or_else(|| A::Error::custom("token offset overflows"))?;
+                    tokens.push(Token { start, end });
+                }
+                Ok(tokens)
+            }
+        }
+        input.deserialize_seq(Packed)
+    }
 }
 
 /// The kind of a named entity or of a value the rules find.
@@ -274,5 +337,48 @@ pub trait Revisable: HasArticleId {
 impl Revisable for ArticleIngested {
     fn set_revision(&mut self, revision: u32) {
         self.revision = revision;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_travel_as_gaps_and_lengths() {
+        let segmentation = Segmentation {
+            tokens: vec![
+                Token { start: 0, end: 7 },
+                Token { start: 8, end: 12 },
+                Token { start: 12, end: 13 },
+            ],
+            ..Segmentation::default()
+        };
+        let json = serde_json::to_value(&segmentation).unwrap();
+        assert_eq!(json["tokens"], serde_json::json!([0, 7, 1, 4, 0, 1]));
+        let back: Segmentation = serde_json::from_value(json).unwrap();
+        assert_eq!(back, segmentation);
+    }
+
+    #[test]
+    fn a_segmentation_without_tokens_leaves_them_out() {
+        let json = serde_json::to_value(Segmentation::default()).unwrap();
+        assert!(json.get("tokens").is_none());
+        let back: Segmentation =
+            serde_json::from_str(r#"{"paragraphs":[],"sentences":[]}"#).unwrap();
+        assert!(back.tokens.is_empty());
+    }
+
+    #[test]
+    fn packed_tokens_reject_a_missing_length_and_overlaps() {
+        let odd = serde_json::from_str::<Segmentation>(
+            r#"{"paragraphs":[],"sentences":[],"tokens":[0,7,1]}"#,
+        );
+        assert!(odd.unwrap_err().to_string().contains("pairs"));
+        let overlapping = Segmentation {
+            tokens: vec![Token { start: 0, end: 7 }, Token { start: 5, end: 9 }],
+            ..Segmentation::default()
+        };
+        assert!(serde_json::to_string(&overlapping).is_err());
     }
 }

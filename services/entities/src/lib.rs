@@ -75,9 +75,11 @@ const AMBIGUOUS_PLACES: &[&str] = &[
     "Gulf",
 ];
 
-/// The stage: the article with its entities.
-pub fn entities(msg: ArticleSegmented) -> ArticleEntities {
+/// The stage: the article with its entities. The tokens stop here: no later stage reads them,
+/// and they were most of what the next hops would carry.
+pub fn entities(mut msg: ArticleSegmented) -> ArticleEntities {
     let entities = recognise(&msg.article.text, &msg.segmentation);
+    msg.segmentation.tokens = Vec::new();
     ArticleEntities {
         article: msg.article,
         segmentation: msg.segmentation,
