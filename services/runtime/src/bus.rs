@@ -171,6 +171,11 @@ impl Bus {
             .with_context(|| format!("publishing to {subject}"))
     }
 
+    /// The largest message the server takes, headers included.
+    pub(crate) fn max_payload(&self) -> usize {
+        self.client.server_info().max_payload
+    }
+
     /// Publishes `envelope` from outside a stage (a feeder) with a new `traceparent`, and waits
     /// until the stream has stored it.
     ///

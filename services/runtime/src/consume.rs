@@ -13,6 +13,7 @@ use crate::{Bus, Config, ConnectMode, Stage, StageError, streams};
 use async_nats::jetstream::{self, AckKind};
 use futures::StreamExt as _;
 use newsflow_proto::{Envelope, ErrorType, headers};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +24,10 @@ use tracing::{Instrument as _, debug, error, info, info_span, warn};
 
 /// Longest wait between two redeliveries of a transiently failing message.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Publishes of one input awaiting their ack at once. With `NEWSFLOW_MAX_IN_FLIGHT` inputs at
+/// once this stays far below the client's own limit of pending acks (5,000), which when full
+/// makes every further publish wait for good.
+const ACKS_IN_FLIGHT: usize = 128;
 /// How long to wait before re-binding a consumer after the server went away.
 const REBIND_DELAY: Duration = Duration::from_secs(1);
 
@@ -269,6 +274,22 @@ async fn handle(
     .await;
 }
 
+/// Room left in a message for its headers (a trace, ids, the CloudEvents attributes).
+const HEADER_ROOM: usize = 4 * 1024;
+
+/// Why `outputs` cannot be published, when one of them is larger than the server takes.
+fn oversized(outputs: &[Envelope], max_payload: usize) -> Option<String> {
+    let limit = max_payload.saturating_sub(HEADER_ROOM);
+    let output = outputs.iter().find(|output| output.payload.len() > limit)?;
+    Some(format!(
+        "the output on {} would be {} bytes, more than the server takes in one message \
+         (max_payload {max_payload} bytes, less {HEADER_ROOM} for headers); \
+         raise max_payload or lower the ingest size limit",
+        output.subject,
+        output.payload.len()
+    ))
+}
+
 fn panic_message(join: tokio::task::JoinError) -> String {
     match join.try_into_panic() {
         Ok(panic) => panic
@@ -292,6 +313,11 @@ struct Job<'a> {
 
 impl Job<'_> {
     async fn publish_and_ack(&self, outputs: Vec<Envelope>) {
+        if let Some(reason) = oversized(&outputs, self.ctx.bus.max_payload()) {
+            // The server would refuse it on every delivery: give up now, with the reason.
+            self.dead_letter(ErrorType::Invalid, reason).await;
+            return;
+        }
         match self.publish(outputs).await {
             Ok(()) => self.ack().await,
             Err(err) => self.retry("publish", format!("{err:#}")).await,
@@ -355,12 +381,20 @@ impl Job<'_> {
             .map_or_else(crate::new_traceparent, str::to_owned)
     }
 
-    /// Publishes every output, carrying the input's trace, and waits for all their acks.
+    /// Publishes every output, carrying the input's trace, and waits for all their acks before
+    /// returning (so the input is acked only once everything it made is stored). At most
+    /// [`ACKS_IN_FLIGHT`] publishes await their ack at once: an article that fans out into
+    /// thousands of events never fills the client's pending-ack limit.
     async fn publish(&self, outputs: Vec<Envelope>) -> anyhow::Result<()> {
         let traceparent = self.traceparent();
-        let mut acks = Vec::with_capacity(outputs.len());
+        let mut acks = VecDeque::with_capacity(outputs.len().min(ACKS_IN_FLIGHT));
         for output in outputs {
-            acks.push(
+            if acks.len() == ACKS_IN_FLIGHT
+                && let Some(oldest) = acks.pop_front()
+            {
+                oldest.await?;
+            }
+            acks.push_back(
                 self.ctx
                     .bus
                     .send(self.stage.name, output, &traceparent)
@@ -459,5 +493,33 @@ impl Job<'_> {
                 let _ = self.message.ack_with(AckKind::Nak(Some(delay))).await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(subject: &str, bytes: usize) -> Envelope {
+        Envelope::new(
+            subject,
+            "article.quotes.v2",
+            "a.r1.quotes",
+            Some("a".into()),
+            vec![b' '; bytes],
+        )
+    }
+
+    #[test]
+    fn an_output_the_server_would_refuse_is_named_with_its_size() {
+        let outputs = [
+            output("newsflow.articles.quotes", 10),
+            output("newsflow.events.article", 9_000),
+        ];
+        let reason = oversized(&outputs, 8_192).expect("too large");
+        assert!(reason.contains("newsflow.events.article"), "{reason}");
+        assert!(reason.contains("9000 bytes"), "{reason}");
+        assert!(reason.contains("max_payload 8192"), "{reason}");
+        assert_eq!(oversized(&outputs[..1], 8_192), None);
     }
 }
