@@ -13,11 +13,9 @@ pub enum Kind {
     Entity,
 }
 
-/// Entity types as they appear in subjects.
-pub const ENTITY_TYPES: [&str; 11] = [
-    "person", "org", "loc", "misc", "norp", "date", "time", "money", "percent", "cardinal",
-    "quantity",
-];
+/// Entity types with events of their own, as they appear in subjects. Dates, times, amounts,
+/// percentages, counts and quantities are only in the article event's `entities`.
+pub const ENTITY_TYPES: [&str; 5] = ["person", "org", "loc", "misc", "norp"];
 
 /// Which events to receive. Empty: every event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,7 +38,7 @@ pub enum FilterError {
     Contradiction(&'static str),
     /// `entity_type` is not one of [`ENTITY_TYPES`].
     #[error(
-        "unknown entity type {0:?}; one of person, org, loc, misc, norp, date, time, money, percent, cardinal, quantity"
+        "no entity events of type {0:?}; the types are person, org, loc, misc and norp (dates, times, amounts, percentages, counts and quantities are in each article event's entities)"
     )]
     UnknownType(String),
 }
@@ -166,5 +164,21 @@ mod tests {
             filter(None, None, None, Some("people")).subject(),
             Err(FilterError::UnknownType("people".into()))
         );
+        let date = filter(None, None, None, Some("date"))
+            .subject()
+            .unwrap_err();
+        assert!(date.to_string().contains("article event"), "{date}");
+    }
+
+    #[test]
+    fn the_entity_types_are_the_named_labels() {
+        use newsflow_proto::EntityLabel::*;
+        let named: Vec<String> = [Person, Org, Loc, Misc, Norp, Date, Time, Money, Percent]
+            .into_iter()
+            .chain([Cardinal, Quantity])
+            .filter(|label| label.is_named())
+            .map(|label| label.as_str().to_ascii_lowercase())
+            .collect();
+        assert_eq!(named, ENTITY_TYPES);
     }
 }

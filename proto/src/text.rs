@@ -169,6 +169,17 @@ pub enum EntityLabel {
 }
 
 impl EntityLabel {
+    /// Whether it names something (a person, organisation, place, other name or group) rather
+    /// than giving a value (a date, time, amount, percentage, count or quantity). Only names
+    /// have events of their own: a subscriber follows a person or a place across articles,
+    /// while `Thursday` or `8,000` mean nothing outside their article, whose event has them.
+    pub const fn is_named(self) -> bool {
+        matches!(
+            self,
+            Self::Person | Self::Org | Self::Loc | Self::Misc | Self::Norp
+        )
+    }
+
     /// The label as written in JSON, e.g. `PERSON`.
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -4,7 +4,9 @@
 //! whole record: text, paragraphs, sentences with their text, entities with their mentions,
 //! quotes) on `newsflow.events.article`; one `event.quote.v1` per quote on
 //! `newsflow.events.quote.<speaker slug>` (`unattributed` when no speaker is named); one
-//! `event.entity.v1` per distinct entity on `newsflow.events.entity.<type>.<slug>`. Each event
+//! `event.entity.v1` per distinct named entity (person, organisation, place, other name, group;
+//! not dates, times and amounts, which stay in the article event) on
+//! `newsflow.events.entity.<type>.<slug>`. Each event
 //! carries the article's `revision` and has a stable `event_id` that names it
 //! (`<article id>.r<revision>.article`, `….quote.<n>`, `….entity.<type>.<slug>`), also used as its
 //! `Nats-Msg-Id`, so a redelivered article publishes no second copy while a new revision of it
@@ -142,6 +144,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
     }
     let entity_events = grouped
         .iter()
+        .filter(|entity| entity.label.is_named())
         .map(|entity| {
             let label = entity.label.as_str().to_ascii_lowercase();
             let event = EventEntity {
@@ -334,6 +337,46 @@ mod tests {
             batch.article.sentences[0].text,
             "“We’ve seen it,” Blinken said."
         );
+    }
+
+    #[test]
+    fn dates_and_numbers_stay_in_the_article_event_without_events_of_their_own() {
+        let mut input = sample();
+        let text = "Blinken left on Monday.";
+        let monday = text.find("Monday").unwrap();
+        input.article.text = text.into();
+        input.segmentation.paragraphs = vec![Span::new(0, text.len())];
+        input.segmentation.sentences[0].end = text.len();
+        input.quotes.clear();
+        input.entities.mentions = vec![
+            Mention {
+                start: 0,
+                end: 7,
+                text: "Blinken".into(),
+                label: EntityLabel::Person,
+                group: 0,
+            },
+            Mention {
+                start: monday,
+                end: monday + 6,
+                text: "Monday".into(),
+                label: EntityLabel::Date,
+                group: 1,
+            },
+        ];
+        input.entities.groups[0].mention_count = 1;
+        input.entities.groups.push(EntityGroup {
+            id: 1,
+            label: EntityLabel::Date,
+            name: "Monday".into(),
+            slug: "monday".into(),
+            mention_count: 1,
+        });
+        let batch = events(input).unwrap();
+        let subjects: Vec<&str> = batch.entities.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(subjects, ["newsflow.events.entity.person.blinken"]);
+        let labels: Vec<EntityLabel> = batch.article.entities.iter().map(|e| e.label).collect();
+        assert_eq!(labels, [EntityLabel::Person, EntityLabel::Date]);
     }
 
     #[test]
