@@ -116,6 +116,11 @@ pub enum Bench {
         /// Skip the bare bus.
         #[arg(long)]
         no_bare_bus: bool,
+        /// Run against this nats-server instead of a private one started for each run. It must
+        /// hold no newsflow streams: the bench creates them and deletes them after each run.
+        /// The server's CPU and traffic are then not measured.
+        #[arg(long, value_name = "URL")]
+        nats_url: Option<String>,
         /// Check that every stage's resident memory at the end is within 20% of what it was
         /// after the first 10,000 articles.
         #[arg(long)]
@@ -278,6 +283,7 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
             rate,
             rate_articles,
             no_bare_bus,
+            nats_url,
             check_memory,
             json,
         } => {
@@ -293,6 +299,7 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
                 check_memory,
                 progress: true,
                 newsflow: std::env::current_exe().context("finding the newsflow binary")?,
+                nats_url,
             };
             let report = pipeline::run(&options)?;
             print(&report, json, pipeline::render)

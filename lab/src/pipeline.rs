@@ -14,13 +14,17 @@
 //! - with `--check-memory`, whether every stage's resident memory at the end stays within 20% of
 //!   what it was after the first 10,000 articles.
 //!
+//! With `--nats-url` the runs use that server instead of a private one; it must hold no newsflow
+//! streams (the bench creates them and deletes them after each run), and the server's CPU and
+//! traffic are then not measured (its process is not this machine's to read).
+//!
 //! The processes are this machine's: the figures depend on its cores and on what else runs.
 
 mod procs;
 mod report;
 
 use anyhow::Context as _;
-use futures::StreamExt as _;
+use futures::{StreamExt as _, TryStreamExt as _};
 use newsflow_client::{Event, Filter, Kind, Start};
 use newsflow_proto::{Envelope, schema, subjects};
 use newsflow_runtime::server::{self, LocalServer};
@@ -66,6 +70,8 @@ pub struct Options {
     pub progress: bool,
     /// The `newsflow` binary that runs the stages.
     pub newsflow: PathBuf,
+    /// A server to run against instead of a private one per run.
+    pub nats_url: Option<String>,
 }
 
 /// Everything one invocation measured.
@@ -93,12 +99,12 @@ pub struct Report {
     pub bus_bytes_per_article: f64,
     /// `bus_bytes_per_article / text_bytes_per_article`.
     pub bus_bytes_per_text_byte: f64,
-    /// The server's CPU time per article.
-    pub server_cpu_ms_per_article: f64,
+    /// The server's CPU time per article (`None` with `--nats-url`, as are the next two).
+    pub server_cpu_ms_per_article: Option<f64>,
     /// Every message the server received per article, acks and requests included.
-    pub server_in_msgs_per_article: f64,
+    pub server_in_msgs_per_article: Option<f64>,
     /// Every byte the server received per article.
-    pub server_in_bytes_per_article: f64,
+    pub server_in_bytes_per_article: Option<f64>,
     /// Articles per second fed in the latency run.
     pub rate: f64,
     /// Articles the latency run fed.
@@ -133,11 +139,11 @@ pub struct Drain {
     /// Bytes published per article, payload and headers.
     pub bus_bytes_per_article: f64,
     /// The server's CPU time per article.
-    pub server_cpu_ms_per_article: f64,
+    pub server_cpu_ms_per_article: Option<f64>,
     /// Every message the server received per article.
-    pub server_in_msgs_per_article: f64,
+    pub server_in_msgs_per_article: Option<f64>,
     /// Every byte the server received per article.
-    pub server_in_bytes_per_article: f64,
+    pub server_in_bytes_per_article: Option<f64>,
     /// Per stage.
     pub stages: BTreeMap<String, StageFigures>,
     #[serde(skip)]
@@ -212,20 +218,35 @@ async fn run_async(options: &Options) -> anyhow::Result<Report> {
         );
     }
     let corpus = Corpus::load(options.corpus.as_deref())?;
-    let binary = server::find_or_install(std::path::Path::new(server::HOME))?;
-    let version = server::version(&binary).unwrap_or_else(|| "unknown".to_owned());
+    let (binary, version) = match &options.nats_url {
+        None => {
+            let binary = server::find_or_install(std::path::Path::new(server::HOME))?;
+            let version = server::version(&binary).unwrap_or_else(|| "unknown".to_owned());
+            (Some(binary), version)
+        }
+        Some(url) => {
+            let bus = connect(url).await?;
+            refuse_newsflow_streams(&bus, url).await?;
+            (None, bus.nats().server_info().version)
+        }
+    };
+    let binary = binary.as_deref();
     // Count what this process publishes (the feeder's share of the bus).
     newsflow_runtime::metrics::handle();
     let bare = if options.bare_bus {
-        Some(drain(options, &corpus, &binary, Mode::BareBus).await?.0)
+        let (figures, server, _) = drain(options, &corpus, binary, Mode::BareBus).await?;
+        server.clear().await?;
+        Some(figures)
     } else {
         None
     };
-    let (real, server, replicas) = drain(options, &corpus, &binary, Mode::Newsflow).await?;
-    let latency = latency(options, &corpus, &server).await?;
+    let (real, server, replicas) = drain(options, &corpus, binary, Mode::Newsflow).await?;
+    let latency = latency(options, &corpus, &server).await;
     for replica in replicas {
         replica.stop();
     }
+    server.clear().await?;
+    let latency = latency?;
     let memory = options.check_memory.then(|| memory_check(&real));
     let text = corpus.text_bytes_per_article();
     Ok(Report {
@@ -272,11 +293,65 @@ impl Mode {
     }
 }
 
-/// A private server for one run, with its store and logs in a folder of its own.
+/// The server of one run: a private one with its store and logs in a folder of its own, or the
+/// one `--nats-url` names (`server` is `None`).
 struct RunServer {
-    _server: LocalServer,
+    server: Option<LocalServer>,
     bus: Bus,
     _dir: tempfile::TempDir,
+}
+
+impl RunServer {
+    /// Deletes what the run left on a server that is not the bench's own: every newsflow
+    /// stream, so the next run starts from nothing too. A private server goes with its folder.
+    async fn clear(&self) -> anyhow::Result<()> {
+        if self.server.is_some() {
+            return Ok(());
+        }
+        let js = async_nats::jetstream::new(self.bus.nats().clone());
+        for name in newsflow_streams(&self.bus).await? {
+            js.delete_stream(&name)
+                .await
+                .with_context(|| format!("deleting the stream {name} the run made"))?;
+        }
+        Ok(())
+    }
+}
+
+async fn connect(url: &str) -> anyhow::Result<Bus> {
+    Bus::connect(
+        &Connection::with_url(url.to_owned()),
+        "newsflow-bench",
+        ConnectMode::FailFast,
+    )
+    .await
+}
+
+/// The newsflow streams on the server, the revisions bucket's included.
+async fn newsflow_streams(bus: &Bus) -> anyhow::Result<Vec<String>> {
+    let js = async_nats::jetstream::new(bus.nats().clone());
+    let names: Vec<String> = js
+        .stream_names()
+        .try_collect()
+        .await
+        .context("listing the server's streams")?;
+    Ok(names
+        .into_iter()
+        .filter(|name| name.starts_with("NEWSFLOW_") || name.starts_with("KV_NEWSFLOW_"))
+        .collect())
+}
+
+/// The bench deletes the streams it makes: it must not run where newsflow already keeps some.
+async fn refuse_newsflow_streams(bus: &Bus, url: &str) -> anyhow::Result<()> {
+    let found = newsflow_streams(bus).await?;
+    anyhow::ensure!(
+        found.is_empty(),
+        "the server at {url} already has newsflow streams ({}); the bench creates them and deletes \
+         them after each run, so it needs a server without them: point --nats-url at another one, \
+         or delete them first (nats stream rm NAME)",
+        found.join(", ")
+    );
+    Ok(())
 }
 
 /// Pre-loads the articles, starts every stage (pass-throughs for the bare bus) and times them
@@ -285,21 +360,28 @@ struct RunServer {
 async fn drain(
     options: &Options,
     corpus: &Corpus,
-    binary: &std::path::Path,
+    binary: Option<&std::path::Path>,
     mode: Mode,
 ) -> anyhow::Result<(Drain, RunServer, Vec<Replica>)> {
     let dir = tempfile::tempdir().context("creating a folder for the run")?;
-    let server = LocalServer::start(
-        binary,
-        &server::Options {
-            port: None,
-            store: dir.path().join("store"),
-            log: Some(dir.path().join("nats-server.log")),
-            monitor: true,
-        },
-    )?;
-    let connection = Connection::with_url(server.url());
-    let bus = Bus::connect(&connection, "newsflow-bench", ConnectMode::FailFast).await?;
+    let server = match binary {
+        Some(binary) => Some(LocalServer::start(
+            binary,
+            &server::Options {
+                port: None,
+                store: dir.path().join("store"),
+                log: Some(dir.path().join("nats-server.log")),
+                monitor: true,
+            },
+        )?),
+        None => None,
+    };
+    let url = match (&server, &options.nats_url) {
+        (Some(server), _) => server.url(),
+        (None, Some(url)) => url.clone(),
+        (None, None) => anyhow::bail!("no server to run against"),
+    };
+    let bus = connect(&url).await?;
     streams::ensure_work_stream(&bus, subjects::ARTICLES_RAW).await?;
     let n = options.articles;
     progress(options, &format!("{}: feeding {n} articles", mode.label()));
@@ -313,8 +395,11 @@ async fn drain(
         .map(|s| (s.name, s.input))
         .collect();
     let mut replicas = Vec::new();
-    let traffic_before = server_traffic(&server)?;
-    let server_cpu_before = procs::cpu_seconds(server.pid())?;
+    let traffic_before = server.as_ref().map(server_traffic).transpose()?;
+    let server_cpu_before = server
+        .as_ref()
+        .map(|server| procs::cpu_seconds(server.pid()))
+        .transpose()?;
     let started = Instant::now();
     for name in &names {
         for index in 0..options.replicas.get(*name).copied().unwrap_or(1) {
@@ -322,7 +407,7 @@ async fn drain(
                 &options.newsflow,
                 name,
                 index,
-                &server.url(),
+                &url,
                 mode == Mode::BareBus,
                 dir.path(),
             )?);
@@ -383,8 +468,14 @@ async fn drain(
         }
     }
     let seconds = done_at.values().copied().fold(0.0, f64::max);
-    let server_cpu = procs::cpu_seconds(server.pid())? - server_cpu_before;
-    let traffic = server_traffic(&server)?.minus(&traffic_before);
+    let server_cpu = match (&server, server_cpu_before) {
+        (Some(server), Some(before)) => Some(procs::cpu_seconds(server.pid())? - before),
+        _ => None,
+    };
+    let traffic = match (&server, &traffic_before) {
+        (Some(server), Some(before)) => Some(server_traffic(server)?.minus(before)),
+        _ => None,
+    };
     let mut stages = BTreeMap::new();
     let mut published = fed;
     for name in &names {
@@ -421,9 +512,9 @@ async fn drain(
         seconds,
         bus_messages_per_article: published.messages / n as f64,
         bus_bytes_per_article: published.bytes / n as f64,
-        server_cpu_ms_per_article: server_cpu * 1000.0 / n as f64,
-        server_in_msgs_per_article: traffic.messages / n as f64,
-        server_in_bytes_per_article: traffic.bytes / n as f64,
+        server_cpu_ms_per_article: server_cpu.map(|cpu| cpu * 1000.0 / n as f64),
+        server_in_msgs_per_article: traffic.as_ref().map(|t| t.messages / n as f64),
+        server_in_bytes_per_article: traffic.as_ref().map(|t| t.bytes / n as f64),
         stages,
         memory_at_baseline,
         memory_at_end,
@@ -437,9 +528,9 @@ async fn drain(
     Ok((figures, run_server(server, bus, dir), replicas))
 }
 
-fn run_server(server: LocalServer, bus: Bus, dir: tempfile::TempDir) -> RunServer {
+fn run_server(server: Option<LocalServer>, bus: Bus, dir: tempfile::TempDir) -> RunServer {
     RunServer {
-        _server: server,
+        server,
         bus,
         _dir: dir,
     }

@@ -88,7 +88,9 @@ fn spawn_server(
         .unwrap_or_else(|err| panic!("{err:#}"))
 }
 
-fn server_binary() -> PathBuf {
+/// The `nats-server` the tests run: `$NATS_SERVER_BIN`, else from PATH (or /usr/sbin), else the
+/// pinned release installed into the workspace's `.newsflow/` as `newsflow up` does.
+pub fn server_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("NATS_SERVER_BIN") {
         return PathBuf::from(path);
     }

@@ -29,11 +29,11 @@ pub fn render(report: &Report) -> String {
     let row = |out: &mut String, label: &str, rate: f64, run: &RunFigures| {
         let _ = writeln!(
             out,
-            "{label:<10} {rate:>11.1} {:>17.2} {:>15.1} {:>15.1} {:>15.1}",
-            run.server_cpu_ms,
+            "{label:<10} {rate:>11.1} {:>17} {:>15.1} {:>15.1} {:>15}",
+            figure(run.server_cpu_ms, 1.0, 2),
             run.messages,
             run.bytes / 1024.0,
-            run.server_in_bytes / 1024.0
+            figure(run.server_in_bytes, 1024.0, 1)
         );
     };
     if let Some(bare) = &report.bare_bus {
@@ -102,15 +102,26 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
-    out.push_str("(figures are this machine's, with the server and every stage on it)\n");
+    if report.server_cpu_ms_per_article.is_some() {
+        out.push_str("(figures are this machine's, with the server and every stage on it)\n");
+    } else {
+        out.push_str(
+            "(figures are this machine's; the server is not the bench's, so its CPU and traffic are not measured)\n",
+        );
+    }
     out
 }
 
+/// `value / unit` with `decimals`, or `-` when it was not measured.
+fn figure(value: Option<f64>, unit: f64, decimals: usize) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| format!("{:.decimals$}", v / unit))
+}
+
 struct RunFigures {
-    server_cpu_ms: f64,
+    server_cpu_ms: Option<f64>,
     messages: f64,
     bytes: f64,
-    server_in_bytes: f64,
+    server_in_bytes: Option<f64>,
 }
 
 impl RunFigures {
