@@ -28,7 +28,7 @@ use futures::{StreamExt as _, TryStreamExt as _};
 use newsflow_client::{Event, Filter, Kind, Start};
 use newsflow_proto::{Envelope, schema, subjects};
 use newsflow_runtime::server::{self, LocalServer};
-use newsflow_runtime::{Bus, ConnectMode, Connection, status, streams};
+use newsflow_runtime::{Bus, ConnectMode, Connection, Replication, status, streams};
 use procs::Replica;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -372,6 +372,7 @@ async fn drain(
                 store: dir.path().join("store"),
                 log: Some(dir.path().join("nats-server.log")),
                 monitor: true,
+                config: String::new(),
             },
         )?),
         None => None,
@@ -382,7 +383,7 @@ async fn drain(
         (None, None) => anyhow::bail!("no server to run against"),
     };
     let bus = connect(&url).await?;
-    streams::ensure_work_stream(&bus, subjects::ARTICLES_RAW).await?;
+    streams::ensure_work_stream(&bus, subjects::ARTICLES_RAW, Replication::default()).await?;
     let n = options.articles;
     progress(options, &format!("{}: feeding {n} articles", mode.label()));
     let fed_before = feeder_published();

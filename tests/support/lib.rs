@@ -83,6 +83,7 @@ fn spawn_server(
         store: store.to_owned(),
         log: None,
         monitor: false,
+        config: String::new(),
     };
     newsflow_runtime::server::LocalServer::start(&server_binary(), &options)
         .unwrap_or_else(|err| panic!("{err:#}"))

@@ -14,7 +14,7 @@ pub mod up;
 use clap::{CommandFactory as _, Parser, Subcommand};
 use newsflow_pipeline::{Chain, STAGES, Settings};
 use newsflow_proto::{EventArticle, schema, subjects};
-use newsflow_runtime::{Bus, Config, ConnectMode, Connection, StageError, streams};
+use newsflow_runtime::{Bus, Config, ConnectMode, Connection, Replication, StageError, streams};
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +77,9 @@ enum Command {
         settings: Settings,
         #[command(flatten)]
         connection: Connection,
+        /// When `feed` is the first to use the bus, it creates the raw articles' stream.
+        #[command(flatten)]
+        replication: Replication,
     },
     /// Print events as JSON Lines: new ones as they are published, or replayed from the start, a
     /// time or a sequence; filtered on the server by kind, speaker, entity type and name.
@@ -179,6 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             paths,
             settings,
             connection,
+            replication,
         } => {
             let files = articles::expand(&paths)?;
             let loaded: Vec<_> = files.iter().flat_map(|f| articles::read(f)).collect();
@@ -188,7 +192,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 display_paths(&paths)
             );
             let bus = Bus::connect(&connection, "newsflow-feed", ConnectMode::FailFast).await?;
-            streams::ensure_work_stream(&bus, subjects::ARTICLES_RAW).await?;
+            streams::ensure_work_stream(&bus, subjects::ARTICLES_RAW, replication).await?;
             let summary = feed::feed(&bus, loaded, settings.ingest_limits(), true).await;
             bus.flush().await?;
             eprint!("{}", summary.render());

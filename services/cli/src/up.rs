@@ -67,6 +67,7 @@ fn start_local_server(url: &str) -> anyhow::Result<LocalServer> {
         store: home.join("jetstream"),
         log: Some(home.join("nats-server.log")),
         monitor: false,
+        config: String::new(),
     };
     let started = LocalServer::start(&binary, &options)?;
     eprintln!(

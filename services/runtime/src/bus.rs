@@ -5,12 +5,16 @@
 use crate::config::Connection;
 use crate::metrics::{LABEL_STAGE, PUBLISHED, PUBLISHED_BYTES};
 use anyhow::Context as _;
-use async_nats::jetstream::{self, context::PublishAckFuture, message::PublishMessage};
+use async_nats::jetstream::context::{PublishAckFuture, PublishErrorKind};
+use async_nats::jetstream::{self, message::PublishMessage};
 use newsflow_proto::{Envelope, headers};
 use std::time::Duration;
 
 /// The `stage` label of what feeders publish.
 const FEEDER: &str = "feed";
+/// How long a feeder's publish waits for the stream of its subject to appear on the server it
+/// talks to (on a cluster, a moment after the stream is created elsewhere).
+const STREAM_APPEARS: Duration = Duration::from_secs(2);
 /// `NATS/1.0\r\n` and the blank line that end a message's headers.
 const HEADER_FRAME: usize = 12;
 /// `: ` and `\r\n` around each header.
@@ -180,19 +184,33 @@ impl Bus {
     /// until the stream has stored it.
     ///
     /// # Errors
-    /// When no stream takes the subject or the server does not answer in time.
+    /// When no stream takes the subject (for 2 s) or the server does not answer in time.
     pub async fn publish(&self, envelope: Envelope) -> anyhow::Result<PublishOutcome> {
         let subject = envelope.subject.clone();
-        let ack = self
-            .send(FEEDER, envelope, &crate::new_traceparent())
-            .await?
-            .await
-            .with_context(|| format!("waiting for the stream to store the message on {subject}"))?;
-        Ok(if ack.duplicate {
-            PublishOutcome::Duplicate
-        } else {
-            PublishOutcome::Accepted
-        })
+        let traceparent = crate::new_traceparent();
+        let deadline = std::time::Instant::now() + STREAM_APPEARS;
+        loop {
+            let stored = self
+                .send(FEEDER, envelope.clone(), &traceparent)
+                .await?
+                .await;
+            match stored {
+                Ok(ack) if ack.duplicate => return Ok(PublishOutcome::Duplicate),
+                Ok(_) => return Ok(PublishOutcome::Accepted),
+                // On a cluster a stream just created reaches the other servers a moment later.
+                Err(err)
+                    if err.kind() == PublishErrorKind::StreamNotFound
+                        && std::time::Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(err) => {
+                    return Err(err).with_context(|| {
+                        format!("waiting for the stream to store the message on {subject}")
+                    });
+                }
+            }
+        }
     }
 
     /// Waits until everything published has reached the server.

@@ -74,6 +74,27 @@ pub struct Retention {
     /// Applied when the bucket `NEWSFLOW_REVISIONS` is created.
     #[arg(long, env = "NEWSFLOW_REVISIONS_MAX_AGE", default_value = "0s", value_parser = parse_duration)]
     pub revisions_max_age: Duration,
+    /// How many servers keep each stream.
+    #[command(flatten)]
+    pub replication: Replication,
+}
+
+/// How many servers of a cluster keep a copy of each stream: what every process that may create
+/// a stream takes (the stages, `up`, and `feed` for the raw articles' stream).
+#[derive(Debug, Clone, Copy, Args)]
+#[command(next_help_heading = "Streams")]
+pub struct Replication {
+    /// Copies of each stream and of the revisions bucket: 1 on a single server; 3 (or 5) in a
+    /// cluster, so the chain keeps running when a server is lost. Applied when a stream is
+    /// created; an existing stream keeps its own, and a warning says so.
+    #[arg(long, env = "NEWSFLOW_STREAM_REPLICAS", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub stream_replicas: u8,
+}
+
+impl Default for Replication {
+    fn default() -> Self {
+        Self { stream_replicas: 1 }
+    }
 }
 
 /// Everything a stage process reads at start: the connection, its loop, the streams' retention
@@ -256,7 +277,23 @@ mod tests {
         assert_eq!(config.stage_loop.ack_wait, Duration::from_secs(30));
         assert_eq!(config.stage_loop.max_in_flight, 16);
         assert_eq!(config.retention.revisions_max_age, Duration::ZERO);
+        assert_eq!(config.retention.replication.stream_replicas, 1);
         assert_eq!(config.stage_loop.admin_socket(9102), None);
+    }
+
+    #[test]
+    fn stream_replicas_are_one_to_five() {
+        let err = EnvOnly::command()
+            .no_binary_name(true)
+            .try_get_matches_from(["--stream-replicas", "7"])
+            .unwrap_err();
+        let message = explain_error(&err, &EnvOnly::command());
+        assert!(
+            message.starts_with(
+                "invalid configuration: --stream-replicas / NEWSFLOW_STREAM_REPLICAS: invalid value '7'"
+            ),
+            "{message}"
+        );
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub mod telemetry;
 mod trace;
 
 pub use bus::{Bus, ConnectMode, PublishOutcome};
-pub use config::{Config, Connection, LogFormat, Retention, StageLoop};
+pub use config::{Config, Connection, LogFormat, Replication, Retention, StageLoop};
 pub use consume::{run, run_many};
 pub use newsflow_proto::Envelope;
 pub use shutdown::shutdown_signal;

@@ -38,6 +38,8 @@ pub struct Options {
     pub log: Option<PathBuf>,
     /// Serve the monitoring endpoints (`/varz`, `/jsz`) on a port the server picks.
     pub monitor: bool,
+    /// Further lines of server configuration, e.g. a `cluster { … }` block.
+    pub config: String,
 }
 
 /// A running child server; killed when dropped.
@@ -60,8 +62,11 @@ impl LocalServer {
         std::fs::create_dir_all(&options.store)
             .with_context(|| format!("creating {}", options.store.display()))?;
         let config = options.store.join("newsflow-nats.conf");
-        std::fs::write(&config, format!("max_payload: {MAX_PAYLOAD}\n"))
-            .with_context(|| format!("writing {}", config.display()))?;
+        std::fs::write(
+            &config,
+            format!("max_payload: {MAX_PAYLOAD}\n{}\n", options.config),
+        )
+        .with_context(|| format!("writing {}", config.display()))?;
         let port = options
             .port
             .map_or_else(|| "-1".to_owned(), |p| p.to_string());

@@ -3,18 +3,19 @@
 //! need a setup step.
 
 use crate::Bus;
-use crate::config::{Retention, StageLoop};
+use crate::config::{Replication, Retention, StageLoop};
 use crate::revisions::Revisions;
 use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer, stream};
 use newsflow_proto::subjects;
 use std::time::Duration;
+use tracing::warn;
 
 /// De-duplication window of the work and events streams: a redelivery inside it makes no
 /// second output.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
 
-fn work_stream(name: &str, subject: &str) -> stream::Config {
+fn work_stream(name: &str, subject: &str, replication: Replication) -> stream::Config {
     stream::Config {
         name: name.to_owned(),
         description: Some(format!(
@@ -23,6 +24,7 @@ fn work_stream(name: &str, subject: &str) -> stream::Config {
         subjects: vec![subject.to_owned()],
         retention: stream::RetentionPolicy::WorkQueue,
         storage: stream::StorageType::File,
+        num_replicas: replication.stream_replicas.into(),
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
@@ -37,6 +39,7 @@ fn events_stream(retention: &Retention) -> stream::Config {
         storage: stream::StorageType::File,
         max_age: retention.events_max_age,
         max_bytes: retention.events_max_bytes,
+        num_replicas: retention.replication.stream_replicas.into(),
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
@@ -52,6 +55,7 @@ fn dead_letter_stream(retention: &Retention) -> stream::Config {
         retention: stream::RetentionPolicy::Limits,
         storage: stream::StorageType::File,
         max_age: retention.dlq_max_age,
+        num_replicas: retention.replication.stream_replicas.into(),
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
@@ -64,7 +68,7 @@ fn dead_letter_stream(retention: &Retention) -> stream::Config {
 /// When JetStream is not enabled on the server or refuses a stream.
 pub async fn ensure_streams(bus: &Bus, retention: &Retention) -> anyhow::Result<()> {
     for (name, subject) in subjects::WORK_STREAMS {
-        create(bus, work_stream(name, subject)).await?;
+        create(bus, work_stream(name, subject, retention.replication)).await?;
     }
     create(bus, events_stream(retention)).await?;
     create(bus, dead_letter_stream(retention)).await
@@ -75,19 +79,27 @@ pub async fn ensure_streams(bus: &Bus, retention: &Retention) -> anyhow::Result<
 ///
 /// # Errors
 /// When no work stream holds `subject`, or JetStream refuses the stream.
-pub async fn ensure_work_stream(bus: &Bus, subject: &str) -> anyhow::Result<()> {
+pub async fn ensure_work_stream(
+    bus: &Bus,
+    subject: &str,
+    replication: Replication,
+) -> anyhow::Result<()> {
     let name = subjects::work_stream(subject)
         .with_context(|| format!("no work stream holds {subject}"))?;
-    create(bus, work_stream(name, subject)).await
+    create(bus, work_stream(name, subject, replication)).await
 }
 
 /// The one work stream of releases before the stream per hop; its subjects overlap theirs.
 const LEGACY_WORK_STREAM: &str = "NEWSFLOW_WORK";
 
 async fn create(bus: &Bus, stream: stream::Config) -> anyhow::Result<()> {
-    let name = stream.name.clone();
-    let Err(err) = bus.jetstream().get_or_create_stream(stream).await else {
-        return Ok(());
+    let (name, replicas) = (stream.name.clone(), stream.num_replicas);
+    let err = match bus.jetstream().get_or_create_stream(stream).await {
+        Ok(created) => {
+            warn_on_other_replicas(&name, replicas, &created);
+            return Ok(());
+        }
+        Err(err) => err,
     };
     if exists(bus, LEGACY_WORK_STREAM).await.unwrap_or(false) {
         anyhow::bail!(
@@ -101,6 +113,20 @@ async fn create(bus: &Bus, stream: stream::Config) -> anyhow::Result<()> {
             "creating JetStream stream {name} (is JetStream enabled? start the server with `-js`)"
         )
     })
+}
+
+/// An existing stream keeps its replicas whatever `NEWSFLOW_STREAM_REPLICAS` says now: say so,
+/// with the command that changes it.
+fn warn_on_other_replicas(name: &str, wanted: usize, stream: &jetstream::stream::Stream) {
+    let has = stream.cached_info().config.num_replicas.max(1);
+    if has != wanted.max(1) {
+        warn!(
+            stream = name,
+            replicas = has,
+            NEWSFLOW_STREAM_REPLICAS = wanted,
+            "The stream exists with another number of replicas, which it keeps; change it with `nats stream edit {name} --replicas {wanted}`."
+        );
+    }
 }
 
 /// Whether the stream `name` exists (the events stream exists once a stage has started).
@@ -164,7 +190,7 @@ fn revisions_stream(retention: &Retention) -> stream::Config {
         deny_delete: true,
         deny_purge: false,
         allow_direct: true,
-        num_replicas: 1,
+        num_replicas: retention.replication.stream_replicas.into(),
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
@@ -177,11 +203,13 @@ fn revisions_stream(retention: &Retention) -> stream::Config {
 /// When JetStream is not enabled on the server or refuses the bucket.
 pub async fn ensure_revisions(bus: &Bus, retention: &Retention) -> anyhow::Result<Revisions> {
     let stream = revisions_stream(retention);
-    let name = stream.name.clone();
-    bus.jetstream()
+    let (name, replicas) = (stream.name.clone(), stream.num_replicas);
+    let created = bus
+        .jetstream()
         .get_or_create_stream(stream)
         .await
         .with_context(|| format!("creating JetStream stream {name} (the revisions bucket)"))?;
+    warn_on_other_replicas(&name, replicas, &created);
     let store = bus
         .jetstream()
         .get_key_value(subjects::REVISIONS_BUCKET)
