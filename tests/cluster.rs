@@ -1,6 +1,7 @@
 //! The chain on a three-node NATS cluster, as `deploy/nats/cluster/` lays it out: with
-//! `NEWSFLOW_STREAM_REPLICAS=3` every stream the stages and the feeder create is kept by all
-//! three servers, and articles go through.
+//! `NEWSFLOW_REPLICAS=3` every stream the stages and the feeder create, or find with one
+//! replica, is kept by all three servers, and articles go through. On a single server the same
+//! setting keeps a stage from binding, with a message that says why.
 
 use async_nats::jetstream::{self, stream};
 use newsflow_e2e::{article_events, json, publish_raw, raw_article, server_binary, start_chain};
@@ -74,13 +75,17 @@ async fn every_stream_is_kept_by_all_three_servers_and_articles_go_through() {
     let js = jetstream::new(client.clone());
     wait_for_jetstream(&js).await;
 
-    let _stages = start_chain(&url, &[("NEWSFLOW_STREAM_REPLICAS", "3")]);
+    // Streams made before the setting, with one replica each: the stages change them.
+    newsflow_e2e::ensure_streams(&url)
+        .await
+        .expect("streams with one replica");
+    let _stages = start_chain(&url, &[("NEWSFLOW_REPLICAS", "3")]);
     // The feeder may come first: `newsflow feed` creates the raw stream with the same setting.
     let feeder = std::process::Command::new(newsflow_e2e::newsflow_bin())
         .arg("feed")
         .arg("-")
         .env("NATS_URL", &url)
-        .env("NEWSFLOW_STREAM_REPLICAS", "3")
+        .env("NEWSFLOW_REPLICAS", "3")
         .stdin(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -143,4 +148,32 @@ async fn every_stream_is_kept_by_all_three_servers_and_articles_go_through() {
         let cluster = info.cluster.expect("cluster info");
         assert_eq!(cluster.replicas.len(), NODES - 1, "{name}: {cluster:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_on_a_single_server_keep_a_stage_unready_saying_why() {
+    let server = newsflow_e2e::NatsServer::start();
+    let mut stage = std::process::Command::new(newsflow_e2e::newsflow_bin())
+        .args(["run", "segment"])
+        .env("NATS_URL", server.url())
+        .env("NEWSFLOW_REPLICAS", "3")
+        .env("NEWSFLOW_ADMIN_ADDR", "off")
+        .env("LOG_FORMAT", "json")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("newsflow runs");
+    // It keeps retrying (a cluster may be forming), saying why each time; give it a few tries.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    stage.kill().expect("the stage stops");
+    let out = stage.wait_with_output().expect("its output");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        log.contains("NEWSFLOW_REPLICAS") && log.contains("single server"),
+        "{log}"
+    );
 }

@@ -58,8 +58,8 @@ fn tail_feed_and_status_offer_only_the_settings_they_use() {
     assert!(help("feed").contains("--max-bytes"));
     assert!(!help("tail").contains("--max-bytes"));
     // The feeder may be first on the bus and create the raw articles' stream.
-    assert!(help("feed").contains("--stream-replicas"));
-    assert!(!help("tail").contains("--stream-replicas"));
+    assert!(help("feed").contains("--replicas"));
+    assert!(!help("tail").contains("--replicas"));
     let run = help("run");
     for group in [
         "Connection:",

@@ -81,19 +81,21 @@ pub struct Retention {
 
 /// How many servers of a cluster keep a copy of each stream: what every process that may create
 /// a stream takes (the stages, `up`, and `feed` for the raw articles' stream).
-#[derive(Debug, Clone, Copy, Args)]
+#[derive(Debug, Clone, Copy, Default, Args)]
 #[command(next_help_heading = "Streams")]
 pub struct Replication {
-    /// Copies of each stream and of the revisions bucket: 1 on a single server; 3 (or 5) in a
-    /// cluster, so the chain keeps running when a server is lost. Applied when a stream is
-    /// created; an existing stream keeps its own, and a warning says so.
-    #[arg(long, env = "NEWSFLOW_STREAM_REPLICAS", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
-    pub stream_replicas: u8,
+    /// Servers that keep a copy of each stream and of the revisions bucket: 1 on a single
+    /// server; 3 (or 5) on a cluster, so the chain keeps its articles and keeps running when a
+    /// server is lost. Unset, new streams get 1 and existing ones keep theirs; set, new streams
+    /// get it and existing ones are changed to it.
+    #[arg(long, env = "NEWSFLOW_REPLICAS", value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub replicas: Option<u8>,
 }
 
-impl Default for Replication {
-    fn default() -> Self {
-        Self { stream_replicas: 1 }
+impl Replication {
+    /// Replicas of a stream created now.
+    pub fn for_new_streams(self) -> usize {
+        self.replicas.map_or(1, usize::from)
     }
 }
 
@@ -277,20 +279,21 @@ mod tests {
         assert_eq!(config.stage_loop.ack_wait, Duration::from_secs(30));
         assert_eq!(config.stage_loop.max_in_flight, 16);
         assert_eq!(config.retention.revisions_max_age, Duration::ZERO);
-        assert_eq!(config.retention.replication.stream_replicas, 1);
+        assert_eq!(config.retention.replication.replicas, None);
+        assert_eq!(config.retention.replication.for_new_streams(), 1);
         assert_eq!(config.stage_loop.admin_socket(9102), None);
     }
 
     #[test]
-    fn stream_replicas_are_one_to_five() {
+    fn replicas_are_one_to_five() {
         let err = EnvOnly::command()
             .no_binary_name(true)
-            .try_get_matches_from(["--stream-replicas", "7"])
+            .try_get_matches_from(["--replicas", "7"])
             .unwrap_err();
         let message = explain_error(&err, &EnvOnly::command());
         assert!(
             message.starts_with(
-                "invalid configuration: --stream-replicas / NEWSFLOW_STREAM_REPLICAS: invalid value '7'"
+                "invalid configuration: --replicas / NEWSFLOW_REPLICAS: invalid value '7'"
             ),
             "{message}"
         );

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer, stream};
 use newsflow_proto::subjects;
 use std::time::Duration;
-use tracing::warn;
+use tracing::info;
 
 /// De-duplication window of the work and events streams: a redelivery inside it makes no
 /// second output.
@@ -24,7 +24,7 @@ fn work_stream(name: &str, subject: &str, replication: Replication) -> stream::C
         subjects: vec![subject.to_owned()],
         retention: stream::RetentionPolicy::WorkQueue,
         storage: stream::StorageType::File,
-        num_replicas: replication.stream_replicas.into(),
+        num_replicas: replication.for_new_streams(),
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
@@ -39,7 +39,7 @@ fn events_stream(retention: &Retention) -> stream::Config {
         storage: stream::StorageType::File,
         max_age: retention.events_max_age,
         max_bytes: retention.events_max_bytes,
-        num_replicas: retention.replication.stream_replicas.into(),
+        num_replicas: retention.replication.for_new_streams(),
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
@@ -55,7 +55,7 @@ fn dead_letter_stream(retention: &Retention) -> stream::Config {
         retention: stream::RetentionPolicy::Limits,
         storage: stream::StorageType::File,
         max_age: retention.dlq_max_age,
-        num_replicas: retention.replication.stream_replicas.into(),
+        num_replicas: retention.replication.for_new_streams(),
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
@@ -68,10 +68,15 @@ fn dead_letter_stream(retention: &Retention) -> stream::Config {
 /// When JetStream is not enabled on the server or refuses a stream.
 pub async fn ensure_streams(bus: &Bus, retention: &Retention) -> anyhow::Result<()> {
     for (name, subject) in subjects::WORK_STREAMS {
-        create(bus, work_stream(name, subject, retention.replication)).await?;
+        create(
+            bus,
+            work_stream(name, subject, retention.replication),
+            retention.replication,
+        )
+        .await?;
     }
-    create(bus, events_stream(retention)).await?;
-    create(bus, dead_letter_stream(retention)).await
+    create(bus, events_stream(retention), retention.replication).await?;
+    create(bus, dead_letter_stream(retention), retention.replication).await
 }
 
 /// Creates the work stream of `subject` unless it exists: all a feeder needs to put articles on
@@ -86,19 +91,16 @@ pub async fn ensure_work_stream(
 ) -> anyhow::Result<()> {
     let name = subjects::work_stream(subject)
         .with_context(|| format!("no work stream holds {subject}"))?;
-    create(bus, work_stream(name, subject, replication)).await
+    create(bus, work_stream(name, subject, replication), replication).await
 }
 
 /// The one work stream of releases before the stream per hop; its subjects overlap theirs.
 const LEGACY_WORK_STREAM: &str = "NEWSFLOW_WORK";
 
-async fn create(bus: &Bus, stream: stream::Config) -> anyhow::Result<()> {
-    let (name, replicas) = (stream.name.clone(), stream.num_replicas);
+async fn create(bus: &Bus, stream: stream::Config, replication: Replication) -> anyhow::Result<()> {
+    let name = stream.name.clone();
     let err = match bus.jetstream().get_or_create_stream(stream).await {
-        Ok(created) => {
-            warn_on_other_replicas(&name, replicas, &created);
-            return Ok(());
-        }
+        Ok(created) => return reconcile_replicas(bus, &created, replication).await,
         Err(err) => err,
     };
     if exists(bus, LEGACY_WORK_STREAM).await.unwrap_or(false) {
@@ -108,25 +110,48 @@ async fn create(bus: &Bus, stream: stream::Config) -> anyhow::Result<()> {
              (`nats stream rm {LEGACY_WORK_STREAM}`) and start the stages again ({err})"
         );
     }
+    let replicas = replication.for_new_streams();
     Err(err).with_context(|| {
-        format!(
-            "creating JetStream stream {name} (is JetStream enabled? start the server with `-js`)"
-        )
+        if replicas > 1 {
+            format!(
+                "creating JetStream stream {name} with {replicas} replicas (NEWSFLOW_REPLICAS): \
+                 a single server keeps one copy, a cluster at most as many as it has servers"
+            )
+        } else {
+            format!(
+                "creating JetStream stream {name} (is JetStream enabled? start the server with `-js`)"
+            )
+        }
     })
 }
 
-/// An existing stream keeps its replicas whatever `NEWSFLOW_STREAM_REPLICAS` says now: say so,
-/// with the command that changes it.
-fn warn_on_other_replicas(name: &str, wanted: usize, stream: &jetstream::stream::Stream) {
-    let has = stream.cached_info().config.num_replicas.max(1);
-    if has != wanted.max(1) {
-        warn!(
-            stream = name,
-            replicas = has,
-            NEWSFLOW_STREAM_REPLICAS = wanted,
-            "The stream exists with another number of replicas, which it keeps; change it with `nats stream edit {name} --replicas {wanted}`."
-        );
+/// Changes an existing stream to the replicas `NEWSFLOW_REPLICAS` asks for, when it is set and
+/// the stream has another number.
+async fn reconcile_replicas(
+    bus: &Bus,
+    stream: &jetstream::stream::Stream,
+    replication: Replication,
+) -> anyhow::Result<()> {
+    let Some(wanted) = replication.replicas.map(usize::from) else {
+        return Ok(());
+    };
+    let mut config = stream.cached_info().config.clone();
+    let has = config.num_replicas.max(1);
+    if has == wanted {
+        return Ok(());
     }
+    let name = config.name.clone();
+    config.num_replicas = wanted;
+    bus.jetstream().update_stream(config).await.with_context(|| {
+        format!(
+            "stream {name} has {has} replica(s) and NEWSFLOW_REPLICAS asks for {wanted}; the server \
+             refused the change (a single server keeps one copy, a cluster at most as many as it has \
+             servers): set NEWSFLOW_REPLICAS to what the servers can keep, or unset it to leave the \
+             streams as they are"
+        )
+    })?;
+    info!(stream = %name, from = has, to = wanted, "Changed the stream's replicas (NEWSFLOW_REPLICAS).");
+    Ok(())
 }
 
 /// Whether the stream `name` exists (the events stream exists once a stage has started).
@@ -190,7 +215,7 @@ fn revisions_stream(retention: &Retention) -> stream::Config {
         deny_delete: true,
         deny_purge: false,
         allow_direct: true,
-        num_replicas: retention.replication.stream_replicas.into(),
+        num_replicas: retention.replication.for_new_streams(),
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
@@ -203,13 +228,13 @@ fn revisions_stream(retention: &Retention) -> stream::Config {
 /// When JetStream is not enabled on the server or refuses the bucket.
 pub async fn ensure_revisions(bus: &Bus, retention: &Retention) -> anyhow::Result<Revisions> {
     let stream = revisions_stream(retention);
-    let (name, replicas) = (stream.name.clone(), stream.num_replicas);
+    let name = stream.name.clone();
     let created = bus
         .jetstream()
         .get_or_create_stream(stream)
         .await
         .with_context(|| format!("creating JetStream stream {name} (the revisions bucket)"))?;
-    warn_on_other_replicas(&name, replicas, &created);
+    reconcile_replicas(bus, &created, retention.replication).await?;
     let store = bus
         .jetstream()
         .get_key_value(subjects::REVISIONS_BUCKET)
