@@ -70,8 +70,15 @@ async fn wait_for_jetstream(js: &jetstream::Context) {
 async fn every_stream_is_kept_by_all_three_servers_and_articles_go_through() {
     let dir = tempfile::tempdir().unwrap();
     let servers = cluster(dir.path());
-    let url = servers[0].url();
-    let client = async_nats::connect(&url).await.expect("connecting");
+    // Every process is given all three servers, as NATS_URL documents.
+    let url = servers
+        .iter()
+        .map(LocalServer::url)
+        .collect::<Vec<_>>()
+        .join(",");
+    let client = async_nats::connect(servers[0].url())
+        .await
+        .expect("connecting");
     let js = jetstream::new(client.clone());
     wait_for_jetstream(&js).await;
 

@@ -30,7 +30,10 @@ pub async fn up(mut config: Config, demo: bool, settings: Settings) -> anyhow::R
             server::is_local(url),
             "{err:#}\n(newsflow up starts a server only for a local NATS_URL)"
         );
-        eprintln!("Nothing answers at {url}; starting a local nats-server.");
+        eprintln!(
+            "Nothing answers at {}; starting a local nats-server.",
+            newsflow_runtime::without_passwords(url)
+        );
         let started = start_local_server(url)?;
         config.connection.nats_url = started.url();
         server = Some(started);

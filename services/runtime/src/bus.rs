@@ -99,15 +99,13 @@ impl Bus {
         if mode == ConnectMode::Retry {
             options = options.retry_on_initial_connect();
         }
-        let client = options
-            .connect(connection.nats_url.as_str())
-            .await
-            .with_context(|| {
-                format!(
-                    "connecting to NATS at {} (set NATS_URL, or start a server with `newsflow up` or `nats-server -js`)",
-                    connection.nats_url
-                )
-            })?;
+        let servers = server_addrs(&connection.nats_url)?;
+        let client = options.connect(servers.as_slice()).await.with_context(|| {
+            format!(
+                "connecting to NATS at {} (set NATS_URL, or start a server with `newsflow up` or `nats-server -js`)",
+                without_passwords(&connection.nats_url)
+            )
+        })?;
         Ok(Self {
             js: jetstream::new(client.clone()),
             client,
@@ -227,5 +225,67 @@ impl Bus {
     /// When the connection is already closed.
     pub async fn drain(&self) -> anyhow::Result<()> {
         self.client.drain().await.context("draining NATS")
+    }
+}
+
+/// The servers of `NATS_URL`: one URL, or several separated by commas (the servers of a
+/// cluster; the client picks one and fails over to the others).
+fn server_addrs(urls: &str) -> anyhow::Result<Vec<async_nats::ServerAddr>> {
+    let servers = urls
+        .split(',')
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+        .map(|url| {
+            url.parse::<async_nats::ServerAddr>().map_err(|err| {
+                anyhow::anyhow!(
+                    "NATS_URL: {} is not a server URL ({err}); expected nats://host:port, several separated by commas",
+                    without_passwords(url)
+                )
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    anyhow::ensure!(!servers.is_empty(), "NATS_URL is empty");
+    Ok(servers)
+}
+
+/// `urls` with any password or token replaced by `***`, for messages and logs.
+pub fn without_passwords(urls: &str) -> String {
+    urls.split(',')
+        .map(|url| match (url.find("://"), url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let userinfo = &url[scheme + 3..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                    // A token alone is the secret.
+                    None => format!("{}***{}", &url[..scheme + 3], &url[at..]),
+                }
+            }
+            _ => url.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nats_url_takes_several_servers() {
+        let servers = server_addrs("nats://a:4222, nats://b:4223,nats://c:4224").unwrap();
+        let ports: Vec<u16> = servers.iter().map(async_nats::ServerAddr::port).collect();
+        assert_eq!(ports, [4222, 4223, 4224]);
+        assert_eq!(server_addrs("nats://a:4222").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_bad_nats_url_is_named_without_its_password() {
+        let err = server_addrs("nats://a:4222,nats://user:hunter2@b:notaport")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nats://user:***@b:notaport"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(server_addrs(" , ").is_err());
+        assert_eq!(without_passwords("nats://s3cret@a:1"), "nats://***@a:1");
     }
 }
