@@ -15,6 +15,8 @@ const FEEDER: &str = "feed";
 /// How long a feeder's publish waits for the stream of its subject to appear on the server it
 /// talks to (on a cluster, a moment after the stream is created elsewhere).
 const STREAM_APPEARS: Duration = Duration::from_secs(2);
+/// Times a feeder's publish is sent again after its ack did not come in time.
+const PUBLISH_TIMEOUTS: u32 = 3;
 /// `NATS/1.0\r\n` and the blank line that end a message's headers.
 const HEADER_FRAME: usize = 12;
 /// `: ` and `\r\n` around each header.
@@ -182,18 +184,22 @@ impl Bus {
     /// until the stream has stored it.
     ///
     /// # Errors
-    /// When no stream takes the subject (for 2 s) or the server does not answer in time.
+    /// When no stream takes the subject (for 2 s) or the server does not answer in time (four
+    /// times).
     pub async fn publish(&self, envelope: Envelope) -> anyhow::Result<PublishOutcome> {
         let subject = envelope.subject.clone();
         let traceparent = crate::new_traceparent();
         let deadline = std::time::Instant::now() + STREAM_APPEARS;
+        let mut timeouts = 0;
         loop {
             let stored = self
                 .send(FEEDER, envelope.clone(), &traceparent)
                 .await?
                 .await;
             match stored {
-                Ok(ack) if ack.duplicate => return Ok(PublishOutcome::Duplicate),
+                // After a timeout the first try may have been stored: its repeat is not a
+                // duplicate the feeder sent.
+                Ok(ack) if ack.duplicate && timeouts == 0 => return Ok(PublishOutcome::Duplicate),
                 Ok(_) => return Ok(PublishOutcome::Accepted),
                 // On a cluster a stream just created reaches the other servers a moment later.
                 Err(err)
@@ -201,6 +207,14 @@ impl Bus {
                         && std::time::Instant::now() < deadline =>
                 {
                     tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                // A stream changing leader (a server lost, replicas changed) answers late; the
+                // repeat carries the same de-duplication id, so it is stored once.
+                Err(err)
+                    if err.kind() == PublishErrorKind::TimedOut && timeouts < PUBLISH_TIMEOUTS =>
+                {
+                    timeouts += 1;
+                    tracing::warn!(%subject, "No ack in time; publishing again (de-duplicated).");
                 }
                 Err(err) => {
                     return Err(err).with_context(|| {

@@ -94,6 +94,9 @@ pub async fn ensure_work_stream(
     create(bus, work_stream(name, subject, replication), replication).await
 }
 
+/// Attempts to change a stream's replicas before giving up.
+const RECONCILE_TRIES: usize = 3;
+
 /// The one work stream of releases before the stream per hop; its subjects overlap theirs.
 const LEGACY_WORK_STREAM: &str = "NEWSFLOW_WORK";
 
@@ -142,16 +145,30 @@ async fn reconcile_replicas(
     }
     let name = config.name.clone();
     config.num_replicas = wanted;
-    bus.jetstream().update_stream(config).await.with_context(|| {
-        format!(
-            "stream {name} has {has} replica(s) and NEWSFLOW_REPLICAS asks for {wanted}; the server \
-             refused the change (a single server keeps one copy, a cluster at most as many as it has \
-             servers): set NEWSFLOW_REPLICAS to what the servers can keep, or unset it to leave the \
-             streams as they are"
-        )
-    })?;
-    info!(stream = %name, from = has, to = wanted, "Changed the stream's replicas (NEWSFLOW_REPLICAS).");
-    Ok(())
+    let mut last_error = None;
+    for _ in 0..RECONCILE_TRIES {
+        match bus.jetstream().update_stream(config.clone()).await {
+            Ok(_) => {
+                info!(stream = %name, from = has, to = wanted, "Changed the stream's replicas (NEWSFLOW_REPLICAS).");
+                return Ok(());
+            }
+            Err(err) => last_error = Some(err),
+        }
+        // Another copy of a stage may be changing it at the same moment.
+        if let Ok(mut stream) = bus.jetstream().get_stream(&name).await
+            && let Ok(info) = stream.info().await
+            && info.config.num_replicas.max(1) == wanted
+        {
+            return Ok(());
+        }
+    }
+    let err = last_error.map_or_else(|| "no answer".to_owned(), |err| err.to_string());
+    anyhow::bail!(
+        "stream {name} has {has} replica(s) and NEWSFLOW_REPLICAS asks for {wanted}, but it could not \
+         be changed ({err}). A single server keeps one copy, a cluster at most as many as it has \
+         servers: set NEWSFLOW_REPLICAS to what the servers can keep, or unset it to leave the \
+         streams as they are"
+    )
 }
 
 /// Whether the stream `name` exists (the events stream exists once a stage has started).
