@@ -34,8 +34,8 @@ pub struct Connection {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Stage loop")]
 pub struct StageLoop {
-    /// Messages one replica processes at once.
-    #[arg(long, env = "NEWSFLOW_MAX_IN_FLIGHT", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Messages one replica processes at once (1–500).
+    #[arg(long, env = "NEWSFLOW_MAX_IN_FLIGHT", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub max_in_flight: u16,
     /// How long the server waits for an ack before redelivering, e.g. `30s`.
     #[arg(long, env = "NEWSFLOW_ACK_WAIT", default_value = "30s", value_parser = parse_duration)]

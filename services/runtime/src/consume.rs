@@ -24,10 +24,19 @@ use tracing::{Instrument as _, debug, error, info, info_span, warn};
 
 /// Longest wait between two redeliveries of a transiently failing message.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
-/// Publishes of one input awaiting their ack at once. With `NEWSFLOW_MAX_IN_FLIGHT` inputs at
-/// once this stays far below the client's own limit of pending acks (5,000), which when full
-/// makes every further publish wait for good.
-const ACKS_IN_FLIGHT: usize = 128;
+/// Publishes of one input awaiting their ack at once, at most.
+const ACKS_PER_INPUT: usize = 128;
+/// Publishes awaiting their ack at once in one process, at most: below the client's own limit
+/// (5,000), which when full makes every further publish wait, and with every job holding
+/// unawaited acks, wait for good.
+const ACKS_PER_PROCESS: usize = 4_000;
+
+/// The ack window of one input: [`ACKS_PER_PROCESS`] shared by every message every stage of the
+/// process may work on at once.
+fn acks_per_input(stages: usize, max_in_flight: u16) -> usize {
+    let inputs = stages.max(1) * usize::from(max_in_flight.max(1));
+    (ACKS_PER_PROCESS / inputs).clamp(1, ACKS_PER_INPUT)
+}
 /// How long to wait before re-binding a consumer after the server went away.
 const REBIND_DELAY: Duration = Duration::from_secs(1);
 
@@ -82,6 +91,7 @@ pub async fn run_many(
         config: config.clone(),
         readiness,
         tracker: TaskTracker::new(),
+        acks_per_input: acks_per_input(names.len(), config.stage_loop.max_in_flight),
     });
     for stage in stages {
         let ctx2 = ctx.clone();
@@ -123,6 +133,8 @@ struct Ctx {
     config: Config,
     readiness: Readiness,
     tracker: TaskTracker,
+    /// Publishes of one input awaiting their ack at once.
+    acks_per_input: usize,
 }
 
 /// Binds the consumer and feeds messages to handlers until `stop`; re-binds after the server
@@ -383,13 +395,14 @@ impl Job<'_> {
 
     /// Publishes every output, carrying the input's trace, and waits for all their acks before
     /// returning (so the input is acked only once everything it made is stored). At most
-    /// [`ACKS_IN_FLIGHT`] publishes await their ack at once: an article that fans out into
+    /// [`acks_per_input`] publishes await their ack at once: an article that fans out into
     /// thousands of events never fills the client's pending-ack limit.
     async fn publish(&self, outputs: Vec<Envelope>) -> anyhow::Result<()> {
         let traceparent = self.traceparent();
-        let mut acks = VecDeque::with_capacity(outputs.len().min(ACKS_IN_FLIGHT));
+        let window = self.ctx.acks_per_input;
+        let mut acks = VecDeque::with_capacity(outputs.len().min(window));
         for output in outputs {
-            if acks.len() == ACKS_IN_FLIGHT
+            if acks.len() >= window
                 && let Some(oldest) = acks.pop_front()
             {
                 oldest.await?;
@@ -508,6 +521,18 @@ mod tests {
             Some("a".into()),
             vec![b' '; bytes],
         )
+    }
+
+    #[test]
+    fn every_publish_a_process_may_await_fits_under_the_clients_limit() {
+        assert_eq!(acks_per_input(1, 16), 128);
+        assert_eq!(acks_per_input(5, 16), 50);
+        assert_eq!(acks_per_input(1, 1000), 4);
+        // NEWSFLOW_MAX_IN_FLIGHT goes up to 500; `up` runs five stages.
+        for (stages, in_flight) in [(1, 16), (5, 16), (1, 40), (5, 100), (5, 500)] {
+            let most = stages * usize::from(in_flight) * acks_per_input(stages, in_flight);
+            assert!(most <= ACKS_PER_PROCESS, "{stages} × {in_flight}: {most}");
+        }
     }
 
     #[test]
