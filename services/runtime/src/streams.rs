@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer, stream};
 use newsflow_proto::subjects;
 use std::time::Duration;
-use tracing::info;
+use tracing::{info, warn};
 
 /// De-duplication window of the work and events streams: a redelivery inside it makes no
 /// second output.
@@ -128,8 +128,8 @@ async fn create(bus: &Bus, stream: stream::Config, replication: Replication) -> 
     })
 }
 
-/// Changes an existing stream to the replicas `NEWSFLOW_REPLICAS` asks for, when it is set and
-/// the stream has another number.
+/// Raises an existing stream to the replicas `NEWSFLOW_REPLICAS` asks for, when it is set and
+/// the stream has fewer; never lowers them.
 async fn reconcile_replicas(
     bus: &Bus,
     stream: &jetstream::stream::Stream,
@@ -144,6 +144,17 @@ async fn reconcile_replicas(
         return Ok(());
     }
     let name = config.name.clone();
+    if wanted < has {
+        // One process started with a lower number (a debugging run, a feeder) must not take a
+        // cluster's copies away; lowering is for an operator to do on purpose.
+        warn!(
+            stream = %name,
+            replicas = has,
+            NEWSFLOW_REPLICAS = wanted,
+            "The stream keeps more replicas than NEWSFLOW_REPLICAS asks for; left as it is (lower it with `nats stream edit {name} --replicas {wanted}`)."
+        );
+        return Ok(());
+    }
     config.num_replicas = wanted;
     let mut last_error = None;
     for _ in 0..RECONCILE_TRIES {
