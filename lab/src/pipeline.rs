@@ -346,9 +346,10 @@ async fn refuse_newsflow_streams(bus: &Bus, url: &str) -> anyhow::Result<()> {
     let found = newsflow_streams(bus).await?;
     anyhow::ensure!(
         found.is_empty(),
-        "the server at {url} already has newsflow streams ({}); the bench creates them and deletes \
+        "the server at {} already has newsflow streams ({}); the bench creates them and deletes \
          them after each run, so it needs a server without them: point --nats-url at another one, \
          or delete them first (nats stream rm NAME)",
+        newsflow_runtime::without_passwords(url),
         found.join(", ")
     );
     Ok(())

@@ -68,6 +68,7 @@ mod tests {
         assert_eq!(work_stream(ARTICLES_SEGMENTED), Some("NEWSFLOW_SEGMENTED"));
         assert_eq!(work_stream(EVENTS_ARTICLE), None);
         let mut names: Vec<_> = WORK_STREAMS.iter().map(|(n, _)| n).collect();
+        names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), WORK_STREAMS.len());
     }

@@ -98,8 +98,14 @@ mod packed_tokens {
                     token.start, token.end
                 ))
             })?;
+            let len = token.end.checked_sub(token.start).ok_or_else(|| {
+                serde::ser::Error::custom(format!(
+                    "token {}..{} ends before it starts",
+                    token.start, token.end
+                ))
+            })?;
             seq.serialize_element(&gap)?;
-            seq.serialize_element(&token.end.saturating_sub(token.start))?;
+            seq.serialize_element(&len)?;
             end = token.end;
         }
         seq.end()
@@ -391,5 +397,10 @@ mod tests {
             ..Segmentation::default()
         };
         assert!(serde_json::to_string(&overlapping).is_err());
+        let backwards = Segmentation {
+            tokens: vec![Token { start: 5, end: 3 }],
+            ..Segmentation::default()
+        };
+        assert!(serde_json::to_string(&backwards).is_err());
     }
 }

@@ -82,7 +82,15 @@ impl Replica {
     }
 
     /// Stops it with SIGTERM-like grace, else kills it.
-    pub fn stop(mut self) {
+    pub fn stop(self) {
+        // Dropping stops it.
+    }
+}
+
+impl Drop for Replica {
+    /// A bench that fails half-way leaves no stage running (against `--nats-url`, one would
+    /// keep consuming and recreating streams on the user's server).
+    fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

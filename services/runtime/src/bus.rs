@@ -265,16 +265,19 @@ fn server_addrs(urls: &str) -> anyhow::Result<Vec<async_nats::ServerAddr>> {
 /// `urls` with any password or token replaced by `***`, for messages and logs.
 pub fn without_passwords(urls: &str) -> String {
     urls.split(',')
-        .map(|url| match (url.find("://"), url.rfind('@')) {
-            (Some(scheme), Some(at)) if at > scheme => {
-                let userinfo = &url[scheme + 3..at];
-                match userinfo.split_once(':') {
-                    Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                    // A token alone is the secret.
-                    None => format!("{}***{}", &url[..scheme + 3], &url[at..]),
+        .map(|url| {
+            let start = url.find("://").map_or(0, |scheme| scheme + 3);
+            match url.rfind('@') {
+                Some(at) if at >= start => {
+                    let (head, userinfo) = (&url[..start], &url[start..at]);
+                    match userinfo.split_once(':') {
+                        Some((user, _)) => format!("{head}{user}:***{}", &url[at..]),
+                        // A token alone is the secret.
+                        None => format!("{head}***{}", &url[at..]),
+                    }
                 }
+                _ => url.to_owned(),
             }
-            _ => url.to_owned(),
         })
         .collect::<Vec<_>>()
         .join(",")
@@ -301,5 +304,6 @@ mod tests {
         assert!(!err.contains("hunter2"), "{err}");
         assert!(server_addrs(" , ").is_err());
         assert_eq!(without_passwords("nats://s3cret@a:1"), "nats://***@a:1");
+        assert_eq!(without_passwords("u:pw@a:4222,a:1"), "u:***@a:4222,a:1");
     }
 }
