@@ -30,8 +30,21 @@ pub struct DeadLetter {
     pub payload: String,
     /// How `payload` is encoded.
     pub payload_encoding: PayloadEncoding,
+    /// Set when `payload` is only the start of the original: the whole letter would have been
+    /// larger than the server takes in one message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_truncated: Option<TruncatedPayload>,
     /// When the stage gave up, RFC 3339 UTC.
     pub failed_at: String,
+}
+
+/// What a dead letter keeps of a payload too large to carry whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TruncatedPayload {
+    /// Bytes of the original payload.
+    pub original_bytes: u64,
+    /// SHA-256 of the original payload, lower-case hex.
+    pub original_sha256: String,
 }
 
 impl DeadLetter {

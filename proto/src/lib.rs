@@ -30,7 +30,7 @@ pub mod text;
 pub use article::{
     ArticleId, ArticleIngested, ArticleRaw, BodyFormat, FIRST_REVISION, InvalidArticleId,
 };
-pub use dead_letter::{DeadLetter, ErrorType, PayloadEncoding};
+pub use dead_letter::{DeadLetter, ErrorType, PayloadEncoding, TruncatedPayload};
 pub use envelope::Envelope;
 pub use events::{Entity, EventArticle, EventEntity, EventQuote, SentenceText};
 pub use slug::slug;

@@ -480,7 +480,11 @@ impl Job<'_> {
                 .bus
                 .send(
                     self.stage.name,
-                    dead_letter::envelope(&letter)?,
+                    dead_letter::envelope_within(
+                        letter,
+                        self.ctx.bus.max_payload().saturating_sub(HEADER_ROOM),
+                        &self.message.payload,
+                    )?,
                     &self.traceparent(),
                 )
                 .await?
