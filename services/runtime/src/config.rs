@@ -284,31 +284,32 @@ mod tests {
         assert_eq!(config.stage_loop.admin_socket(9102), None);
     }
 
-    #[test]
-    fn replicas_are_one_to_five() {
+    /// What startup says of `args`, which must be refused.
+    fn refusal(args: &[&str]) -> String {
         let err = EnvOnly::command()
             .no_binary_name(true)
-            .try_get_matches_from(["--replicas", "7"])
+            .try_get_matches_from(args)
             .unwrap_err();
-        let message = explain_error(&err, &EnvOnly::command());
+        explain_error(&err, &EnvOnly::command())
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let message = refusal(&["--ack-wait", "soon"]);
         assert!(
             message.starts_with(
-                "invalid configuration: --replicas / NEWSFLOW_REPLICAS: invalid value '7'"
+                "invalid configuration: --ack-wait / NEWSFLOW_ACK_WAIT: invalid value 'soon'"
             ),
             "{message}"
         );
     }
 
     #[test]
-    fn a_bad_value_names_its_variable() {
-        let err = EnvOnly::command()
-            .no_binary_name(true)
-            .try_get_matches_from(["--ack-wait", "soon"])
-            .unwrap_err();
-        let message = explain_error(&err, &EnvOnly::command());
+    fn replicas_are_one_to_five() {
+        let message = refusal(&["--replicas", "7"]);
         assert!(
             message.starts_with(
-                "invalid configuration: --ack-wait / NEWSFLOW_ACK_WAIT: invalid value 'soon'"
+                "invalid configuration: --replicas / NEWSFLOW_REPLICAS: invalid value '7'"
             ),
             "{message}"
         );
