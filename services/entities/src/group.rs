@@ -5,6 +5,7 @@
 
 use crate::lexicon::ALIASES;
 use newsflow_proto::{Entities, EntityGroup, EntityLabel, Mention};
+use std::collections::{HashMap, HashSet};
 
 /// A mention before grouping: byte span, label, and its token texts.
 #[derive(Debug, Clone)]
@@ -121,110 +122,118 @@ pub(crate) fn group(text: &str, mut drafts: Vec<Draft>) -> Entities {
         })
         .collect();
 
+    // Every pass below is linear in the mentions (hash maps, not pairs): a long article can
+    // have tens of thousands of them.
+
     // A single word that is a known person's surname is that person, whatever the tagger said.
-    let persons: Vec<usize> = (0..n)
-        .filter(|&i| drafts[i].label == EntityLabel::Person && drafts[i].words.len() >= 2)
+    let surnames: HashSet<String> = drafts
+        .iter()
+        .filter(|d| d.label == EntityLabel::Person && d.words.len() >= 2)
+        .filter_map(|d| d.words.iter().rev().find(|w| !is_name_suffix(w)).cloned())
         .collect();
-    for i in 0..n {
-        let d = &drafts[i];
-        if !named(d.label) || d.label == EntityLabel::Person {
-            continue;
-        }
-        if d.words.len() == 1
-            && persons.iter().any(|&p| {
-                let last = drafts[p].words.iter().rev().find(|w| !is_name_suffix(w));
-                last == Some(&d.words[0])
-            })
+    for d in &mut drafts {
+        if named(d.label)
+            && d.label != EntityLabel::Person
+            && d.words.len() == 1
+            && surnames.contains(&d.words[0])
         {
-            drafts[i].label = EntityLabel::Person;
+            d.label = EntityLabel::Person;
         }
     }
 
-    for i in 0..n {
-        for j in 0..i {
-            let (a, b) = (&drafts[i], &drafts[j]);
-            let same = if named(a.label) && named(b.label) {
-                keys[i] == keys[j]
-            } else {
-                a.label == b.label && keys[i] == keys[j]
-            };
-            if same {
-                sets.union(i, j);
-            }
-        }
+    // The same name: among names whatever their label, else with the same label.
+    let mut first_with: HashMap<(Option<EntityLabel>, &str), usize> = HashMap::new();
+    for (i, d) in drafts.iter().enumerate() {
+        let label = (!named(d.label)).then_some(d.label);
+        let first = *first_with.entry((label, &keys[i])).or_insert(i);
+        sets.union(i, first);
     }
 
     // Aliases and acronyms among named entities.
-    let rows: Vec<Option<usize>> = drafts
-        .iter()
-        .map(|d| {
-            if named(d.label) {
-                alias_row(&d.words)
-            } else {
-                None
-            }
-        })
-        .collect();
-    for i in 0..n {
-        for j in 0..i {
-            if rows[i].is_some() && rows[i] == rows[j] {
-                sets.union(i, j);
-            }
+    let mut first_in_row: HashMap<usize, usize> = HashMap::new();
+    for (i, d) in drafts.iter().enumerate() {
+        if named(d.label)
+            && let Some(row) = alias_row(&d.words)
+        {
+            let first = *first_in_row.entry(row).or_insert(i);
+            sets.union(i, first);
         }
     }
-    for i in 0..n {
-        if !named(drafts[i].label) || drafts[i].label == EntityLabel::Person {
+    let not_person = |d: &Draft| named(d.label) && d.label != EntityLabel::Person;
+    let mut expansions: HashMap<String, Vec<usize>> = HashMap::new();
+    for (j, d) in drafts.iter().enumerate() {
+        if not_person(d)
+            && let Some(initials) = initials(&d.words)
+        {
+            expansions.entry(initials).or_default().push(j);
+        }
+    }
+    for (i, d) in drafts.iter().enumerate() {
+        if !not_person(d) {
             continue;
         }
-        let Some(acr) = is_acronym(&drafts[i].words) else {
+        let Some(matches) = is_acronym(&d.words).and_then(|acr| expansions.get_mut(&acr)) else {
             continue;
         };
-        let matches: Vec<usize> = drafts
-            .iter()
-            .enumerate()
-            .filter(|&(j, d)| {
-                j != i
-                    && named(d.label)
-                    && d.label != EntityLabel::Person
-                    && initials(&d.words).as_deref() == Some(acr.as_str())
-            })
-            .map(|(j, _)| j)
-            .collect();
-        for j in matches {
-            sets.union(i, j);
+        // The first acronym joins every expansion; later ones need only join one of them.
+        let first = matches[0];
+        for j in matches.drain(1..) {
+            sets.union(first, j);
         }
+        sets.union(i, first);
     }
 
     // A lone word that is not a place of its own, naming the place whose name it begins:
     // `the North` after `North Korea` (whatever the tagger typed it as). Only when every such
     // place is one group (`South` stays alone beside both `South Korea` and `South Africa`).
-    for i in 0..n {
-        let d = &drafts[i];
-        if !named(d.label)
-            || d.label == EntityLabel::Person
-            || d.words.len() != 1
-            || crate::gazetteer::is_listed_place(&keys[i])
-        {
+    let mut fuller_places: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (j, d) in drafts.iter().enumerate() {
+        if d.label == EntityLabel::Loc && d.words.len() >= 2 {
+            fuller_places.entry(&d.words[0]).or_default().push(j);
+        }
+    }
+    let mut the_one_place: HashMap<&str, Option<usize>> = HashMap::new();
+    for (i, d) in drafts.iter().enumerate() {
+        if !not_person(d) || d.words.len() != 1 || crate::gazetteer::is_listed_place(&keys[i]) {
             continue;
         }
-        let fuller: Vec<usize> = (0..n)
-            .filter(|&j| {
-                drafts[j].label == EntityLabel::Loc
-                    && drafts[j].words.len() >= 2
-                    && drafts[j].words[0] == d.words[0]
-            })
-            .collect();
-        let mut roots: Vec<usize> = fuller.iter().map(|&j| sets.find(j)).collect();
-        roots.dedup();
-        if let [root] = roots[..] {
+        let place = *the_one_place.entry(&d.words[0]).or_insert_with(|| {
+            let mut roots: Vec<usize> = fuller_places
+                .get(d.words[0].as_str())?
+                .iter()
+                .map(|&j| sets.find(j))
+                .collect();
+            roots.dedup();
+            match roots[..] {
+                [root] => Some(root),
+                _ => None,
+            }
+        });
+        if let Some(root) = place {
             sets.union(i, root);
         }
     }
 
     // People: a shorter name whose words all appear in a fuller one (`Blinken`, `Austin`),
     // joined to the nearest fuller name before it, else after it.
-    for i in 0..n {
-        let d = &drafts[i];
+    let mut person_forms: HashMap<&[String], Vec<usize>> = HashMap::new();
+    for (j, d) in drafts.iter().enumerate() {
+        if d.label == EntityLabel::Person {
+            person_forms.entry(&d.words).or_default().push(j);
+        }
+    }
+    let mut forms_with_word: HashMap<&str, Vec<&[String]>> = HashMap::new();
+    for &form in person_forms.keys() {
+        let mut words: Vec<&str> = form.iter().map(String::as_str).collect();
+        words.sort_unstable();
+        words.dedup();
+        for w in words {
+            forms_with_word.entry(w).or_default().push(form);
+        }
+    }
+    // Per shorter form: where the fuller forms it fits are, in reading order.
+    let mut fuller_at: HashMap<&[String], Vec<usize>> = HashMap::new();
+    for (i, d) in drafts.iter().enumerate() {
         if d.label != EntityLabel::Person {
             continue;
         }
@@ -232,14 +241,30 @@ pub(crate) fn group(text: &str, mut drafts: Vec<Draft>) -> Entities {
         if core.is_empty() {
             continue;
         }
-        let fits = |j: usize| {
-            let f = &drafts[j];
-            f.label == EntityLabel::Person
-                && f.words.len() > d.words.len()
-                && core.iter().all(|w| f.words.contains(w))
-        };
-        let before = (0..i).rev().find(|&j| fits(j));
-        let chosen = before.or_else(|| (i + 1..n).find(|&j| fits(j)));
+        let at = fuller_at.entry(&d.words).or_insert_with(|| {
+            let rarest = core
+                .iter()
+                .map(|w| {
+                    forms_with_word
+                        .get(w.as_str())
+                        .map_or(&[][..], Vec::as_slice)
+                })
+                .min_by_key(|forms| forms.len())
+                .unwrap_or_default();
+            let mut at: Vec<usize> = rarest
+                .iter()
+                .filter(|f| f.len() > d.words.len() && core.iter().all(|w| f.contains(w)))
+                .flat_map(|f| person_forms[f].iter().copied())
+                .collect();
+            at.sort_unstable();
+            at
+        });
+        // Fuller forms are longer, so `i` itself is not among them.
+        let k = at.partition_point(|&j| j < i);
+        let chosen = k
+            .checked_sub(1)
+            .or((k < at.len()).then_some(k))
+            .map(|k| at[k]);
         if let Some(j) = chosen {
             sets.union(i, j);
         }

@@ -528,7 +528,7 @@ pub(crate) fn featurize<S: AsRef<str>>(
 /// Per-document memory of what earlier mentions of a word were tagged as.
 #[derive(Default)]
 struct History {
-    counts: HashMap<u64, [u16; 5]>,
+    counts: HashMap<u64, [u32; 5]>,
 }
 
 impl History {
@@ -678,7 +678,7 @@ const T_S1_LONGER: u64 = 66;
 pub(crate) fn second_stage(df: &DocFeatures, pred1: &[u8]) -> DocFeatures {
     let n = df.toks.len();
     let ty = |t: u8| untag(t).map_or(4u64, |(ty, _)| ty as u64);
-    let mut counts: HashMap<u64, [u16; 5]> = HashMap::default();
+    let mut counts: HashMap<u64, [u32; 5]> = HashMap::default();
     for (t, &p) in df.toks.iter().zip(pred1) {
         if t.flags & (F_CAP | F_ALLCAP) != 0 {
             counts.entry(t.l).or_insert([0; 5])[ty(p) as usize] += 1;
@@ -689,8 +689,8 @@ pub(crate) fn second_stage(df: &DocFeatures, pred1: &[u8]) -> DocFeatures {
     // United`, `Clinton` in `Bill Clinton`).
     let found = spans(pred1);
     let key = |a: usize, b: usize| df.toks[a..b].iter().fold(9u64, |h, t| fx(h, t.l));
-    let mut by_string: HashMap<u64, [u16; 5]> = HashMap::default();
-    let mut longer: HashMap<u64, [u16; 5]> = HashMap::default();
+    let mut by_string: HashMap<u64, [u32; 5]> = HashMap::default();
+    let mut longer: HashMap<u64, [u32; 5]> = HashMap::default();
     let mut span_of = vec![usize::MAX; n];
     for (k, &(a, b, ty)) in found.iter().enumerate() {
         by_string.entry(key(a, b)).or_insert([0; 5])[ty as usize] += 1;
@@ -703,7 +703,7 @@ pub(crate) fn second_stage(df: &DocFeatures, pred1: &[u8]) -> DocFeatures {
             }
         }
     }
-    let majority = |c: [u16; 5]| {
+    let majority = |c: [u32; 5]| {
         if c.iter().all(|&x| x == 0) {
             9
         } else {
@@ -740,7 +740,7 @@ pub(crate) fn second_stage(df: &DocFeatures, pred1: &[u8]) -> DocFeatures {
             if t.flags & (F_CAP | F_ALLCAP) != 0 {
                 let mut c = counts.get(&t.l).copied().unwrap_or([0; 5]);
                 c[ty(pred1[i]) as usize] -= 1;
-                let total: u16 = c.iter().sum();
+                let total: u32 = c.iter().sum();
                 let agg = if total == 0 {
                     9
                 } else {
