@@ -609,8 +609,11 @@ impl<'d, 'a> Rules<'d, 'a> {
         if !opens {
             return false;
         }
+        // Back over the closing marks and brackets after the sentence's end, a few at most: a
+        // run of thousands of marks would make this walk, once per token, quadratic.
         let mut j = i - 1;
-        while j > 0
+        let stop = i.saturating_sub(MAX_CLOSERS + 1);
+        while j > stop
             && self.para(j - 1) == t.para
             && (matches!(self.doc.s(j), ")" | "]" | "’" | "'")
                 || (self.doc.toks[j].kind == Kind::Mark
@@ -623,6 +626,10 @@ impl<'d, 'a> Rules<'d, 'a> {
             || (t.sent_start && self.doc.is_word(j) && prev.ends_with('.'))
     }
 }
+
+/// Most closing marks and brackets read between a sentence's end and the next sentence
+/// (`."’)` has three).
+const MAX_CLOSERS: usize = 4;
 
 fn words_in(doc: &Doc, (a, b): Range) -> usize {
     (a..b).filter(|&i| doc.is_word(i)).count()
@@ -798,6 +805,12 @@ pub(crate) fn fix_continuations(found: &mut [Found]) {
     }
 }
 
+/// Longest run of tokens searched for reported speech at once. News sentences are far shorter;
+/// text without sentence ends (a list, a table flattened into a paragraph) is cut into runs of
+/// this length, since the cue patterns look across a whole run and would make such text
+/// quadratic.
+const MAX_RUN: usize = 400;
+
 /// Reported speech in the text left after direct quotes: sentence by sentence, in runs of
 /// tokens not used by a direct quote.
 fn reported(rules: &Rules, used: &[bool], found: &mut Vec<Found>) {
@@ -811,6 +824,7 @@ fn reported(rules: &Rules, used: &[bool], found: &mut Vec<Found>) {
         }
         let mut end = start + 1;
         while end < n
+            && end - start < MAX_RUN
             && !used[end]
             && rules.para(end) == rules.para(start)
             && !rules.is_real_sentence_start(end)
