@@ -1,15 +1,28 @@
 //! Reading articles from files, folders, JSON, JSON Lines and stdin for `feed` and `process`.
 
 use newsflow_proto::{ArticleRaw, BodyFormat};
+use serde_json::value::RawValue;
 use std::path::{Path, PathBuf};
 
 /// One article read from somewhere, or why it could not be read.
 #[derive(Debug)]
 pub struct Loaded {
-    /// Where it came from: `path`, `path:line` or `stdin`.
+    /// Where it came from: `path`, `path[index]`, `path:line` or `stdin`.
     pub origin: String,
-    /// The article, or the reason it was rejected.
-    pub article: Result<ArticleRaw, String>,
+    /// The `article.raw.v1` message as it will be published, byte for byte (JSON input is
+    /// passed on as written, so ingest judges exactly what the feeder checked), or the reason it
+    /// could not be read.
+    pub article: Result<Vec<u8>, String>,
+}
+
+impl Loaded {
+    /// An article built here (from text or HTML), as its message.
+    pub fn built(origin: String, raw: &ArticleRaw) -> Self {
+        Self {
+            origin,
+            article: Ok(serde_json::to_vec(raw).expect("an article has only string fields")),
+        }
+    }
 }
 
 /// Extensions `feed` reads inside folders.
@@ -93,14 +106,8 @@ pub fn read(path: &Path) -> Vec<Loaded> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
-        Some("txt") => vec![Loaded {
-            origin,
-            article: Ok(from_text(&text)),
-        }],
-        Some("html" | "htm") => vec![Loaded {
-            origin,
-            article: Ok(from_html(&text)),
-        }],
+        Some("txt") => vec![Loaded::built(origin, &from_text(&text))],
+        Some("html" | "htm") => vec![Loaded::built(origin, &from_html(&text))],
         Some("json") => from_json(&origin, &text),
         Some("jsonl" | "ndjson") => from_json_lines(&origin, &text),
         _ => {
@@ -110,10 +117,7 @@ pub fn read(path: &Path) -> Vec<Loaded> {
             } else if start.starts_with('{') {
                 from_json_lines(&origin, &text)
             } else {
-                vec![Loaded {
-                    origin,
-                    article: Ok(from_text(&text)),
-                }]
+                vec![Loaded::built(origin, &from_text(&text))]
             }
         }
     }
@@ -145,36 +149,39 @@ fn from_html(html: &str) -> ArticleRaw {
     }
 }
 
+/// One article per item of a JSON array, else the whole file as one article. Items are not
+/// parsed here beyond finding where they start and end: ingest's own check judges them.
 fn from_json(origin: &str, text: &str) -> Vec<Loaded> {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Array(items)) => items
+    if !text.trim_start().starts_with('[') {
+        return vec![Loaded {
+            origin: origin.to_owned(),
+            article: Ok(text.trim().as_bytes().to_vec()),
+        }];
+    }
+    match serde_json::from_str::<Vec<&RawValue>>(text) {
+        Ok(items) => items
             .into_iter()
             .enumerate()
             .map(|(i, item)| Loaded {
                 origin: format!("{origin}[{i}]"),
-                article: serde_json::from_value(item)
-                    .map_err(|err| format!("not an article: {err}")),
+                article: Ok(item.get().as_bytes().to_vec()),
             })
             .collect(),
-        Ok(item) => vec![Loaded {
-            origin: origin.to_owned(),
-            article: serde_json::from_value(item).map_err(|err| format!("not an article: {err}")),
-        }],
         Err(err) => vec![Loaded {
             origin: origin.to_owned(),
-            article: Err(format!("invalid JSON: {err}")),
+            article: Err(format!("invalid JSON array: {err}")),
         }],
     }
 }
 
+/// One article per non-blank line, each passed on as written.
 fn from_json_lines(origin: &str, text: &str) -> Vec<Loaded> {
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| Loaded {
             origin: format!("{origin}:{}", i + 1),
-            article: serde_json::from_str(line)
-                .map_err(|err| format!("invalid article JSON: {err}")),
+            article: Ok(line.trim().as_bytes().to_vec()),
         })
         .collect()
 }
@@ -192,30 +199,35 @@ mod tests {
     }
 
     #[test]
-    fn json_lines_report_the_bad_line() {
-        let loaded = from_json_lines("f.jsonl", "{\"body\":\"a\"}\n\nnot json\n");
+    fn json_lines_pass_each_line_on_as_written() {
+        let loaded = from_json_lines("f.jsonl", "{\"body\":\"a\", \"x\":1}\n\nnot json\n");
         assert_eq!(loaded.len(), 2);
-        assert!(loaded[0].article.is_ok());
-        assert_eq!(loaded[1].origin, "f.jsonl:3");
-        assert!(
-            loaded[1]
-                .article
-                .as_ref()
-                .unwrap_err()
-                .contains("invalid article JSON")
+        assert_eq!(
+            loaded[0].article.as_deref(),
+            Ok(&b"{\"body\":\"a\", \"x\":1}"[..])
         );
+        assert_eq!(loaded[1].origin, "f.jsonl:3");
+        assert_eq!(loaded[1].article.as_deref(), Ok(&b"not json"[..]));
     }
 
     #[test]
-    fn json_arrays_give_one_article_each() {
-        let loaded = from_json("f.json", r#"[{"body":"a"},{"title":"no body"}]"#);
-        assert!(loaded[0].article.is_ok());
+    fn json_arrays_give_one_article_each_as_written() {
+        let loaded = from_json("f.json", r#"[{"body":"a"}, {"title":"no body"}]"#);
+        assert_eq!(loaded[0].origin, "f.json[0]");
+        assert_eq!(loaded[0].article.as_deref(), Ok(&br#"{"body":"a"}"#[..]));
+        assert_eq!(
+            loaded[1].article.as_deref(),
+            Ok(&br#"{"title":"no body"}"#[..])
+        );
+        let broken = from_json("f.json", r#"[{"body":"a"}"#);
         assert!(
-            loaded[1]
+            broken[0]
                 .article
                 .as_ref()
                 .unwrap_err()
-                .contains("missing field `body`")
+                .contains("invalid JSON array")
         );
+        let one = from_json("f.json", " {\"body\":\"a\"}\n");
+        assert_eq!(one[0].article.as_deref(), Ok(&br#"{"body":"a"}"#[..]));
     }
 }

@@ -91,11 +91,13 @@ pub async fn feed(bus: &Bus, loaded: Vec<Loaded>, limits: Limits, show_progress:
     summary
 }
 
-/// Validates an article the way ingest will, so the feeder hears about bad input at once;
-/// returns its id and the message to publish.
+/// Validates an article with ingest's own check, so the feeder hears about bad input at once
+/// and accepts exactly what ingest accepts; returns its id and the message to publish.
 fn check(
-    article: Result<newsflow_proto::ArticleRaw, String>,
+    article: Result<Vec<u8>, String>,
     limits: Limits,
 ) -> Result<(ArticleId, Envelope), String> {
-    newsflow_ingest::raw_message(&article?, limits).map_err(|err| err.to_string())
+    let (article, envelope) =
+        newsflow_ingest::raw_message(article?, limits).map_err(|err| err.to_string())?;
+    Ok((article.article_id, envelope))
 }

@@ -244,8 +244,7 @@ fn process(path: &std::path::Path, compact: bool) -> anyhow::Result<ExitCode> {
     });
     let mut failed = false;
     for item in loaded {
-        let article = item.article.and_then(|raw| {
-            let payload = serde_json::to_vec(&raw).map_err(|err| err.to_string())?;
+        let article = item.article.and_then(|payload| {
             let events = chain.process(&payload).map_err(|err| reason(&err))?;
             events
                 .into_iter()

@@ -100,10 +100,7 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
         .map(|(name, text)| {
             let mut raw = articles::from_text(text);
             raw.source = Some(format!("samples/{name}"));
-            articles::Loaded {
-                origin: (*name).to_owned(),
-                article: Ok(raw),
-            }
+            articles::Loaded::built((*name).to_owned(), &raw)
         })
         .collect();
     let unchanged = already_processed(&revisions, &loaded).await?;
@@ -161,8 +158,8 @@ async fn already_processed(
 ) -> anyhow::Result<HashSet<String>> {
     let mut unchanged = HashSet::new();
     for item in loaded {
-        let Ok(raw) = &item.article else { continue };
-        let Ok(article) = newsflow_ingest::ingest_raw(raw.clone(), "") else {
+        let Ok(payload) = &item.article else { continue };
+        let Ok(article) = newsflow_ingest::ingest(payload, Limits::default(), "") else {
             continue;
         };
         let id = article.article_id.as_str();

@@ -137,32 +137,28 @@ pub fn ingest_raw(raw: ArticleRaw, now: &str) -> Result<ArticleIngested, IngestE
     })
 }
 
-/// The message a feeder publishes for `raw` on `newsflow.articles.raw`, checked as ingest will
-/// check it, with `Nats-Msg-Id: <article id>.<first 16 hex digits of its content hash>` so the
-/// stream drops the same content fed twice inside its window while a changed article gets
-/// through as a new revision. Returns the article's id too.
+/// The message a feeder publishes on `newsflow.articles.raw`: `payload` as given, once ingest's
+/// own check ([`ingest`], the one validation both run) accepts it, with `Nats-Msg-Id: <article
+/// id>.<first 16 hex digits of its content hash>` so the stream drops the same content fed twice
+/// inside its window while a changed article gets through as a new revision. Returns the
+/// article as ingest will see it too.
 ///
 /// # Errors
-/// Why ingest would reject the article: too large, empty, a bad id, date or language.
-pub fn raw_message(raw: &ArticleRaw, limits: Limits) -> Result<(ArticleId, Envelope), IngestError> {
-    let payload = serde_json::to_vec(raw).map_err(|err| IngestError::Malformed(err.to_string()))?;
-    if payload.len() > limits.max_bytes {
-        return Err(IngestError::TooLarge {
-            size: payload.len(),
-            limit: limits.max_bytes,
-        });
-    }
-    let article = ingest_raw(raw.clone(), "")?;
+/// Why ingest would reject the payload.
+pub fn raw_message(
+    payload: Vec<u8>,
+    limits: Limits,
+) -> Result<(ArticleIngested, Envelope), IngestError> {
+    let article = ingest(&payload, limits, "")?;
     let msg_id = article.article_id.raw_message_id(&content_hash(&article));
-    let id = article.article_id;
     let envelope = Envelope::new(
         subjects::ARTICLES_RAW,
         schema::ARTICLE_RAW,
         msg_id,
-        Some(id.to_string()),
+        Some(article.article_id.to_string()),
         payload,
     );
-    Ok((id, envelope))
+    Ok((article, envelope))
 }
 
 /// What tells two revisions of an article apart: the SHA-256 (hex) of its normalised title and
@@ -318,26 +314,31 @@ mod tests {
 
     #[test]
     fn a_fed_article_is_named_by_its_id_and_content_and_checked_as_ingest_will() {
-        let raw: ArticleRaw =
-            serde_json::from_str(r#"{"url":"u","title":"T","body":"Hello world."}"#).unwrap();
-        let (id, message) = raw_message(&raw, Limits::default()).unwrap();
+        let payload = br#"{"url":"u","title":"T","body":"Hello world."}"#.to_vec();
+        let (article, message) = raw_message(payload.clone(), Limits::default()).unwrap();
+        assert_eq!(message.payload, payload, "published as given");
         let ingested = ingest(&message.payload, Limits::default(), NOW).unwrap();
-        assert_eq!(ingested.article_id, id);
+        assert_eq!(ingested.article_id, article.article_id);
         assert_eq!(message.subject, "newsflow.articles.raw");
         assert_eq!(
             message.msg_id,
-            format!("{id}.{}", &content_hash(&ingested)[..16])
+            format!("{}.{}", article.article_id, &content_hash(&ingested)[..16])
         );
         let tiny = Limits { max_bytes: 10 };
         assert!(matches!(
-            raw_message(&raw, tiny),
+            raw_message(payload, tiny),
             Err(IngestError::TooLarge { .. })
         ));
-        let empty: ArticleRaw = serde_json::from_str(r#"{"body":" "}"#).unwrap();
         assert_eq!(
-            raw_message(&empty, Limits::default()).unwrap_err(),
+            raw_message(br#"{"body":" "}"#.to_vec(), Limits::default()).unwrap_err(),
             IngestError::EmptyBody
         );
+        // A key twice is refused by ingest, so by the feeder too (it once re-serialised such a
+        // payload, keeping one of the two, and published what ingest would never have seen).
+        assert!(matches!(
+            raw_message(br#"{"body":"a","body":"b"}"#.to_vec(), Limits::default()),
+            Err(IngestError::Malformed(m)) if m.contains("duplicate field")
+        ));
     }
 
     #[test]
