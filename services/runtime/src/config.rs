@@ -43,6 +43,11 @@ pub struct StageLoop {
     /// Deliveries of one message before it is dead-lettered.
     #[arg(long, env = "NEWSFLOW_MAX_DELIVER", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..1000))]
     pub max_deliver: u32,
+    /// Longest the text work on one message may take, e.g. `2m`. Until then the server is told
+    /// the message is in progress (no redelivery, so no second copy worked on at once); past
+    /// it the message is dead-lettered with the reason.
+    #[arg(long, env = "NEWSFLOW_WORK_BUDGET", default_value = "2m", value_parser = parse_duration)]
+    pub work_budget: Duration,
     /// First redelivery delay after a transient failure; doubles per attempt, capped at 1 minute.
     #[arg(long, env = "NEWSFLOW_RETRY_BACKOFF", default_value = "1s", value_parser = parse_duration)]
     pub retry_backoff: Duration,

@@ -261,11 +261,9 @@ async fn handle(
             );
             job.dead_letter(ErrorType::MaxDeliveries, reason).await;
         } else {
-            let handler = stage.handler.clone();
-            let payload = message.payload.clone();
-            let handled = match handler {
+            let handled = match &stage.handler {
                 Handler::Forward(output) => Ok(Ok(Handled::Outputs(vec![job.forwarded(output)]))),
-                _ => tokio::task::spawn_blocking(move || handler.call(&payload)).await,
+                _ => job.work().await,
             };
             match handled {
                 Ok(Ok(Handled::Outputs(outputs))) => job.publish_and_ack(outputs).await,
@@ -274,8 +272,16 @@ async fn handle(
                     None => job.retry("revisions", "the revisions bucket is not open".to_owned()).await,
                 },
                 Ok(Err(err)) => job.fail(err).await,
-                Err(join) => {
+                Err(Unfinished::Panicked(join)) => {
                     let reason = format!("the stage panicked on this input: {}", panic_message(join));
+                    job.dead_letter(ErrorType::Invalid, reason).await;
+                }
+                Err(Unfinished::OverBudget) => {
+                    let budget = ctx.config.stage_loop.work_budget;
+                    let reason = format!(
+                        "the work on this input took longer than NEWSFLOW_WORK_BUDGET ({}) and was abandoned",
+                        humantime::format_duration(budget)
+                    );
                     job.dead_letter(ErrorType::Invalid, reason).await;
                 }
             }
@@ -284,6 +290,12 @@ async fn handle(
     }
     .instrument(span)
     .await;
+}
+
+/// Why the text work on a message gave no result.
+enum Unfinished {
+    Panicked(tokio::task::JoinError),
+    OverBudget,
 }
 
 /// Room left in a message for its headers (a trace, ids, the CloudEvents attributes).
@@ -324,6 +336,32 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
+    /// Runs the stage's text work off the async threads. While it runs the server hears every
+    /// third of the ack wait that the message is in progress, so slow work is not redelivered
+    /// and done again alongside; past the work budget the work is abandoned (its thread finishes
+    /// on its own, its result unread).
+    async fn work(&self) -> Result<Result<Handled, StageError>, Unfinished> {
+        let handler = self.stage.handler.clone();
+        let payload = self.message.payload.clone();
+        let mut task = tokio::task::spawn_blocking(move || handler.call(&payload));
+        let stage_loop = &self.ctx.config.stage_loop;
+        let budget = tokio::time::sleep(stage_loop.work_budget);
+        tokio::pin!(budget);
+        let period = (stage_loop.ack_wait / 3).max(Duration::from_millis(100));
+        let mut progress = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        loop {
+            tokio::select! {
+                done = &mut task => return done.map_err(Unfinished::Panicked),
+                () = &mut budget => return Err(Unfinished::OverBudget),
+                _ = progress.tick() => {
+                    if let Err(err) = self.message.ack_with(AckKind::Progress).await {
+                        warn!(error = %err, "Could not tell the server this message is in progress.");
+                    }
+                }
+            }
+        }
+    }
+
     async fn publish_and_ack(&self, outputs: Vec<Envelope>) {
         if let Some(reason) = oversized(&outputs, self.ctx.bus.max_payload()) {
             // The server would refuse it on every delivery: give up now, with the reason.
