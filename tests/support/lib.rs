@@ -4,6 +4,8 @@
 //!
 //! Set `NATS_SERVER_BIN` to test another server binary; `TEST_LOG=1` shows logs.
 
+pub mod hostile;
+
 use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer};
 use futures::StreamExt as _;
@@ -196,6 +198,16 @@ impl StageProcess {
     /// Starts the same stage again after [`kill`](Self::kill).
     pub fn restart(&mut self) {
         self.child = spawn_stage(&self.stage, &self.url, &self.env);
+    }
+
+    /// Whether the process is still running (it has not crashed or exited).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The stage it runs.
+    pub fn stage(&self) -> &str {
+        &self.stage
     }
 
     /// The process id.
