@@ -130,6 +130,12 @@ pub fn corpus() -> Vec<Case> {
             "[".repeat(1_000_000),
             "the limit is 524288 bytes",
         ),
+        // Its dead letter, base64, would exceed the server's max_payload: it keeps only the start.
+        refused(
+            "7 MB that is not UTF-8",
+            vec![0xFF; 7_000_000],
+            "the limit is 524288 bytes",
+        ),
         refused(
             "over the size limit",
             article("h-too-big", &fill("word ", 600 * 1024)),

@@ -152,7 +152,11 @@ mod tests {
     #[test]
     fn nesting_of_any_depth_is_read_without_recursion() {
         // 100,000 open `<div>`s overflowed the stack of the tree walk this replaced.
-        let page = format!("{}deep text{}", "<div>".repeat(100_000), "<b>".repeat(100_000));
+        let page = format!(
+            "{}deep text{}",
+            "<div>".repeat(100_000),
+            "<b>".repeat(100_000)
+        );
         assert_eq!(to_text(&page).trim(), "deep text");
     }
 
@@ -162,7 +166,10 @@ mod tests {
                     <style>p > b {}</style><p>Two</p>";
         let text = to_text(page);
         assert!(text.contains("One") && text.contains("Two"), "{text:?}");
-        assert!(!text.contains("not text") && !text.contains('{'), "{text:?}");
+        assert!(
+            !text.contains("not text") && !text.contains('{'),
+            "{text:?}"
+        );
     }
 
     #[test]
