@@ -79,14 +79,8 @@ impl Bus {
                     other => tracing::debug!(event = %other, "NATS client event."),
                 }
             });
-        if let Some(creds) = &connection.nats_creds {
-            options = options.credentials_file(creds).await.with_context(|| {
-                format!(
-                    "reading NATS credentials file {} (NATS_CREDS)",
-                    creds.display()
-                )
-            })?;
-        }
+        let servers = server_addrs(&connection.nats_url)?;
+        options = authenticate(options, connection, &servers).await?;
         if let Some(ca) = &connection.nats_tls_ca {
             options = options.add_root_certificates(ca.clone()).require_tls(true);
         }
@@ -101,12 +95,20 @@ impl Bus {
         if mode == ConnectMode::Retry {
             options = options.retry_on_initial_connect();
         }
-        let servers = server_addrs(&connection.nats_url)?;
-        let client = options.connect(servers.as_slice()).await.with_context(|| {
-            format!(
-                "connecting to NATS at {} (set NATS_URL, or start a server with `newsflow up` or `nats-server -js`)",
+        let client = options.connect(servers.as_slice()).await.map_err(|err| {
+            use async_nats::ConnectErrorKind::{Authentication, AuthorizationViolation};
+            let hint = match err.kind() {
+                Authentication | AuthorizationViolation => {
+                    "the server refused the credentials: give them with NATS_USER and \
+                     NATS_PASSWORD, NATS_TOKEN, NATS_NKEY or NATS_CREDS, or in NATS_URL \
+                     (nats://user:password@host:4222)"
+                }
+                _ => "set NATS_URL, or start a server with `newsflow up` or `nats-server -js`",
+            };
+            anyhow::Error::new(err).context(format!(
+                "connecting to NATS at {} ({hint})",
                 without_passwords(&connection.nats_url)
-            )
+            ))
         })?;
         Ok(Self {
             js: jetstream::new(client.clone()),
@@ -240,6 +242,73 @@ impl Bus {
     pub async fn drain(&self) -> anyhow::Result<()> {
         self.client.drain().await.context("draining NATS")
     }
+}
+
+/// The connection's credentials: a credentials file, an NKey seed file, a user and password or a
+/// token, from the settings or else from the first URL that carries them (the client itself
+/// ignores those in URLs).
+async fn authenticate(
+    options: async_nats::ConnectOptions,
+    connection: &Connection,
+    servers: &[async_nats::ServerAddr],
+) -> anyhow::Result<async_nats::ConnectOptions> {
+    let in_url = servers.iter().find(|s| s.has_user_pass());
+    let url_too = |setting: &str| {
+        anyhow::ensure!(
+            in_url.is_none(),
+            "NATS_URL carries credentials and {setting} is set too: use one"
+        );
+        Ok(())
+    };
+    if let Some(creds) = &connection.nats_creds {
+        url_too("NATS_CREDS")?;
+        return options.credentials_file(creds).await.with_context(|| {
+            format!(
+                "reading NATS credentials file {} (NATS_CREDS)",
+                creds.display()
+            )
+        });
+    }
+    if let Some(path) = &connection.nats_nkey {
+        url_too("NATS_NKEY")?;
+        let seed = std::fs::read_to_string(path).with_context(|| {
+            format!("reading the NKey seed file {} (NATS_NKEY)", path.display())
+        })?;
+        let seed = seed
+            .lines()
+            .map(str::trim)
+            .find(|line| line.starts_with("SU"))
+            .with_context(|| {
+                format!(
+                    "{} (NATS_NKEY) holds no user NKey seed (a line starting with SU)",
+                    path.display()
+                )
+            })?;
+        return Ok(options.nkey(seed.to_owned()));
+    }
+    if let (Some(user), Some(password)) = (&connection.nats_user, &connection.nats_password) {
+        url_too("NATS_USER")?;
+        return Ok(options.user_and_password(user.clone(), password.0.clone()));
+    }
+    if let Some(token) = &connection.nats_token {
+        url_too("NATS_TOKEN")?;
+        return Ok(options.token(token.0.clone()));
+    }
+    // URLs percent-encode what they carry (`p%40ss` for `p@ss`).
+    let decoded = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    Ok(
+        match in_url.and_then(|s| Some((s.username()?, s.password()))) {
+            Some((user, Some(password))) => {
+                options.user_and_password(decoded(user), decoded(password))
+            }
+            Some((token, None)) => options.token(decoded(token)),
+            None => options,
+        },
+    )
 }
 
 /// The servers of `NATS_URL`: one URL, or several separated by commas (the servers of a

@@ -13,9 +13,33 @@ pub struct Connection {
     /// NATS server URL(s), comma-separated.
     #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
     pub nats_url: String,
-    /// NATS credentials file (JWT + NKey), for servers that require it.
-    #[arg(long, env = "NATS_CREDS")]
+    /// NATS credentials file (JWT + NKey), for servers with decentralised authorisation.
+    #[arg(long, env = "NATS_CREDS", conflicts_with_all = ["nats_user", "nats_token", "nats_nkey"])]
     pub nats_creds: Option<PathBuf>,
+    /// User name, for servers with user/password authorisation (with NATS_PASSWORD). A URL can
+    /// carry both instead: nats://user:password@host:4222.
+    #[arg(long, env = "NATS_USER", requires = "nats_password", conflicts_with_all = ["nats_token", "nats_nkey"])]
+    pub nats_user: Option<String>,
+    /// Password of NATS_USER (never printed).
+    #[arg(
+        long,
+        env = "NATS_PASSWORD",
+        requires = "nats_user",
+        hide_env_values = true
+    )]
+    pub nats_password: Option<Secret>,
+    /// Token, for servers with token authorisation (never printed). A URL can carry it instead:
+    /// nats://token@host:4222.
+    #[arg(
+        long,
+        env = "NATS_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "nats_nkey"
+    )]
+    pub nats_token: Option<Secret>,
+    /// File holding an NKey seed (`SU…`), for servers with NKey authorisation.
+    #[arg(long, env = "NATS_NKEY")]
+    pub nats_nkey: Option<PathBuf>,
     /// CA certificate (PEM) to verify the NATS server; implies TLS.
     #[arg(long, env = "NATS_TLS_CA")]
     pub nats_tls_ca: Option<PathBuf>,
@@ -28,6 +52,24 @@ pub struct Connection {
     /// Refuse to talk to the server without TLS.
     #[arg(long, env = "NATS_TLS_REQUIRED", default_value_t = false)]
     pub nats_tls_required: bool,
+}
+
+/// A password or token: shown as `***` wherever the configuration is printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
 }
 
 /// How one copy of a stage consumes, retries and stops: what `newsflow run` and `up` take.
@@ -205,6 +247,10 @@ impl Connection {
         Self {
             nats_url: nats_url.into(),
             nats_creds: None,
+            nats_user: None,
+            nats_password: None,
+            nats_token: None,
+            nats_nkey: None,
             nats_tls_ca: None,
             nats_tls_cert: None,
             nats_tls_key: None,
