@@ -85,11 +85,21 @@ fn combine(doc: &doc::Doc, model: &tagger::Model, rules: Vec<find::Found>) -> Ve
     let tags = model.tag(&ctx);
     let mut taken = vec![false; doc.toks.len()];
     // Cues the rules found for reported speech: where the tagger agrees, trust it more.
-    let rule_cues: Vec<find::Range> = rules
+    let mut rule_cues: Vec<find::Range> = rules
         .iter()
         .filter(|f| f.kind != QuoteKind::Direct)
         .filter_map(|f| f.cue)
         .collect();
+    rule_cues.sort_unstable();
+    let longest_cue = rule_cues.iter().map(|c| c.1 - c.0).max().unwrap_or(0);
+    // The rule cues overlapping `c`: those starting less than the longest cue before it.
+    let overlaps_rule_cue = |c: find::Range| {
+        let from = rule_cues.partition_point(|r| r.0 + longest_cue < c.0);
+        rule_cues[from..]
+            .iter()
+            .take_while(|r| r.0 < c.1)
+            .any(|r| c.0 < r.1)
+    };
     let mut found: Vec<find::Found> = rules
         .into_iter()
         .filter(|f| f.kind == QuoteKind::Direct)
@@ -105,9 +115,7 @@ fn combine(doc: &doc::Doc, model: &tagger::Model, rules: Vec<find::Found>) -> Ve
             .iter()
             .any(|&(a, b)| taken[a..b].iter().any(|&t| t))
         {
-            let agreed = f
-                .cue
-                .is_some_and(|c| rule_cues.iter().any(|r| r.0 < c.1 && c.0 < r.1));
+            let agreed = f.cue.is_some_and(overlaps_rule_cue);
             f.confidence = match (agreed, f.source.is_some()) {
                 (true, true) => 0.8,
                 (true, false) | (false, true) => 0.6,

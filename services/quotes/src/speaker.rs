@@ -19,14 +19,63 @@ fn overlaps(a: Span, start: usize, end: usize) -> bool {
     a.start < end && start < a.end
 }
 
+/// The mentions in text order, for finding those near a span without reading them all (an
+/// article can have tens of thousands of mentions and of quotes).
+pub(crate) struct Mentions<'e> {
+    by_start: Vec<&'e Mention>,
+    /// The longest mention, in bytes: one overlapping `start..` begins at most this far before.
+    longest: usize,
+}
+
+/// How far back a pronoun or a role looks for its person, in mentions.
+const LOOK_BACK: usize = 200;
+
+impl<'e> Mentions<'e> {
+    pub(crate) fn new(entities: &'e Entities) -> Self {
+        let mut by_start: Vec<&Mention> = entities.mentions.iter().collect();
+        by_start.sort_by_key(|m| (m.start, m.end));
+        let longest = by_start
+            .iter()
+            .map(|m| m.end.saturating_sub(m.start))
+            .max()
+            .unwrap_or(0);
+        Self { by_start, longest }
+    }
+
+    /// The mentions starting in `from..to`, in text order.
+    fn starting_in(&self, from: usize, to: usize) -> &[&'e Mention] {
+        let a = self.by_start.partition_point(|m| m.start < from);
+        let b = self.by_start.partition_point(|m| m.start < to);
+        &self.by_start[a..b.max(a)]
+    }
+
+    /// The mentions overlapping `start..end`, in text order.
+    fn overlapping(
+        &self,
+        start: usize,
+        end: usize,
+    ) -> impl DoubleEndedIterator<Item = &'e Mention> {
+        self.starting_in(start.saturating_sub(self.longest), end)
+            .iter()
+            .copied()
+            .filter(move |m| overlaps(Span::new(start, end), m.start, m.end))
+    }
+
+    /// The mentions ending at or before `before`, nearest first, at most [`LOOK_BACK`].
+    fn before(&self, before: usize) -> impl Iterator<Item = &'e Mention> {
+        self.starting_in(0, before)
+            .iter()
+            .rev()
+            .copied()
+            .filter(move |m| m.end <= before)
+            .take(LOOK_BACK)
+    }
+}
+
 /// The mention that names the speaker inside `source`: the last person, else the last
 /// organisation, else a place or group that is the whole source.
-fn named_in(entities: &Entities, text: &str, source: Span) -> Option<usize> {
-    let inside: Vec<&Mention> = entities
-        .mentions
-        .iter()
-        .filter(|m| overlaps(source, m.start, m.end))
-        .collect();
+fn named_in(mentions: &Mentions, text: &str, source: Span) -> Option<usize> {
+    let inside: Vec<&Mention> = mentions.overlapping(source.start, source.end).collect();
     if let Some(m) = inside.iter().rev().find(|m| m.label == EntityLabel::Person) {
         return Some(m.group);
     }
@@ -49,30 +98,57 @@ fn named_in(entities: &Entities, text: &str, source: Span) -> Option<usize> {
 }
 
 /// For a relative pronoun source (`Trump, who says …`), the name just before the comma.
-fn apposed(entities: &Entities, text: &str, source: Span) -> Option<usize> {
+fn apposed(mentions: &Mentions, text: &str, source: Span) -> Option<usize> {
     let before = text.get(..source.start)?.trim_end();
     let before = before.strip_suffix(',')?.trim_end();
     let end = before.len();
-    entities
-        .mentions
-        .iter()
+    mentions
+        .overlapping(end.saturating_sub(1), end)
         .find(|m| m.end == end && matches!(m.label, EntityLabel::Person | EntityLabel::Org))
         .map(|m| m.group)
 }
 
+/// Spans sorted by start with the furthest end so far, to ask whether any overlaps a range.
+struct Covered {
+    starts: Vec<usize>,
+    furthest_end: Vec<usize>,
+}
+
+impl Covered {
+    fn new(mut spans: Vec<Span>) -> Self {
+        spans.sort_by_key(|s| s.start);
+        let mut furthest = 0;
+        let furthest_end = spans
+            .iter()
+            .map(|s| {
+                furthest = furthest.max(s.end);
+                furthest
+            })
+            .collect();
+        Self {
+            starts: spans.iter().map(|s| s.start).collect(),
+            furthest_end,
+        }
+    }
+
+    /// Whether a span overlaps `start..end`.
+    fn any_overlap(&self, start: usize, end: usize) -> bool {
+        let k = self.starts.partition_point(|&s| s < end);
+        k > 0 && self.furthest_end[k - 1] > start
+    }
+}
+
 /// The nearest person mentioned before `before`, outside direct quotes.
-fn previous_person(entities: &Entities, before: usize, quoted: &[Span]) -> Option<usize> {
-    entities
-        .mentions
-        .iter()
-        .rev()
-        .filter(|m| m.end <= before && m.label == EntityLabel::Person)
-        .find(|m| !quoted.iter().any(|q| overlaps(*q, m.start, m.end)))
+fn previous_person(mentions: &Mentions, before: usize, quoted: &Covered) -> Option<usize> {
+    mentions
+        .before(before)
+        .filter(|m| m.label == EntityLabel::Person)
+        .find(|m| !quoted.any_overlap(m.start, m.end))
         .map(|m| m.group)
 }
 
 /// A role (`the foreign minister`) resolved through an earlier apposition with a person.
-fn role_holder(entities: &Entities, text: &str, source: Span) -> Option<usize> {
+fn role_holder(mentions: &Mentions, text: &str, source: Span) -> Option<usize> {
     let src = source.get(text)?;
     let head = src
         .split_whitespace()
@@ -87,11 +163,9 @@ fn role_holder(entities: &Entities, text: &str, source: Span) -> Option<usize> {
         s.split(|c: char| !c.is_alphanumeric())
             .any(|w| w.eq_ignore_ascii_case(&head))
     };
-    entities
-        .mentions
-        .iter()
-        .rev()
-        .filter(|m| m.label == EntityLabel::Person && m.end <= source.start)
+    mentions
+        .before(source.start)
+        .filter(|m| m.label == EntityLabel::Person)
         .find(|m| {
             let before = text.get(m.start.saturating_sub(40)..m.start).unwrap_or("");
             let before = before.rsplit(['.', ',', '\n']).next().unwrap_or("");
@@ -110,11 +184,14 @@ fn byte_span(doc: &Doc, (a, b): (usize, usize)) -> Span {
 
 pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Quote> {
     let text = doc.text;
-    let quoted: Vec<Span> = found
-        .iter()
-        .filter(|f| f.kind == QuoteKind::Direct)
-        .flat_map(|f| f.content.iter().map(|&r| byte_span(doc, r)))
-        .collect();
+    let quoted = Covered::new(
+        found
+            .iter()
+            .filter(|f| f.kind == QuoteKind::Direct)
+            .flat_map(|f| f.content.iter().map(|&r| byte_span(doc, r)))
+            .collect(),
+    );
+    let mentions = Mentions::new(entities);
     let mut out: Vec<Quote> = Vec::with_capacity(found.len());
     for f in found {
         let content: Vec<Span> = f
@@ -139,22 +216,22 @@ pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Qu
             (_, Some(src)) => {
                 let src_text = src.get(text).unwrap_or("");
                 let lower = src_text.to_lowercase();
-                let id = named_in(entities, text, src)
+                let id = named_in(&mentions, text, src)
                     .or_else(|| {
                         if matches!(lower.as_str(), "who" | "which") {
-                            apposed(entities, text, src)
+                            apposed(&mentions, text, src)
                         } else {
                             None
                         }
                     })
                     .or_else(|| {
                         if is_person_pronoun(&lower) {
-                            previous_person(entities, anchor, &quoted)
+                            previous_person(&mentions, anchor, &quoted)
                         } else {
                             None
                         }
                     })
-                    .or_else(|| role_holder(entities, text, src));
+                    .or_else(|| role_holder(&mentions, text, src));
                 let id = id.filter(|&i| group(entities, i).is_some());
                 let name = id.and_then(|i| group(entities, i)).map(|g| g.name.clone());
                 (id, name.or_else(|| Some(src_text.to_string())))
