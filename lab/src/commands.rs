@@ -2,7 +2,7 @@
 //! labelled data in `../shared/data/` (not shipped with the project; pass `--data` to point
 //! elsewhere), and the commands that rebuild the shipped models from it.
 
-use crate::{ner, pipeline, quotes, segment};
+use crate::{ner, pipeline, quotes, segment, sizes};
 use anyhow::Context;
 use clap::Subcommand;
 use serde::Serialize;
@@ -87,6 +87,15 @@ pub enum Bench {
         #[arg(long, default_value = "../shared/data/polnear/dev")]
         data: PathBuf,
         /// One JSON object: {"articles_per_sec", "textacy_articles_per_sec", "ratio"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Time per article by size, 1 KB to ingest's 512 KiB limit, through the whole text chain
+    /// in this process: news text and text shaped to be expensive (quotes, names, paragraphs,
+    /// quote marks, nested HTML). Shows that work grows linearly: the time per KB at the limit
+    /// over the time per KB at 16 KB ("growth") should stay under 1.5.
+    Sizes {
+        /// One JSON object: {"sizes_kb": [..], "rows": [{"kind", "ms": [..], "growth"}]}.
         #[arg(long)]
         json: bool,
     },
@@ -275,6 +284,10 @@ pub fn bench(what: Bench) -> anyhow::Result<()> {
             need(&data, "the PolNeAR folder", "--data")?;
             let report = quotes::bench::quotes(&data)?;
             print(&report, json, quotes::bench::BenchReport::render)
+        }
+        Bench::Sizes { json } => {
+            let report = sizes::run()?;
+            print(&report, json, sizes::render)
         }
         Bench::Pipeline {
             articles,

@@ -12,6 +12,7 @@ pub mod ner;
 pub mod pipeline;
 pub mod quotes;
 pub mod segment;
+pub mod sizes;
 
 /// The Python that runs the reference tools (pySBD, spaCy, textacy): `$NEWSFLOW_PYTHON`, else
 /// `python3`.
