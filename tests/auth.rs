@@ -12,6 +12,7 @@ fn server(dir: &std::path::Path, authorization: &str) -> LocalServer {
         store: dir.join("store"),
         log: None,
         monitor: false,
+        env: Vec::new(),
         config: format!("authorization {{ {authorization} }}"),
     };
     LocalServer::start(&server_binary(), &options).unwrap_or_else(|err| panic!("{err:#}"))

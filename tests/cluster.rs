@@ -37,6 +37,7 @@ fn cluster(dir: &std::path::Path) -> Vec<LocalServer> {
                 store: dir.join(format!("node-{node}")),
                 log: None,
                 monitor: false,
+                env: Vec::new(),
                 config,
             };
             LocalServer::start(&server_binary(), &options).unwrap_or_else(|err| panic!("{err:#}"))

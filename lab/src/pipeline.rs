@@ -373,6 +373,7 @@ async fn drain(
                 store: dir.path().join("store"),
                 log: Some(dir.path().join("nats-server.log")),
                 monitor: true,
+                env: Vec::new(),
                 config: String::new(),
             },
         )?),

@@ -84,6 +84,7 @@ fn spawn_server(
         store: store.to_owned(),
         log: None,
         monitor: false,
+        env: Vec::new(),
         config: String::new(),
     };
     newsflow_runtime::server::LocalServer::start(&server_binary(), &options)

@@ -7,6 +7,7 @@
 
 pub mod articles;
 pub mod feed;
+pub mod setup;
 pub mod status;
 pub mod tail;
 pub mod up;
@@ -110,6 +111,13 @@ enum Command {
     #[cfg(feature = "lab")]
     #[command(subcommand)]
     Train(newsflow_lab::commands::Train),
+    /// Create the streams, the revisions bucket and every stage's durable consumer, as a user
+    /// allowed to (an admin). Needed once before stages run as users that may not create them
+    /// (deploy/nats/permissions.conf); stages that may, create what is missing themselves.
+    Setup {
+        #[command(flatten)]
+        config: Config,
+    },
     /// A row per stage: pending, ack pending, redelivered, settled, dead letters, recent rate.
     Status {
         /// How long to sample the rate over.
@@ -140,7 +148,16 @@ pub async fn main() -> ExitCode {
     match run(cli).await {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            let message = format!("{err:#}");
+            eprintln!("error: {message}");
+            if let Some(refusal) = newsflow_runtime::last_refusal()
+                && !message.contains("permission denied")
+            {
+                eprintln!(
+                    "  permission denied: the NATS server refused this user ({refusal}); \
+                     see deploy/nats/permissions.conf for what each user may do"
+                );
+            }
             ExitCode::FAILURE
         }
     }
@@ -208,6 +225,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             connection,
         } => {
             tail::tail(&connection, filter, &start, durable.as_deref(), limit).await?;
+        }
+        Command::Setup { config } => {
+            let bus =
+                Bus::connect(&config.connection, "newsflow-setup", ConnectMode::FailFast).await?;
+            print!("{}", setup::setup(&bus, &config).await?);
+            bus.flush().await?;
         }
         Command::Status {
             interval,

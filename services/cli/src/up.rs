@@ -70,6 +70,7 @@ fn start_local_server(url: &str) -> anyhow::Result<LocalServer> {
         store: home.join("jetstream"),
         log: Some(home.join("nats-server.log")),
         monitor: false,
+        env: Vec::new(),
         config: String::new(),
     };
     let started = LocalServer::start(&binary, &options)?;

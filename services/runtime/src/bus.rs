@@ -68,6 +68,9 @@ impl Bus {
     ) -> anyhow::Result<Self> {
         let mut options = async_nats::ConnectOptions::new()
             .name(name)
+            // Replies to this client come under its own prefix, so a server's permissions can
+            // give each user its own replies only (see deploy/nats/permissions.conf).
+            .custom_inbox_prefix(format!("_INBOX.{name}"))
             .connection_timeout(Duration::from_secs(5))
             .max_reconnects(None)
             .event_callback(|event| async move {
@@ -75,6 +78,15 @@ impl Bus {
                     async_nats::Event::Connected => tracing::info!("Connected to NATS."),
                     async_nats::Event::Disconnected => {
                         tracing::warn!("Disconnected from NATS; reconnecting.")
+                    }
+                    async_nats::Event::ServerError(async_nats::ServerError::Other(message))
+                        if is_permission_refusal(&message) =>
+                    {
+                        tracing::error!(refusal = %message, "Permission denied by the NATS server: this user may not do that (see deploy/nats/permissions.conf).");
+                        *LAST_REFUSAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(message);
+                    }
+                    async_nats::Event::ServerError(err) => {
+                        tracing::warn!(error = %err, "The NATS server reported an error.")
                     }
                     other => tracing::debug!(event = %other, "NATS client event."),
                 }
@@ -242,6 +254,25 @@ impl Bus {
     pub async fn drain(&self) -> anyhow::Result<()> {
         self.client.drain().await.context("draining NATS")
     }
+}
+
+/// The last operation the server refused this process for lack of permission.
+static LAST_REFUSAL: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// The last permission refusal the server sent this process, if any: the server answers a
+/// forbidden request with an error of its own and no reply, so the request itself only times
+/// out; this says why.
+pub fn last_refusal() -> Option<String> {
+    LAST_REFUSAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+fn is_permission_refusal(message: &str) -> bool {
+    message
+        .to_ascii_lowercase()
+        .contains("permissions violation")
 }
 
 /// The connection's credentials: a credentials file, an NKey seed file, a user and password or a

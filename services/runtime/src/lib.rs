@@ -38,7 +38,7 @@ pub mod streams;
 pub mod telemetry;
 mod trace;
 
-pub use bus::{Bus, ConnectMode, PublishOutcome, without_passwords};
+pub use bus::{Bus, ConnectMode, PublishOutcome, last_refusal, without_passwords};
 pub use config::{Config, Connection, LogFormat, Replication, Retention, StageLoop};
 pub use consume::{run, run_many};
 pub use newsflow_proto::Envelope;

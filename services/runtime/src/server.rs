@@ -40,6 +40,8 @@ pub struct Options {
     pub monitor: bool,
     /// Further lines of server configuration, e.g. a `cluster { … }` block.
     pub config: String,
+    /// More environment for the server, which its configuration reads as `$NAME` (passwords).
+    pub env: Vec<(String, String)>,
 }
 
 /// A running child server; killed when dropped.
@@ -75,7 +77,8 @@ impl LocalServer {
             .arg("-c")
             .arg(&config)
             .args(["-js", "-a", "127.0.0.1", "-p", &port, "--store_dir"])
-            .arg(&options.store);
+            .arg(&options.store)
+            .envs(options.env.iter().map(|(k, v)| (k, v)));
         if options.monitor {
             command.args(["-m", "-1"]);
         }

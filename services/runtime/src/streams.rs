@@ -106,6 +106,13 @@ async fn create(bus: &Bus, stream: stream::Config, replication: Replication) -> 
         Ok(created) => return reconcile_replicas(bus, &created, replication).await,
         Err(err) => err,
     };
+    if let Some(refusal) = crate::last_refusal().filter(|r| r.contains(".STREAM.")) {
+        anyhow::bail!(
+            "stream {name} does not exist and this user may not create it (permission denied: \
+             {refusal}): run `newsflow setup` once as a user that may (an admin), then start \
+             this again"
+        );
+    }
     if exists(bus, LEGACY_WORK_STREAM).await.unwrap_or(false) {
         anyhow::bail!(
             "cannot create stream {name}: the stream {LEGACY_WORK_STREAM} of an earlier newsflow holds its subjects. \
@@ -197,6 +204,21 @@ pub async fn exists(bus: &Bus, name: &str) -> anyhow::Result<bool> {
             }
             _ => Err(err).with_context(|| format!("looking up stream {name}")),
         },
+    }
+}
+
+/// Whether the durable consumer `name` exists on `stream`.
+///
+/// # Errors
+/// When JetStream does not answer.
+pub async fn consumer_exists(bus: &Bus, stream: &str, name: &str) -> anyhow::Result<bool> {
+    let Ok(stream) = bus.jetstream().get_stream(stream).await else {
+        return Ok(false);
+    };
+    match stream.consumer_info(name).await {
+        Ok(_) => Ok(true),
+        Err(err) if err.to_string().contains("consumer not found") => Ok(false),
+        Err(err) => Err(anyhow::Error::new(err).context(format!("looking up consumer {name}"))),
     }
 }
 

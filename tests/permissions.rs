@@ -1,0 +1,381 @@
+//! The shipped `deploy/nats/permissions.conf` on a real server: with `newsflow setup` run as
+//! admin, every stage, the feeder and the reader do their work as their own users; what the
+//! users may not do is refused, and the refusal is named ("permission denied", with the subject)
+//! in the stage's log or the command's error.
+
+use async_nats::jetstream;
+use futures::StreamExt as _;
+use newsflow_e2e::{newsflow_bin, server_binary};
+use newsflow_runtime::server::{LocalServer, Options};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const USERS: [&str; 8] = [
+    "admin", "ingest", "segment", "entities", "quotes", "events", "feeder", "reader",
+];
+
+fn password(user: &str) -> String {
+    format!("pw-{user}-0123")
+}
+
+struct Bus {
+    server: LocalServer,
+    dir: tempfile::TempDir,
+}
+
+impl Bus {
+    /// A server with the shipped permissions, each user's password in the environment as the
+    /// file expects.
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        std::fs::create_dir_all(&store).unwrap();
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/nats/permissions.conf");
+        // nats-server reads an include beside the configuration it was given.
+        std::fs::copy(&shipped, store.join("permissions.conf")).unwrap();
+        let env = USERS
+            .iter()
+            .map(|u| {
+                (
+                    format!("NEWSFLOW_{}_PASSWORD", u.to_uppercase()),
+                    password(u),
+                )
+            })
+            .collect();
+        let options = Options {
+            port: None,
+            store,
+            log: None,
+            monitor: false,
+            config: "include permissions.conf".to_owned(),
+            env,
+        };
+        let server =
+            LocalServer::start(&server_binary(), &options).unwrap_or_else(|err| panic!("{err:#}"));
+        Self { server, dir }
+    }
+
+    fn env(&self, user: &str) -> Vec<(String, String)> {
+        vec![
+            ("NATS_URL".into(), self.server.url()),
+            ("NATS_USER".into(), user.into()),
+            ("NATS_PASSWORD".into(), password(user)),
+            ("NEWSFLOW_ADMIN_ADDR".into(), "off".into()),
+            ("RUST_LOG".into(), "warn,async_nats=error".into()),
+        ]
+    }
+
+    /// `newsflow <args>` as `user`, to the end.
+    fn newsflow(&self, user: &str, args: &[&str]) -> Output {
+        Command::new(newsflow_bin())
+            .args(args)
+            .env_remove("NATS_URL")
+            .envs(self.env(user))
+            .output()
+            .expect("newsflow runs")
+    }
+
+    /// `newsflow run <stage>` as `user`, its log written to a file.
+    fn stage(&self, stage: &str, user: &str) -> Stage {
+        let log = self.dir.path().join(format!("{stage}-as-{user}.log"));
+        let child = Command::new(newsflow_bin())
+            .args(["run", stage])
+            .env_remove("NATS_URL")
+            .envs(self.env(user))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("newsflow runs");
+        Stage { child, log }
+    }
+
+    fn article(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// A client logged in as `user` and the server errors it receives.
+    async fn client(
+        &self,
+        user: &str,
+    ) -> (
+        async_nats::Client,
+        tokio::sync::mpsc::UnboundedReceiver<String>,
+    ) {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        // The inbox prefix newsflow's own clients use, the only one a stage's user may receive on.
+        let prefix = match user {
+            "feeder" => "_INBOX.newsflow-feed".to_owned(),
+            "admin" | "reader" => "_INBOX".to_owned(),
+            stage => format!("_INBOX.newsflow-{stage}"),
+        };
+        let client =
+            async_nats::ConnectOptions::with_user_and_password(user.into(), password(user))
+                .custom_inbox_prefix(prefix)
+                .event_callback(move |event| {
+                    let tx = tx.clone();
+                    async move {
+                        if let async_nats::Event::ServerError(err) = event {
+                            let _ = tx.send(err.to_string());
+                        }
+                    }
+                })
+                .connect(self.server.url())
+                .await
+                .unwrap();
+        (client, rx)
+    }
+}
+
+struct Stage {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Stage {
+    /// Waits until the log contains `text`; the log so far either way.
+    fn log_once(&self, text: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if log.contains(text) || Instant::now() > deadline {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Something a user tries with a client of its own.
+type Attempt = Box<dyn FnOnce(async_nats::Client) -> futures::future::BoxFuture<'static, ()>>;
+
+fn said(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The refusal the server sends `user` for what `attempt` does, within a few seconds.
+async fn refusal<F, Fut>(bus: &Bus, user: &str, attempt: F) -> String
+where
+    F: FnOnce(async_nats::Client) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (client, mut errors) = bus.client(user).await;
+    // The attempt's own outcome is a time-out or nothing: the refusal comes as a server error.
+    let _ = tokio::time::timeout(Duration::from_secs(2), attempt(client.clone())).await;
+    let refused = tokio::time::timeout(Duration::from_secs(5), errors.recv())
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    drop(client);
+    refused
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_user_does_its_work_and_nothing_else() {
+    let bus = Bus::start();
+
+    // Before setup, a stage may not create the streams it needs: it says so and waits.
+    let early = bus.stage("segment", "segment");
+    let log = early.log_once("run `newsflow setup`", Duration::from_secs(30));
+    assert!(log.contains("Permission denied"), "{log}");
+    assert!(log.contains("$JS.API.STREAM.CREATE"), "{log}");
+    drop(early);
+    let feed = bus.newsflow(
+        "feeder",
+        &[
+            "feed",
+            bus.article("early.txt", "Too early.\n").to_str().unwrap(),
+        ],
+    );
+    assert!(!feed.status.success());
+    assert!(
+        said(&feed).contains("run `newsflow setup`"),
+        "{}",
+        said(&feed)
+    );
+
+    let setup = bus.newsflow("admin", &["setup"]);
+    assert!(setup.status.success(), "{}", said(&setup));
+    assert!(
+        said(&setup).contains("NEWSFLOW_QUOTES/events"),
+        "{}",
+        said(&setup)
+    );
+
+    // The chain, each stage as its own user.
+    let _stages: Vec<Stage> = newsflow_pipeline::names()
+        .map(|s| bus.stage(s, s))
+        .collect();
+    let article = bus.article("one.txt", "The mayor opened the bridge on Monday.\n");
+    let fed = bus.newsflow("feeder", &["feed", article.to_str().unwrap()]);
+    assert!(fed.status.success(), "{}", said(&fed));
+    let tail = bus.newsflow(
+        "reader",
+        &["tail", "--from-start", "--kind", "article", "--limit", "1"],
+    );
+    assert!(tail.status.success(), "{}", said(&tail));
+    assert!(
+        said(&tail).contains("The mayor opened the bridge"),
+        "{}",
+        said(&tail)
+    );
+    let status = bus.newsflow("reader", &["status"]);
+    assert!(status.status.success(), "{}", said(&status));
+
+    // A stage's user may not run another stage: not even receive its replies (nor bind, pull
+    // or ack its consumer: below).
+    let thief = bus.stage("ingest", "segment");
+    let log = thief.log_once("Permission denied", Duration::from_secs(30));
+    assert!(
+        log.contains("Permission denied") && log.contains("_INBOX.newsflow-ingest"),
+        "{log}"
+    );
+    drop(thief);
+
+    // A stage's user may not read events or dead letters through consumers of its own.
+    let peek = bus.newsflow("segment", &["tail", "--from-start", "--limit", "1"]);
+    assert!(!peek.status.success());
+    assert!(said(&peek).contains("permission denied"), "{}", said(&peek));
+
+    let attempts: Vec<(&str, &str, Attempt)> = vec![
+        (
+            "segment",
+            "STREAM.CREATE",
+            Box::new(|c| {
+                Box::pin(async move {
+                    let _ = jetstream::new(c).create_stream("ANYTHING").await;
+                })
+            }),
+        ),
+        (
+            "feeder",
+            "STREAM.CREATE",
+            Box::new(|c| {
+                Box::pin(async move {
+                    let _ = jetstream::new(c).create_stream("ANYTHING").await;
+                })
+            }),
+        ),
+        (
+            "entities",
+            "CONSUMER.MSG.NEXT.NEWSFLOW_RAW.ingest",
+            Box::new(|c| {
+                Box::pin(async move {
+                    let _ = c
+                        .request("$JS.API.CONSUMER.MSG.NEXT.NEWSFLOW_RAW.ingest", "1".into())
+                        .await;
+                })
+            }),
+        ),
+        (
+            "segment",
+            "$JS.ACK.NEWSFLOW_RAW.ingest",
+            Box::new(|c| {
+                Box::pin(async move {
+                    let _ = c
+                        .publish("$JS.ACK.NEWSFLOW_RAW.ingest.1.1.1.1.1.1", "".into())
+                        .await;
+                    let _ = c.flush().await;
+                })
+            }),
+        ),
+        (
+            "quotes",
+            "CONSUMER.CREATE.NEWSFLOW_EVENTS",
+            Box::new(|c| {
+                Box::pin(async move {
+                    let _ = c
+                        .request("$JS.API.CONSUMER.CREATE.NEWSFLOW_EVENTS.peek", "{}".into())
+                        .await;
+                })
+            }),
+        ),
+        (
+            "segment",
+            "KV_NEWSFLOW_REVISIONS",
+            Box::new(|c| {
+                Box::pin(async move {
+                    let _ = c
+                        .request(
+                            "$JS.API.DIRECT.GET.KV_NEWSFLOW_REVISIONS.$KV.NEWSFLOW_REVISIONS.x",
+                            "".into(),
+                        )
+                        .await;
+                })
+            }),
+        ),
+        (
+            "segment",
+            "newsflow.articles.entities",
+            Box::new(|c| {
+                Box::pin(async move {
+                    let _ = c
+                        .publish("newsflow.articles.entities", "forged".into())
+                        .await;
+                    let _ = c.flush().await;
+                })
+            }),
+        ),
+        (
+            "feeder",
+            "newsflow.events.article",
+            Box::new(|c| {
+                Box::pin(async move {
+                    let _ = c.publish("newsflow.events.article", "forged".into()).await;
+                    let _ = c.flush().await;
+                })
+            }),
+        ),
+        (
+            "segment",
+            "_INBOX.newsflow-ingest",
+            Box::new(|c| {
+                Box::pin(async move {
+                    if let Ok(mut sub) = c.subscribe("_INBOX.newsflow-ingest.>").await {
+                        let _ = tokio::time::timeout(Duration::from_millis(500), sub.next()).await;
+                    }
+                })
+            }),
+        ),
+        (
+            "reader",
+            "CONSUMER.MSG.NEXT.NEWSFLOW_INGESTED.segment",
+            Box::new(|c| {
+                Box::pin(async move {
+                    let _ = c
+                        .request(
+                            "$JS.API.CONSUMER.MSG.NEXT.NEWSFLOW_INGESTED.segment",
+                            "1".into(),
+                        )
+                        .await;
+                })
+            }),
+        ),
+    ];
+    let mut allowed = Vec::new();
+    for (user, what, attempt) in attempts {
+        let refused = refusal(&bus, user, attempt).await;
+        if !(refused.contains("Permissions Violation") && refused.contains(what)) {
+            allowed.push(format!("{user} → {what}: {refused:?}"));
+        }
+    }
+    assert!(
+        allowed.is_empty(),
+        "not refused as they should be: {allowed:#?}"
+    );
+}
