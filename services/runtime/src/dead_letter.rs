@@ -17,6 +17,25 @@ pub(crate) struct Failure<'a> {
     pub stream_sequence: u64,
 }
 
+/// The article id a payload names, when it is JSON with one: a raw article published without
+/// the id header (by a feeder of another language) still has its id in the letter. Unknown
+/// fields are skipped without recursion, as ingest skips them.
+fn id_in(payload: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        #[serde(default)]
+        id: Option<String>,
+        #[serde(default)]
+        article_id: Option<String>,
+    }
+    let named: Named = serde_json::from_slice(payload).ok()?;
+    named
+        .article_id
+        .or(named.id)
+        .map(|id| id.trim().to_owned())
+        .filter(|id| !id.is_empty() && id.len() <= 128)
+}
+
 pub(crate) fn build(message: &jetstream::Message, failure: Failure<'_>) -> DeadLetter {
     let mut header_map = BTreeMap::new();
     if let Some(hs) = &message.headers {
@@ -34,7 +53,8 @@ pub(crate) fn build(message: &jetstream::Message, failure: Failure<'_>) -> DeadL
         .headers
         .as_ref()
         .and_then(|h| h.get(headers::ARTICLE_ID))
-        .map(|v| v.as_str().to_owned());
+        .map(|v| v.as_str().to_owned())
+        .or_else(|| id_in(&message.payload));
     let (payload, payload_encoding) = match std::str::from_utf8(&message.payload) {
         Ok(text) => (text.to_owned(), PayloadEncoding::Utf8),
         Err(_) => (
@@ -138,6 +158,27 @@ mod tests {
         let truncated = back.payload_truncated.expect("marked truncated");
         assert_eq!(truncated.original_bytes, original.len() as u64);
         assert_eq!(truncated.original_sha256.len(), 64);
+    }
+
+    #[test]
+    fn the_article_id_is_read_from_a_json_payload_without_the_header() {
+        assert_eq!(
+            id_in(br#"{"id":" ap-1 ","body":"x"}"#).as_deref(),
+            Some("ap-1")
+        );
+        assert_eq!(
+            id_in(br#"{"article_id":"a-2","text":"x"}"#).as_deref(),
+            Some("a-2")
+        );
+        let deep = format!(
+            r#"{{"x":{}{}, "id":"deep"}}"#,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        assert_eq!(id_in(deep.as_bytes()).as_deref(), Some("deep"));
+        assert_eq!(id_in(b"not json"), None);
+        assert_eq!(id_in(br#"{"id":5}"#), None);
+        assert_eq!(id_in(br#"{"body":"no id"}"#), None);
     }
 
     #[test]
