@@ -132,4 +132,34 @@ async fn stages_carry_on_after_the_nats_server_restarts() {
         "every article published after the restart came out, once"
     );
     assert_eq!(ids.len(), 40);
+
+    // `newsflow status` counts what each stage settled from its stream, so the restart takes
+    // nothing off, and nothing is left stuck.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let output = std::process::Command::new(newsflow_e2e::newsflow_bin())
+            .args(["status", "--json", "--interval", "0s"])
+            .env("NATS_URL", server.url())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+        let settled: Vec<u64> = rows
+            .iter()
+            .map(|r| r["settled"].as_u64().unwrap())
+            .collect();
+        let stuck: u64 = rows.iter().map(|r| r["stuck"].as_u64().unwrap()).sum();
+        if settled.iter().all(|&n| n == 40) && stuck == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "every stage settled its 40 messages across the restart: {rows:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

@@ -23,11 +23,17 @@ pub struct StageStatus {
     pub ack_pending: usize,
     /// Delivered more than once and not yet acked.
     pub redelivered: usize,
-    /// Deliveries settled (acked or dead-lettered) since the consumer was created.
+    /// Messages this stage has settled (acked or dead-lettered) since its input stream was
+    /// created: they left the work stream, so the count never goes back, whatever restarts.
     pub settled: u64,
+    /// Messages in its input's work stream now.
+    pub in_stream: u64,
+    /// Of those, messages neither waiting nor in flight: out of deliveries, or otherwise never
+    /// to be delivered again; they need an operator (`nats stream view`).
+    pub stuck: u64,
     /// Messages in the dead-letter stream from this stage.
     pub dead_letters: usize,
-    /// Deliveries settled per second over the sampling interval.
+    /// Messages settled per second over the sampling interval.
     pub rate_per_sec: f64,
 }
 
@@ -46,24 +52,28 @@ pub async fn read(
     tokio::time::sleep(interval).await;
     let second = snapshot(bus, stages).await?;
     let elapsed = started.elapsed().as_secs_f64().max(0.001);
-    let dead = dead_letters(bus).await?;
+    let dead = answered("the dead-letter stream", dead_letters(bus)).await?;
     Ok(stages
         .iter()
         .map(|(stage, _)| {
             let before = first.get(*stage);
             let now = second.get(*stage);
-            let settled = now.map_or(0, |i| i.ack_floor.consumer_sequence);
-            let rate = settled
-                .saturating_sub(before.map_or(settled, |i| i.ack_floor.consumer_sequence))
-                as f64
-                / elapsed;
+            let settled = now.map_or(0, Sample::settled);
+            let rate =
+                settled.saturating_sub(before.map_or(settled, Sample::settled)) as f64 / elapsed;
+            let consumer = now.and_then(|s| s.consumer.as_ref());
+            let pending = consumer.map_or(0, |c| c.num_pending);
+            let ack_pending = consumer.map_or(0, |c| c.num_ack_pending);
+            let in_stream = now.map_or(0, |s| s.stream.messages);
             StageStatus {
                 stage: (*stage).to_owned(),
-                consumer: now.is_some(),
-                pending: now.map_or(0, |i| i.num_pending),
-                ack_pending: now.map_or(0, |i| i.num_ack_pending),
-                redelivered: now.map_or(0, |i| i.num_redelivered),
+                consumer: consumer.is_some(),
+                pending,
+                ack_pending,
+                redelivered: consumer.map_or(0, |c| c.num_redelivered),
                 settled,
+                in_stream,
+                stuck: in_stream.saturating_sub(pending + ack_pending as u64),
                 dead_letters: dead
                     .get(&subjects::dead_letter(stage))
                     .copied()
@@ -74,33 +84,71 @@ pub async fn read(
         .collect())
 }
 
-/// Each stage's consumer, where it exists (a stage that never ran has none).
-async fn snapshot(
-    bus: &Bus,
-    stages: &[(&str, &str)],
-) -> anyhow::Result<BTreeMap<String, jetstream::consumer::Info>> {
-    let mut infos = BTreeMap::new();
+/// Longest wait for one answer from JetStream: a stream whose servers are down gets no answer,
+/// and `status` must say so rather than hang.
+const ANSWER_WITHIN: Duration = Duration::from_secs(5);
+
+async fn answered<T>(
+    what: &str,
+    request: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    tokio::time::timeout(ANSWER_WITHIN, request)
+        .await
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "{what} did not answer within {}s: are the servers that keep it down?",
+                ANSWER_WITHIN.as_secs()
+            )
+        })?
+}
+
+/// A stage's input stream and its consumer, read at one moment.
+struct Sample {
+    stream: jetstream::stream::State,
+    consumer: Option<jetstream::consumer::Info>,
+}
+
+impl Sample {
+    fn settled(&self) -> u64 {
+        // A work stream removes what its one consumer settles: all it ever took, less what it
+        // holds.
+        self.stream
+            .last_sequence
+            .saturating_sub(self.stream.messages)
+    }
+}
+
+/// Each stage's input stream and consumer, where they exist (a stage that never ran has no
+/// consumer).
+async fn snapshot(bus: &Bus, stages: &[(&str, &str)]) -> anyhow::Result<BTreeMap<String, Sample>> {
+    let mut samples = BTreeMap::new();
     for (stage, input) in stages {
         let Some(name) = subjects::work_stream(input) else {
             continue;
         };
-        if !streams::exists(bus, name).await? {
-            continue;
-        }
-        let stream = bus
-            .jetstream()
-            .get_stream(name)
-            .await
-            .with_context(|| format!("reading stream {name}"))?;
-        match stream.consumer_info(*stage).await {
-            Ok(info) => {
-                infos.insert((*stage).to_owned(), info);
-            }
-            Err(err) if is_not_found(&err) => {}
-            Err(err) => return Err(err).with_context(|| format!("reading consumer {stage}")),
+        let read = async {
+            let stream = match bus.jetstream().get_stream(name).await {
+                Ok(stream) => stream,
+                Err(err) if streams::is_stream_not_found(&err) => return anyhow::Ok(None),
+                Err(err) => return Err(err).with_context(|| format!("reading stream {name}")),
+            };
+            // The info the lookup brought back is the stream's state now.
+            let state = stream.cached_info().state.clone();
+            let consumer = match stream.consumer_info(*stage).await {
+                Ok(info) => Some(info),
+                Err(err) if is_not_found(&err) => None,
+                Err(err) => return Err(err).with_context(|| format!("reading consumer {stage}")),
+            };
+            Ok(Some(Sample {
+                stream: state,
+                consumer,
+            }))
+        };
+        if let Some(sample) = answered(&format!("stream {name}"), read).await? {
+            samples.insert((*stage).to_owned(), sample);
         }
     }
-    Ok(infos)
+    Ok(samples)
 }
 
 fn is_not_found(err: &jetstream::context::ConsumerInfoError) -> bool {

@@ -194,17 +194,18 @@ async fn reconcile_replicas(
 /// # Errors
 /// When JetStream does not answer.
 pub async fn exists(bus: &Bus, name: &str) -> anyhow::Result<bool> {
-    use jetstream::ErrorCode;
-    use jetstream::context::GetStreamErrorKind;
     match bus.jetstream().get_stream(name).await {
         Ok(_) => Ok(true),
-        Err(err) => match err.kind() {
-            GetStreamErrorKind::JetStream(js) if js.error_code() == ErrorCode::STREAM_NOT_FOUND => {
-                Ok(false)
-            }
-            _ => Err(err).with_context(|| format!("looking up stream {name}")),
-        },
+        Err(err) if is_stream_not_found(&err) => Ok(false),
+        Err(err) => Err(err).with_context(|| format!("looking up stream {name}")),
     }
+}
+
+/// Whether a lookup failed because the stream does not exist.
+pub(crate) fn is_stream_not_found(err: &jetstream::context::GetStreamError) -> bool {
+    use jetstream::ErrorCode;
+    use jetstream::context::GetStreamErrorKind;
+    matches!(err.kind(), GetStreamErrorKind::JetStream(js) if js.error_code() == ErrorCode::STREAM_NOT_FOUND)
 }
 
 /// Whether the durable consumer `name` exists on `stream`.
