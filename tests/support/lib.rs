@@ -57,6 +57,14 @@ impl NatsServer {
         self.server = spawn_server(self.store.path(), Some(port));
     }
 
+    /// Stops the server with SIGTERM (as a service manager would) and starts it again on the
+    /// same port with the same store.
+    pub fn restart_gracefully(&mut self) {
+        let port = self.server.port();
+        self.server.terminate(Duration::from_secs(30));
+        self.server = spawn_server(self.store.path(), Some(port));
+    }
+
     /// `nats://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
         self.server.url()
@@ -209,6 +217,13 @@ impl StageProcess {
     /// The stage it runs.
     pub fn stage(&self) -> &str {
         &self.stage
+    }
+
+    /// Sends `signal` (`STOP`, `CONT`, …) to the process.
+    pub fn signal(&self, signal: &str) {
+        let _ = Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status();
     }
 
     /// The process id.

@@ -153,6 +153,22 @@ impl LocalServer {
         &self.binary
     }
 
+    /// Stops the server as an operator would (SIGTERM: it finishes what it has in hand and
+    /// exits), killing it when it has not exited `within`.
+    pub fn terminate(&mut self, within: std::time::Duration) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        self.kill();
+    }
+
     /// Kills the server (as a crash would) and waits for it to exit.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
