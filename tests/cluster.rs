@@ -6,6 +6,7 @@
 use async_nats::jetstream::{self, stream};
 use newsflow_e2e::{article_events, json, server_binary, start_chain};
 use newsflow_pipeline::samples::SAMPLES;
+use newsflow_proto::{headers, subjects};
 use newsflow_runtime::server::{LocalServer, Options};
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,20 @@ fn free_port() -> u16 {
 
 /// Three servers routed to each other, each with its own store under `dir`.
 fn cluster(dir: &std::path::Path) -> Vec<LocalServer> {
+    start_nodes(&node_options(dir))
+}
+
+fn start_nodes(options: &[Options]) -> Vec<LocalServer> {
+    options
+        .iter()
+        .map(|options| {
+            LocalServer::start(&server_binary(), options).unwrap_or_else(|err| panic!("{err:#}"))
+        })
+        .collect()
+}
+
+/// How each of three routed servers is started (again, after a kill: same ports, same store).
+fn node_options(dir: &std::path::Path) -> Vec<Options> {
     let routes: Vec<u16> = (0..NODES).map(|_| free_port()).collect();
     let route_list = routes
         .iter()
@@ -32,15 +47,14 @@ fn cluster(dir: &std::path::Path) -> Vec<LocalServer> {
                 "server_name: node-{node}\ncluster {{\n  name: newsflow-test\n  listen: 127.0.0.1:{}\n  routes: [{route_list}]\n}}",
                 routes[node]
             );
-            let options = Options {
-                port: None,
+            Options {
+                port: Some(free_port()),
                 store: dir.join(format!("node-{node}")),
                 log: None,
                 monitor: false,
                 env: Vec::new(),
                 config,
-            };
-            LocalServer::start(&server_binary(), &options).unwrap_or_else(|err| panic!("{err:#}"))
+            }
         })
         .collect()
 }
@@ -195,4 +209,172 @@ async fn three_replicas_on_a_single_server_keep_a_stage_unready_saying_why() {
         log.contains("NEWSFLOW_REPLICAS") && log.contains("single server"),
         "{log}"
     );
+}
+
+/// A client that may use any of the comma-separated servers of `url`.
+async fn connect_any(url: &str) -> async_nats::Client {
+    let servers: Vec<async_nats::ServerAddr> = url.split(',').map(|u| u.parse().unwrap()).collect();
+    async_nats::ConnectOptions::new()
+        .retry_on_initial_connect()
+        .connect(servers)
+        .await
+        .expect("connecting")
+}
+
+/// The server (by index) leading `stream`, once it has a leader.
+async fn leader_of(js: &jetstream::Context, stream: &str) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(mut found) = js.get_stream(stream).await
+            && let Ok(info) = found.info().await
+            && let Some(leader) = info.cluster.as_ref().and_then(|c| c.leader.clone())
+            && let Some(node) = leader.strip_prefix("node-").and_then(|n| n.parse().ok())
+        {
+            return node;
+        }
+        assert!(Instant::now() < deadline, "{stream} has no leader");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Article events out, counted by article id, read through any live server.
+async fn events_by_id(
+    url: &str,
+    at_least: usize,
+    within: Duration,
+) -> std::collections::HashMap<String, usize> {
+    let client = connect_any(url).await;
+    let deadline = Instant::now() + within;
+    // While a stream elects a new leader it does not answer: try again.
+    let messages = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match newsflow_e2e::read_stream(
+            &client,
+            subjects::EVENTS_STREAM,
+            subjects::EVENTS_ARTICLE,
+            left,
+            |seen| seen.len() >= at_least,
+        )
+        .await
+        {
+            Ok(messages) => break messages,
+            Err(err) if Instant::now() >= deadline => panic!("reading the events: {err:#}"),
+            Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+        }
+    };
+    let mut count = std::collections::HashMap::new();
+    for message in &messages {
+        let id = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(headers::ARTICLE_ID))
+            .map(|v| v.as_str().to_owned())
+            .unwrap_or_default();
+        *count.entry(id).or_insert(0) += 1;
+    }
+    count
+}
+
+/// The cluster loses the server leading the raw articles' stream mid-run; once it is back, it
+/// loses another. With every stream kept three times, the chain goes on through both: every
+/// article comes out, once.
+async fn losing_nodes(articles: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = node_options(dir.path());
+    let mut servers = start_nodes(&options);
+    let url = servers
+        .iter()
+        .map(LocalServer::url)
+        .collect::<Vec<_>>()
+        .join(",");
+    let client = connect_any(&url).await;
+    let js = jetstream::new(client.clone());
+    wait_for_jetstream(&js).await;
+    let _stages = start_chain(
+        &url,
+        &[("NEWSFLOW_REPLICAS", "3"), ("NEWSFLOW_ACK_WAIT", "2s")],
+    );
+    let started = Instant::now();
+    let feeder = {
+        let url = url.clone();
+        tokio::spawn(async move {
+            let js = jetstream::new(connect_any(&url).await);
+            for i in 0..articles {
+                let (_, text) = SAMPLES[i % SAMPLES.len()];
+                let raw = serde_json::json!({ "id": format!("node-loss-{i}"), "body": format!("{text}\n\nCopy {i}.") });
+                let payload = serde_json::to_vec(&raw).unwrap();
+                let deadline = Instant::now() + Duration::from_secs(120);
+                // Published with the same id each time: the stream keeps one copy.
+                let mut headers = async_nats::HeaderMap::new();
+                headers.insert(headers::SCHEMA, newsflow_proto::schema::ARTICLE_RAW);
+                headers.insert(headers::MSG_ID, format!("node-loss-{i}").as_str());
+                loop {
+                    let sent = async {
+                        js.publish_with_headers(
+                            subjects::ARTICLES_RAW,
+                            headers.clone(),
+                            payload.clone().into(),
+                        )
+                        .await?
+                        .await
+                        .map_err(anyhow::Error::from)
+                    };
+                    if tokio::time::timeout(Duration::from_secs(5), sent)
+                        .await
+                        .is_ok_and(|r| r.is_ok())
+                    {
+                        break;
+                    }
+                    assert!(
+                        Instant::now() < deadline,
+                        "node-loss-{i} could not be fed for 2 minutes"
+                    );
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        })
+    };
+    // Wait for the raw stream to exist with its three copies, and for some articles to be out.
+    let first = leader_of(&js, subjects::WORK_STREAMS[0].0).await;
+    let _ = events_by_id(&url, articles / 4, Duration::from_secs(120)).await;
+    servers[first].kill();
+    let _ = events_by_id(&url, articles / 2, Duration::from_secs(120)).await;
+    servers[first] = LocalServer::start(&server_binary(), &options[first])
+        .unwrap_or_else(|err| panic!("{err:#}"));
+    // Once it has caught up, another goes: the one leading the raw stream now, if not the same.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let second = match leader_of(&js, subjects::WORK_STREAMS[0].0).await {
+        leader if leader != first => leader,
+        _ => (first + 1) % NODES,
+    };
+    servers[second].kill();
+    feeder.await.unwrap();
+    let _ = events_by_id(&url, articles, Duration::from_secs(180)).await;
+    // Then everything there is, copies included: read until nothing more comes.
+    let count = events_by_id(&url, usize::MAX, Duration::from_secs(15)).await;
+    let lost = (0..articles)
+        .filter(|i| !count.contains_key(&format!("node-loss-{i}")))
+        .count();
+    let twice = count.values().filter(|&&n| n > 1).count();
+    println!(
+        "| {:<44} | {:>6} | {:>6} | {:>4} | {:>10} | {:>6.1} |",
+        format!("cluster: raw leader killed, back, another killed, {articles} articles"),
+        articles,
+        count.len(),
+        lost,
+        twice,
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!((lost, twice), (0, 0), "{} of {articles} out", count.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chain_goes_on_through_the_loss_of_two_nodes_one_after_the_other() {
+    losing_nodes(200).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "long: run with --ignored (tests/chaos.rs says how)"]
+async fn chaos_cluster_node_losses() {
+    losing_nodes(2_000).await;
 }
