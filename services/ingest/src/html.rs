@@ -77,10 +77,34 @@ pub(crate) fn to_text(body: &str) -> String {
 /// Collects text as the tokenizer finds it.
 struct TextSink {
     out: RefCell<String>,
-    /// The skipped element being read, if any: its place in [`SKIP`] and how many of it are
-    /// open.
-    skipping: Cell<Option<(usize, u32)>>,
+    /// The skipped element being read, if any.
+    skipping: Cell<Option<Skipping>>,
 }
+
+/// Where a skipped element ends: at its own end tag (`same` of it open), at the end tag of an
+/// element opened before it (`depth` goes below zero: `<div><button>Share</div>` closes the
+/// button as a browser does), or, for `<head>`, at the first tag that cannot be in a head.
+#[derive(Debug, Clone, Copy)]
+struct Skipping {
+    /// Its place in [`SKIP`].
+    element: usize,
+    /// How many elements of its name are open.
+    same: u32,
+    /// Elements opened inside it and not closed.
+    depth: u32,
+}
+
+/// Elements without content: never closed, so never counted as open.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// What may stand in a document's head; any other start tag begins the body.
+const IN_HEAD: &[&str] = &[
+    "base", "basefont", "bgsound", "link", "meta", "title", "style", "script", "noscript",
+    "template",
+];
 
 impl TokenSink for TextSink {
     type Handle = ();
@@ -101,22 +125,47 @@ impl TextSink {
     fn tag(&self, tag: &Tag) -> TokenSinkResult<()> {
         let name: &str = &tag.name;
         let start = tag.kind == TagKind::StartTag;
-        if let Some((skipped, open)) = self.skipping.get() {
-            let same = SKIP[skipped] == name;
-            // `<head>` is closed by `<body>` as much as by `</head>`.
-            let body_starts = start && name == "body" && SKIP[skipped] == "head";
-            let open = match (same, start) {
-                _ if body_starts => 0,
-                (true, true) if !tag.self_closing => open + 1,
-                (true, false) => open - 1,
-                _ => open,
+        // A `/>` closes only SVG and MathML elements (and void ones); `<script/>` is open.
+        let opens = start && !VOID.contains(&name) && !(tag.self_closing && is_foreign(name));
+        if let Some(mut skipping) = self.skipping.get() {
+            let element = SKIP[skipping.element];
+            if element == "head" && start && !IN_HEAD.contains(&name) && name != "head" {
+                // The body has begun: this tag is read as any other.
+                self.skipping.set(None);
+                return self.tag(tag);
+            }
+            let ended = if name == element {
+                if opens {
+                    skipping.same += 1;
+                } else if !start {
+                    skipping.same -= 1;
+                }
+                skipping.same == 0
+            } else if opens {
+                skipping.depth += 1;
+                false
+            } else if !start && !VOID.contains(&name) {
+                // An end tag of something opened before the skipped element closes it too.
+                match skipping.depth.checked_sub(1) {
+                    Some(depth) => {
+                        skipping.depth = depth;
+                        false
+                    }
+                    None => true,
+                }
+            } else {
+                false
             };
-            self.skipping.set((open > 0).then_some((skipped, open)));
+            self.skipping.set((!ended).then_some(skipping));
             return raw_text(name, start);
         }
-        if let Some(k) = SKIP.iter().position(|&s| s == name) {
-            if start && !tag.self_closing {
-                self.skipping.set(Some((k, 1)));
+        if let Some(element) = SKIP.iter().position(|&s| s == name) {
+            if opens {
+                self.skipping.set(Some(Skipping {
+                    element,
+                    same: 1,
+                    depth: 0,
+                }));
                 return raw_text(name, true);
             }
             return TokenSinkResult::Continue;
@@ -126,6 +175,10 @@ impl TextSink {
         }
         raw_text(name, start)
     }
+}
+
+fn is_foreign(name: &str) -> bool {
+    matches!(name, "svg" | "math")
 }
 
 /// Has the tokenizer read the content of `<script>`, `<style>`, `<textarea>` and their kin as
@@ -176,6 +229,29 @@ mod tests {
     fn an_unclosed_head_ends_where_the_body_starts() {
         let page = "<html><head><title>Site | Page</title><meta charset=utf-8><body><p>Story.</p>";
         assert_eq!(to_text(page).trim(), "Story.");
+    }
+
+    #[test]
+    fn skipped_elements_end_where_a_browser_ends_them() {
+        // `/>` does not close a script: what follows is still script.
+        assert_eq!(
+            to_text("<p>Story</p><script/>var a=1;</script>").trim(),
+            "Story"
+        );
+        // An unclosed button ends with the element around it.
+        assert_eq!(
+            to_text("<div><button>Share</div><p>Story</p>").trim(),
+            "Story"
+        );
+        // A head without its end tag ends at the first tag a head cannot hold.
+        let page = "<html><head><meta charset=utf-8><title>T</title><h1>Head</h1><p>Story</p>";
+        assert_eq!(to_text(page).trim(), "Head\n\n\n\nStory");
+        // Inside a skipped element, its own children open and close without ending it.
+        assert_eq!(
+            to_text("<nav><div>menu</div><br>more</nav><p>Story</p>").trim(),
+            "Story"
+        );
+        assert_eq!(to_text("<p>A</p><svg/><p>B</p>").trim(), "A\n\n\n\nB");
     }
 
     #[test]
