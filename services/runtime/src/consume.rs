@@ -160,14 +160,17 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
             let consumer =
                 streams::ensure_consumer(&ctx.bus, &ctx.config.stage_loop, stage.name, stage.input)
                     .await?;
+            // The consumer's own, which `newsflow setup` may have set to another value than
+            // this process's NEWSFLOW_ACK_WAIT: the server redelivers after it.
+            let ack_wait = consumer.cached_info().config.ack_wait;
             let messages = consumer
                 .stream()
                 .max_messages_per_batch(usize::from(ctx.config.stage_loop.max_in_flight))
                 .messages()
                 .await?;
-            anyhow::Ok((messages, revisions))
+            anyhow::Ok((messages, revisions, ack_wait))
         };
-        let (mut messages, revisions) = tokio::select! {
+        let (mut messages, revisions, ack_wait) = tokio::select! {
             () = stop.cancelled() => break,
             bound = bound => match bound {
                 Ok(bound) => bound,
@@ -195,7 +198,7 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
                 Some(Ok(message)) => {
                     let (stage, ctx2, revisions) = (stage.clone(), ctx.clone(), revisions.clone());
                     ctx.tracker.spawn(async move {
-                        handle(&stage, &ctx2, revisions.as_deref(), message).await;
+                        handle(&stage, &ctx2, revisions.as_deref(), ack_wait, message).await;
                         drop(permit);
                     });
                 }
@@ -226,6 +229,7 @@ async fn handle(
     stage: &Stage,
     ctx: &Ctx,
     revisions: Option<&Revisions>,
+    ack_wait: Duration,
     message: jetstream::Message,
 ) {
     let started = Instant::now();
@@ -253,7 +257,7 @@ async fn handle(
     );
     async {
         metrics::counter!(RECEIVED, LABEL_STAGE => stage.name).increment(1);
-        let job = Job { stage, ctx, message: &message, delivered, sequence, traceparent: traceparent.as_deref() };
+        let job = Job { stage, ctx, message: &message, delivered, sequence, traceparent: traceparent.as_deref(), ack_wait };
         if delivered > u64::from(ctx.config.stage_loop.max_deliver) {
             let reason = format!(
                 "gave up after {} deliveries: none finished (the stage crashed or exceeded NEWSFLOW_ACK_WAIT on this message)",
@@ -333,6 +337,8 @@ struct Job<'a> {
     delivered: u64,
     sequence: u64,
     traceparent: Option<&'a str>,
+    /// The consumer's ack wait: the server redelivers the message when it passes unheard.
+    ack_wait: Duration,
 }
 
 impl Job<'_> {
@@ -344,13 +350,14 @@ impl Job<'_> {
         let handler = self.stage.handler.clone();
         let payload = self.message.payload.clone();
         let mut task = tokio::task::spawn_blocking(move || handler.call(&payload));
-        let stage_loop = &self.ctx.config.stage_loop;
-        let budget = tokio::time::sleep(stage_loop.work_budget);
+        let budget = tokio::time::sleep(self.ctx.config.stage_loop.work_budget);
         tokio::pin!(budget);
-        let period = (stage_loop.ack_wait / 3).max(Duration::from_millis(100));
+        let period = (self.ack_wait / 3).max(Duration::from_millis(100));
         let mut progress = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         loop {
             tokio::select! {
+                // Finished work wins over a budget that ran out at the same moment.
+                biased;
                 done = &mut task => return done.map_err(Unfinished::Panicked),
                 () = &mut budget => return Err(Unfinished::OverBudget),
                 _ = progress.tick() => {
