@@ -109,7 +109,8 @@ impl Bus {
         // The inbox prefix newsflow's own clients use, the only one a stage's user may receive on.
         let prefix = match user {
             "feeder" => "_INBOX.newsflow-feed".to_owned(),
-            "admin" | "reader" => "_INBOX".to_owned(),
+            "admin" => "_INBOX".to_owned(),
+            "reader" => "_INBOX.reader".to_owned(),
             stage => format!("_INBOX.newsflow-{stage}"),
         };
         let client =
@@ -343,6 +344,17 @@ async fn each_user_does_its_work_and_nothing_else() {
         ),
         (
             "segment",
+            "_INBOX.newsflow-ingest",
+            Box::new(|c| {
+                Box::pin(async move {
+                    if let Ok(mut sub) = c.subscribe("_INBOX.newsflow-ingest.>").await {
+                        let _ = tokio::time::timeout(Duration::from_millis(500), sub.next()).await;
+                    }
+                })
+            }),
+        ),
+        (
+            "reader",
             "_INBOX.newsflow-ingest",
             Box::new(|c| {
                 Box::pin(async move {

@@ -104,7 +104,7 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
             articles::Loaded::built((*name).to_owned(), &raw)
         })
         .collect();
-    let unchanged = already_processed(&revisions, &loaded).await?;
+    let unchanged = already_processed(&revisions, &loaded, limits).await?;
     let summary = feed::feed(&bus, loaded, limits, false).await;
     println!("Demo: fed {} sample articles.", samples::SAMPLES.len());
     print!("{}", summary.render());
@@ -156,11 +156,12 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
 async fn already_processed(
     revisions: &Revisions,
     loaded: &[articles::Loaded],
+    limits: Limits,
 ) -> anyhow::Result<HashSet<String>> {
     let mut unchanged = HashSet::new();
     for item in loaded {
         let Ok(payload) = &item.article else { continue };
-        let Ok(article) = newsflow_ingest::ingest(payload, Limits::default(), "") else {
+        let Ok(article) = newsflow_ingest::ingest(payload, limits, "") else {
             continue;
         };
         let id = article.article_id.as_str();

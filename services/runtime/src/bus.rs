@@ -83,7 +83,8 @@ impl Bus {
                         if is_permission_refusal(&message) =>
                     {
                         tracing::error!(refusal = %message, "Permission denied by the NATS server: this user may not do that (see deploy/nats/permissions.conf).");
-                        *LAST_REFUSAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(message);
+                        *LAST_REFUSAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            Some((std::time::Instant::now(), message));
                     }
                     async_nats::Event::ServerError(err) => {
                         tracing::warn!(error = %err, "The NATS server reported an error.")
@@ -256,17 +257,24 @@ impl Bus {
     }
 }
 
-/// The last operation the server refused this process for lack of permission.
-static LAST_REFUSAL: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+/// The last operation the server refused this process for lack of permission, and when.
+static LAST_REFUSAL: std::sync::Mutex<Option<(std::time::Instant, String)>> =
+    std::sync::Mutex::new(None);
 
-/// The last permission refusal the server sent this process, if any: the server answers a
-/// forbidden request with an error of its own and no reply, so the request itself only times
-/// out; this says why.
+/// How long a refusal may explain a failure: a request the server refuses times out after a
+/// few seconds; an older refusal is about something else.
+const REFUSAL_EXPLAINS: Duration = Duration::from_secs(30);
+
+/// The permission refusal the server sent this process in the last half minute, if any: the
+/// server answers a forbidden request with an error of its own and no reply, so the request
+/// itself only times out; this says why.
 pub fn last_refusal() -> Option<String> {
     LAST_REFUSAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone()
+        .as_ref()
+        .filter(|(at, _)| at.elapsed() < REFUSAL_EXPLAINS)
+        .map(|(_, refusal)| refusal.clone())
 }
 
 fn is_permission_refusal(message: &str) -> bool {

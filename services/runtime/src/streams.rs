@@ -106,7 +106,9 @@ async fn create(bus: &Bus, stream: stream::Config, replication: Replication) -> 
         Ok(created) => return reconcile_replicas(bus, &created, replication).await,
         Err(err) => err,
     };
-    if let Some(refusal) = crate::last_refusal().filter(|r| r.contains(".STREAM.")) {
+    if let Some(refusal) =
+        crate::last_refusal().filter(|r| r.contains(&format!("STREAM.CREATE.{name}")))
+    {
         anyhow::bail!(
             "stream {name} does not exist and this user may not create it (permission denied: \
              {refusal}): run `newsflow setup` once as a user that may (an admin), then start \
