@@ -19,6 +19,12 @@ mod normalise;
 
 pub use normalise::normalise_text;
 
+/// The text ingest makes of an HTML body: one paragraph per block element, scripts, styles and
+/// page furniture dropped, normalised as every article text is.
+pub fn html_text(body: &str) -> String {
+    normalise_text(&html::to_text(body))
+}
+
 use newsflow_proto::{
     ArticleId, ArticleIngested, ArticleRaw, BodyFormat, Envelope, FIRST_REVISION, schema, subjects,
 };
@@ -197,7 +203,7 @@ fn body_text(raw: &ArticleRaw) -> String {
         None => html::looks_like_html(&raw.body),
     };
     if is_html {
-        normalise_text(&html::to_text(&raw.body))
+        html_text(&raw.body)
     } else {
         normalise_text(&raw.body)
     }
