@@ -118,7 +118,8 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
-    /// A row per stage: pending, ack pending, redelivered, settled, dead letters, recent rate.
+    /// A row per stage: pending, ack pending, redelivered, what its work stream holds and how
+    /// much of it is stuck (out of deliveries), settled, dead letters, recent rate.
     Status {
         /// How long to sample the rate over.
         #[arg(long, default_value = "1s", value_parser = newsflow_runtime::config::parse_duration)]
