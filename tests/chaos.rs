@@ -12,7 +12,7 @@
 use async_nats::jetstream;
 use newsflow_e2e::{NatsServer, StageProcess, ensure_streams, publish_raw, start_chain};
 use newsflow_pipeline::samples::SAMPLES;
-use newsflow_proto::{headers, subjects};
+use newsflow_proto::subjects;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -142,16 +142,7 @@ async fn tally(
     )
     .await
     .unwrap();
-    let mut count: HashMap<String, usize> = HashMap::new();
-    for message in &messages {
-        let id = message
-            .headers
-            .as_ref()
-            .and_then(|h| h.get(headers::ARTICLE_ID))
-            .map(|v| v.as_str().to_owned())
-            .unwrap_or_default();
-        *count.entry(id).or_default() += 1;
-    }
+    let count = newsflow_e2e::count_by_article(&messages);
     let lost = (0..fed)
         .filter(|i| !count.contains_key(&format!("{prefix}-{i}")))
         .count();

@@ -262,17 +262,7 @@ async fn events_by_id(
             Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
         }
     };
-    let mut count = std::collections::HashMap::new();
-    for message in &messages {
-        let id = message
-            .headers
-            .as_ref()
-            .and_then(|h| h.get(headers::ARTICLE_ID))
-            .map(|v| v.as_str().to_owned())
-            .unwrap_or_default();
-        *count.entry(id).or_insert(0) += 1;
-    }
-    count
+    newsflow_e2e::count_by_article(&messages)
 }
 
 /// The cluster loses the server leading the raw articles' stream mid-run; once it is back, it

@@ -416,6 +416,23 @@ pub async fn article_events(
     .await
 }
 
+/// How many of `messages` each article has, by their article id header.
+pub fn count_by_article(
+    messages: &[jetstream::Message],
+) -> std::collections::HashMap<String, usize> {
+    let mut count = std::collections::HashMap::new();
+    for message in messages {
+        let id = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(headers::ARTICLE_ID))
+            .map(|v| v.as_str().to_owned())
+            .unwrap_or_default();
+        *count.entry(id).or_insert(0) += 1;
+    }
+    count
+}
+
 /// An `article.raw.v1` payload with an id and a body.
 pub fn raw_article(id: &str, body: &str) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "id": id, "body": body })).expect("JSON serialises")
