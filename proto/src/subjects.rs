@@ -54,6 +54,13 @@ pub const DEAD_LETTER_SUBJECTS: &str = "newsflow.dlq.>";
 /// revision (stream `KV_NEWSFLOW_REVISIONS`).
 pub const REVISIONS_BUCKET: &str = "NEWSFLOW_REVISIONS";
 
+/// Whether `subject` is an event's (held by [`EVENTS_STREAM`]).
+pub fn is_event(subject: &str) -> bool {
+    subject
+        .strip_prefix(EVENTS_PREFIX)
+        .is_some_and(|rest| rest.starts_with('.'))
+}
+
 /// The dead-letter subject of a stage: `newsflow.dlq.<stage>`.
 pub fn dead_letter(stage: &str) -> String {
     format!("{DEAD_LETTER_PREFIX}.{stage}")
@@ -62,6 +69,13 @@ pub fn dead_letter(stage: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_subjects_are_told_from_the_rest() {
+        assert!(is_event("newsflow.events.quote.antony-j-blinken"));
+        assert!(!is_event("newsflow.eventsx.quote"));
+        assert!(!is_event(ARTICLES_QUOTES));
+    }
 
     #[test]
     fn every_hop_has_a_work_stream_of_its_own() {

@@ -1,6 +1,7 @@
 //! The connection to NATS and JetStream, and the one place an outgoing message is built: every
 //! stage output, dead letter and fed article goes through [`Bus::send`] with its newsflow
-//! headers (`Nats-Msg-Id`, `Newsflow-Schema`, `Newsflow-Article-Id`, `traceparent`).
+//! headers (`Nats-Msg-Id`, `Newsflow-Schema`, `Newsflow-Article-Id`, `traceparent` or, on events,
+//! `ce-traceparent`).
 
 use crate::config::Connection;
 use crate::metrics::{LABEL_STAGE, PUBLISHED, PUBLISHED_BYTES};
@@ -160,16 +161,17 @@ impl Bus {
             payload,
         } = envelope;
         let (msg_id_len, payload_len) = (msg_id.len(), payload.len());
+        let trace_header = headers::trace_header(&subject);
         let mut message = PublishMessage::build()
             .payload(payload.into())
             .message_id(msg_id)
             .header(headers::SCHEMA, schema)
-            .header(headers::TRACEPARENT, traceparent);
+            .header(trace_header, traceparent);
         let mut header_bytes = HEADER_FRAME
             + HEADER_LINE * 3
             + headers::MSG_ID.len()
             + headers::SCHEMA.len()
-            + headers::TRACEPARENT.len()
+            + trace_header.len()
             + msg_id_len
             + schema.len()
             + traceparent.len();
