@@ -4,7 +4,7 @@
 //! in the stage's log or the command's error.
 
 use futures::StreamExt as _;
-use newsflow_e2e::{newsflow_bin, server_binary};
+use newsflow_e2e::{newsflow_bin, python_subscriber, server_binary};
 use newsflow_runtime::server::{LocalServer, Options};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -254,6 +254,26 @@ async fn each_user_does_its_work_and_nothing_else() {
     );
     let status = bus.newsflow("reader", &["status"]);
     assert!(status.status.success(), "{}", said(&status));
+    // A subscriber in another language, as the reader: the shipped example takes NATS_URL and
+    // the login from the environment and its replies under the reader's inbox prefix.
+    let python = python_subscriber()
+        .args(["--from-start", "--count", "1", "--timeout", "30"])
+        .args([
+            "--subject",
+            "newsflow.events.article",
+            "--durable",
+            "py-reader",
+        ])
+        .env_remove("NATS_URL")
+        .envs(bus.env("reader"))
+        .output()
+        .expect("the Python subscriber runs");
+    assert!(python.status.success(), "{}", said(&python));
+    assert!(
+        String::from_utf8_lossy(&python.stdout).contains(r#""valid": true"#),
+        "{}",
+        said(&python)
+    );
 
     // A stage's user may not run another stage: not even receive its replies (nor bind, pull
     // or ack its consumer: below).

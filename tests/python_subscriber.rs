@@ -1,11 +1,17 @@
 //! The Python subscriber (examples/python/subscriber.py, nats-py) receives the reference
 //! article's events from the running pipeline and validates each against proto/schemas/.
 
-use newsflow_e2e::{NatsServer, chain_with_article, python_subscriber};
+use newsflow_e2e::{NatsServer, chain_with_article, publish_raw, python_subscriber, raw_article};
 use newsflow_proto::subjects;
+use std::io::BufRead as _;
 use std::time::Duration;
 
 const KURSK: &str = include_str!("../samples/kursk-troops.txt");
+const MORE: [&str; 3] = [
+    include_str!("../samples/wikinews-nasa.txt"),
+    include_str!("../samples/wikinews-korea.txt"),
+    include_str!("../samples/wikinews-election.txt"),
+];
 
 fn run_subscriber(url: &str, args: &[&str]) -> (bool, Vec<serde_json::Value>, String) {
     let output = python_subscriber()
@@ -98,5 +104,68 @@ async fn python_subscriber_receives_and_validates_the_reference_articles_events(
             .contains("'index' is a required property"),
         "{}",
         events[0]
+    );
+}
+
+/// Without `--count` the subscriber follows the stream for as long as it runs: past its first
+/// fetch of 100 events, printing who said what.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_subscriber_follows_the_stream_past_a_hundred_events() {
+    let server = NatsServer::start();
+    let (_stages, client) = chain_with_article(&server, "kursk-troops", KURSK).await;
+    let js = async_nats::jetstream::new(client.clone());
+    for (i, body) in MORE.iter().enumerate() {
+        publish_raw(&js, raw_article(&format!("more-{i}"), body))
+            .await
+            .unwrap();
+    }
+    let wanted = 150;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut stream = js.get_stream(subjects::EVENTS_STREAM).await.unwrap();
+        let held = stream.info().await.unwrap().state.messages;
+        if held >= wanted {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {held} events came out"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    let url = server.url();
+    let (lines, still_running) = tokio::task::spawn_blocking(move || {
+        let mut child = python_subscriber()
+            .args(["--from-start", "--durable", "py-follow"])
+            .env("NATS_URL", &url)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("the subscriber runs");
+        let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let lines: Vec<serde_json::Value> = stdout
+            .lines()
+            .take(usize::try_from(wanted).unwrap())
+            .map(|line| serde_json::from_str(&line.expect("a line")).expect("a JSON line"))
+            .collect();
+        let still_running = child
+            .try_wait()
+            .expect("the process can be asked")
+            .is_none();
+        let _ = child.kill();
+        let _ = child.wait();
+        (lines, still_running)
+    })
+    .await
+    .unwrap();
+    assert_eq!(lines.len(), 150, "it printed every event it was given");
+    assert!(still_running, "it was still following the stream");
+    assert!(lines.iter().all(|e| e["valid"] == true));
+    assert!(
+        lines
+            .iter()
+            .any(|e| e["speaker"] == "Antony J. Blinken" && e["quote"].is_string()),
+        "quote events say who said what"
     );
 }

@@ -6,13 +6,21 @@ durable JetStream consumer and validates every event against the JSON Schemas in
     python3 examples/python/subscriber.py --subject 'newsflow.events.quote.>' --durable py-quotes
 
 Prints one JSON line per event: {"subject", "schema", "event_id", "revision", "valid",
-"errors"}. Exits 0 when every event was valid (and --count events arrived, if given), 1 when one
-was not, 2 when --count events did not arrive within --timeout seconds.
+"errors"} and what the event is about: "title" (article events), "speaker" and "quote" (quote
+events), "entity" and "label" (entity events). Without --count it follows the stream until
+interrupted; with it, it exits 0 when every event was valid and --count events arrived, 1 when one
+was not valid, 2 when --count events did not arrive within --timeout seconds, 3 when it cannot
+connect.
+
+It connects to NATS_URL (default nats://127.0.0.1:4222), logging in with NATS_USER and
+NATS_PASSWORD or NATS_TOKEN when they are set, and takes its replies under the inbox prefix
+_INBOX.reader, the one deploy/nats/permissions.conf gives the reader.
 """
 
 import argparse
 import asyncio
 import json
+import os
 import pathlib
 import sys
 
@@ -23,6 +31,10 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 STREAM = "NEWSFLOW_EVENTS"
 SCHEMA_HEADER = "Newsflow-Schema"
 DEFAULT_SCHEMAS = pathlib.Path(__file__).resolve().parents[2] / "proto" / "schemas"
+# The reader's replies come under this prefix (deploy/nats/permissions.conf).
+INBOX_PREFIX = "_INBOX.reader"
+# Events fetched at once, at most.
+BATCH = 100
 
 
 def load_validators(folder: pathlib.Path) -> dict:
@@ -49,6 +61,7 @@ def check(validators: dict, msg) -> dict:
     if isinstance(event, dict):
         report["event_id"] = event.get("event_id")
         report["revision"] = event.get("revision")
+        report.update(about(event))
     validator = validators.get(name)
     if validator is None:
         report["errors"].append(f"unknown schema {name!r}")
@@ -58,9 +71,32 @@ def check(validators: dict, msg) -> dict:
     return report
 
 
+def about(event: dict) -> dict:
+    """What a reader wants to see of an event at a glance."""
+    quote, entity = event.get("quote"), event.get("entity")
+    if isinstance(quote, dict):
+        return {"speaker": quote.get("speaker"), "quote": quote.get("text")}
+    if isinstance(entity, dict):
+        return {"entity": entity.get("name"), "label": entity.get("label")}
+    return {"title": event.get("title")}
+
+
+def credentials() -> dict:
+    """Login from the environment, as every newsflow command takes it."""
+    if os.environ.get("NATS_TOKEN"):
+        return {"token": os.environ["NATS_TOKEN"]}
+    if os.environ.get("NATS_USER"):
+        return {"user": os.environ["NATS_USER"], "password": os.environ.get("NATS_PASSWORD", "")}
+    return {}
+
+
 async def run(args) -> int:
     validators = load_validators(pathlib.Path(args.schemas))
-    nc = await nats.connect(args.url)
+    try:
+        nc = await nats.connect(args.url, inbox_prefix=INBOX_PREFIX, allow_reconnect=True, **credentials())
+    except Exception as err:  # nats-py raises several kinds; each means the same to a reader
+        print(f"cannot connect to NATS at {args.url}: {err} (set NATS_URL or --url)", file=sys.stderr)
+        return 3
     js = nc.jetstream()
     config = ConsumerConfig(
         durable_name=args.durable,
@@ -76,7 +112,8 @@ async def run(args) -> int:
         if args.count is not None and left <= 0:
             break
         try:
-            batch = await sub.fetch(batch=min(100, (args.count or 100) - seen) or 1, timeout=max(0.1, min(left, 2.0)))
+            wanted = BATCH if args.count is None else min(BATCH, args.count - seen)
+            batch = await sub.fetch(batch=wanted, timeout=max(0.1, min(left, 2.0)))
         except nats.errors.TimeoutError:
             continue
         for msg in batch:
@@ -97,7 +134,7 @@ async def run(args) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default="nats://127.0.0.1:4222", help="NATS server URL")
+    parser.add_argument("--url", default=os.environ.get("NATS_URL", "nats://127.0.0.1:4222"), help="NATS server URL (default: NATS_URL, else nats://127.0.0.1:4222)")
     parser.add_argument("--subject", default="newsflow.events.>", help="subject filter, e.g. newsflow.events.quote.>")
     parser.add_argument("--durable", default="py-subscriber", help="name of the durable consumer (resumes where it stopped)")
     parser.add_argument("--from-start", action="store_true", help="start at the first event the stream holds (when the consumer is new)")
