@@ -23,9 +23,26 @@ fn config(url: &str) -> Config {
 fn echo(
     behaviour: impl Fn(usize, &str) -> Result<(), StageError> + Send + Sync + 'static,
 ) -> (Stage, Arc<AtomicUsize>) {
+    echo_with_admin_port(0, behaviour)
+}
+
+/// [`echo`] whose admin endpoints default to `port`.
+fn echo_with_admin_port(
+    port: u16,
+    behaviour: impl Fn(usize, &str) -> Result<(), StageError> + Send + Sync + 'static,
+) -> (Stage, Arc<AtomicUsize>) {
+    echo_named("echo", port, behaviour)
+}
+
+/// [`echo`] named `name` (the metrics' stage label; the tests of one file share a recorder).
+fn echo_named(
+    name: &'static str,
+    port: u16,
+    behaviour: impl Fn(usize, &str) -> Result<(), StageError> + Send + Sync + 'static,
+) -> (Stage, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
-    let stage = Stage::new("echo", subjects::ARTICLES_RAW, 0, move |payload| {
+    let stage = Stage::new(name, subjects::ARTICLES_RAW, port, move |payload| {
         let call = counter.fetch_add(1, Ordering::SeqCst);
         let value: serde_json::Value = newsflow_runtime::decode(payload)?;
         let id = value["id"].as_str().unwrap_or("none").to_owned();
@@ -282,6 +299,40 @@ async fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
 }
 
 #[tokio::test]
+async fn a_second_copy_of_a_stage_serves_its_admin_endpoints_on_a_free_port() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    // The first copy holds the stage's own admin port.
+    let first = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = first.local_addr().unwrap();
+    let mut second = config(&server.url());
+    second.stage_loop.admin_addr = None;
+    let (stage, _) = echo_with_admin_port(taken.port(), |_, _| Ok(()));
+    let running = InProcessStage::start(stage, second);
+    let client = server.client().await;
+    publish_raw(
+        &async_nats::jetstream::new(client.clone()),
+        &br#"{"id":"second"}"#[..],
+    )
+    .await
+    .unwrap();
+    outputs(&client, 1, Duration::from_secs(10)).await;
+    running
+        .stop()
+        .await
+        .expect("the second copy ran beside the first");
+
+    // An address the operator gave is used or refused, never replaced.
+    let mut given = config(&server.url());
+    given.stage_loop.admin_addr = Some(newsflow_runtime::config::AdminAddr::At(taken));
+    let (stage, _) = echo(|_, _| Ok(()));
+    let err = newsflow_runtime::run(stage, given, std::future::pending())
+        .await
+        .expect_err("the given address is taken");
+    assert!(err.to_string().contains("NEWSFLOW_ADMIN_ADDR"), "{err:#}");
+}
+
+#[tokio::test]
 async fn admin_endpoints_report_health_readiness_and_metrics() {
     let server = NatsServer::start();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -292,7 +343,7 @@ async fn admin_endpoints_report_health_readiness_and_metrics() {
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let mut config = config(&server.url());
     config.stage_loop.admin_addr = Some(newsflow_runtime::config::AdminAddr::At(addr));
-    let (stage, _) = echo(|_, _| Ok(()));
+    let (stage, _) = echo_named("echo-metrics", 0, |_, _| Ok(()));
     let running = InProcessStage::start(stage, config);
     let client = server.client().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -306,11 +357,16 @@ async fn admin_endpoints_report_health_readiness_and_metrics() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(http_get(addr, "/healthz").await.0, 200);
+    let (_, before) = http_get(addr, "/metrics").await;
+    assert!(
+        before.contains("newsflow_messages_processed_total{stage=\"echo-metrics\"} 0"),
+        "the counters are there before the first message: {before}"
+    );
     assert!(
         http_get(addr, "/readyz")
             .await
             .1
-            .contains("echo: consumer bound")
+            .contains("echo-metrics: consumer bound")
     );
     publish_raw(
         &async_nats::jetstream::new(client.clone()),
@@ -323,9 +379,9 @@ async fn admin_endpoints_report_health_readiness_and_metrics() {
     loop {
         let (status, body) = http_get(addr, "/metrics").await;
         assert_eq!(status, 200);
-        if body.contains("newsflow_messages_processed_total{stage=\"echo\"} 1") {
+        if body.contains("newsflow_messages_processed_total{stage=\"echo-metrics\"} 1") {
             assert!(
-                body.contains("newsflow_process_duration_seconds_bucket{stage=\"echo\""),
+                body.contains("newsflow_process_duration_seconds_bucket{stage=\"echo-metrics\""),
                 "{body}"
             );
             break;

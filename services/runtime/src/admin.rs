@@ -1,9 +1,11 @@
 //! `/healthz`, `/readyz` and `/metrics` for operators. Stages never open ports of their own.
 
+use crate::config::AdminSocket;
 use axum::{Router, extract::State, http::StatusCode, routing::get};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 /// Readiness of one process: the NATS connection and each stage's consumer.
@@ -70,9 +72,10 @@ async fn metrics_text() -> String {
     crate::metrics::handle().render()
 }
 
-/// Binds `addr` and serves until `stop` is cancelled.
+/// Binds `socket` and serves until `stop` is cancelled. The stage's own port, when another
+/// process holds it (a second copy of the stage on this host), gives way to a free one.
 pub(crate) async fn serve(
-    addr: SocketAddr,
+    socket: AdminSocket,
     readiness: Readiness,
     stop: CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
@@ -81,9 +84,32 @@ pub(crate) async fn serve(
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .with_state(readiness);
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|err| {
-        anyhow::anyhow!("cannot serve admin endpoints on {addr}: {err} (set NEWSFLOW_ADMIN_ADDR to another host:port, or `off`)")
-    })?;
+    let cannot = |addr: SocketAddr, err: std::io::Error| {
+        anyhow::anyhow!(
+            "cannot serve admin endpoints on {addr}: {err} (set NEWSFLOW_ADMIN_ADDR to another host:port, or `off`)"
+        )
+    };
+    let listener = match socket {
+        AdminSocket::Given(addr) => TcpListener::bind(addr)
+            .await
+            .map_err(|err| cannot(addr, err))?,
+        AdminSocket::Default(addr) => match TcpListener::bind(addr).await {
+            Ok(listener) => listener,
+            Err(err) if err.kind() == std::io::ErrorKind::AddrInUse => {
+                let free = SocketAddr::new(addr.ip(), 0);
+                let listener = TcpListener::bind(free)
+                    .await
+                    .map_err(|err| cannot(free, err))?;
+                tracing::warn!(
+                    taken = %addr,
+                    "The stage's admin port is taken (another copy of it on this host?): serving on a free port instead; set NEWSFLOW_ADMIN_ADDR to choose one."
+                );
+                listener
+            }
+            Err(err) => return Err(cannot(addr, err)),
+        },
+    };
+    let addr = listener.local_addr()?;
     // Install the recorder now: counted before it exists is counted nowhere.
     crate::metrics::handle();
     tracing::info!(%addr, "Serving /healthz, /readyz and /metrics.");

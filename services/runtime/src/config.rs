@@ -97,7 +97,8 @@ pub struct StageLoop {
     #[arg(long, env = "NEWSFLOW_SHUTDOWN_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub shutdown_timeout: Duration,
     /// Where `/healthz`, `/readyz` and `/metrics` are served; `off` serves nothing.
-    /// Default: 127.0.0.1 on the stage's own port (ingest 9101 … events 9105; `up` 9100).
+    /// Default: 127.0.0.1 on the stage's own port (ingest 9101 … events 9105; `up` 9100), or,
+    /// when another process (a second copy of the stage) holds that port, a free one, logged.
     #[arg(long, env = "NEWSFLOW_ADMIN_ADDR", value_parser = parse_admin_addr)]
     pub admin_addr: Option<AdminAddr>,
 }
@@ -177,6 +178,15 @@ pub enum AdminAddr {
     At(SocketAddr),
     /// Serve nothing.
     Off,
+}
+
+/// Where to serve the admin endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminSocket {
+    /// `NEWSFLOW_ADMIN_ADDR`: this address or nothing.
+    Given(SocketAddr),
+    /// The stage's own port, unless another process holds it.
+    Default(SocketAddr),
 }
 
 /// How logs are written.
@@ -261,11 +271,14 @@ impl Connection {
 
 impl StageLoop {
     /// The address to serve admin endpoints on, given the stage's default port.
-    pub fn admin_socket(&self, default_port: u16) -> Option<SocketAddr> {
+    pub fn admin_socket(&self, default_port: u16) -> Option<AdminSocket> {
         match self.admin_addr {
-            Some(AdminAddr::At(addr)) => Some(addr),
+            Some(AdminAddr::At(addr)) => Some(AdminSocket::Given(addr)),
             Some(AdminAddr::Off) => None,
-            None => Some(SocketAddr::from(([127, 0, 0, 1], default_port))),
+            None => Some(AdminSocket::Default(SocketAddr::from((
+                [127, 0, 0, 1],
+                default_port,
+            )))),
         }
     }
 }

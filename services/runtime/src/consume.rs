@@ -83,9 +83,12 @@ pub async fn run_many(
     let readiness = Readiness::new(bus.clone(), &names);
     let stop = CancellationToken::new();
     let admin = match config.stage_loop.admin_socket(default_admin_port) {
-        Some(addr) => Some(admin::serve(addr, readiness.clone(), stop.clone()).await?),
+        Some(socket) => Some(admin::serve(socket, readiness.clone(), stop.clone()).await?),
         None => None,
     };
+    for name in &names {
+        crate::metrics::register(name);
+    }
     let ctx = Arc::new(Ctx {
         bus: bus.clone(),
         config: config.clone(),

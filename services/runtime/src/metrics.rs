@@ -30,6 +30,29 @@ pub const LABEL_ERROR_TYPE: &str = "error_type";
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
+/// Describes the counters of `stage` and shows each at 0, so `/metrics` lists them from the
+/// start rather than from the first message (a scraper sees a stage that has had nothing to do,
+/// not a stage with no metrics).
+pub fn register(stage: &'static str) {
+    for (name, help) in [
+        (RECEIVED, "Messages fetched."),
+        (PROCESSED, "Messages processed and acked."),
+        (DEAD_LETTERED, "Messages written to the dead-letter stream."),
+        (
+            DUPLICATES,
+            "Messages whose content was already published; nothing published for them.",
+        ),
+        (
+            PUBLISHED,
+            "Messages published: outputs, events and dead letters.",
+        ),
+        (PUBLISHED_BYTES, "Bytes published, payload and headers."),
+    ] {
+        metrics::describe_counter!(name, help);
+        metrics::counter!(name, LABEL_STAGE => stage).increment(0);
+    }
+}
+
 /// The process-wide recorder, installed on first use.
 pub fn handle() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
