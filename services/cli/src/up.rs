@@ -25,24 +25,36 @@ const DEMO_TIMEOUT: Duration = Duration::from_secs(300);
 pub async fn up(mut config: Config, demo: bool, settings: Settings) -> anyhow::Result<()> {
     let mut server = None;
     let url = &config.connection.nats_url;
-    if let Err(err) = Bus::connect(&config.connection, "newsflow-up", ConnectMode::FailFast).await {
-        anyhow::ensure!(
-            server::is_local(url),
-            "{err:#}\n(newsflow up starts a server only for a local NATS_URL)"
-        );
-        eprintln!(
-            "Nothing answers at {}; starting a local nats-server.",
-            newsflow_runtime::without_passwords(url)
-        );
-        let started = start_local_server(url)?;
-        config.connection.nats_url = started.url();
-        server = Some(started);
+    match Bus::connect(&config.connection, "newsflow-up", ConnectMode::FailFast).await {
+        Ok(bus) => {
+            let info = bus.nats().server_info();
+            eprintln!(
+                "Using the nats-server {} that answers at {} (\"{}\"): newsflow's streams, consumers and revisions bucket are created there if missing. Set NATS_URL to use another server; with nothing answering on a local URL, newsflow up starts its own.",
+                info.version,
+                newsflow_runtime::without_passwords(url),
+                info.server_name,
+            );
+        }
+        Err(err) => {
+            anyhow::ensure!(
+                server::is_local(url),
+                "{err:#}\n(newsflow up starts a server only for a local NATS_URL)"
+            );
+            eprintln!(
+                "Nothing answers at {}; starting a local nats-server.",
+                newsflow_runtime::without_passwords(url)
+            );
+            let started = start_local_server(url)?;
+            config.connection.nats_url = started.url();
+            server = Some(started);
+        }
     }
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
     if demo {
         let config = config.clone();
+        let own_server = server.is_some();
         tokio::spawn(async move {
-            let _ = done_tx.send(run_demo(&config, settings.ingest_limits()).await);
+            let _ = done_tx.send(run_demo(&config, settings.ingest_limits(), own_server).await);
         });
     }
     let mut demo_result = Ok(());
@@ -85,7 +97,19 @@ fn start_local_server(url: &str) -> anyhow::Result<LocalServer> {
     Ok(started)
 }
 
-async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
+/// What to do next once the demo is over. The server `up` started stops with it, and its store
+/// keeps the events for the next `newsflow up`.
+fn after_demo(own_server: bool) -> &'static str {
+    if own_server {
+        "The nats-server newsflow up started stops now; its store (.newsflow/jetstream) keeps the events: \
+         run `newsflow up` to start it and the pipeline again, then `newsflow tail --from-start` in \
+         another terminal replays them."
+    } else {
+        "`newsflow tail --from-start` replays the events; `newsflow up` keeps the pipeline running."
+    }
+}
+
+async fn run_demo(config: &Config, limits: Limits, own_server: bool) -> anyhow::Result<()> {
     let bus = Bus::connect(&config.connection, "newsflow-demo", ConnectMode::FailFast).await?;
     streams::ensure_streams(&bus, &config.retention).await?;
     let revisions = streams::ensure_revisions(&bus, &config.retention).await?;
@@ -122,7 +146,8 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
     }
     if waiting.is_empty() {
         println!(
-            "Nothing new to process (`newsflow tail --from-start --kind article` replays what came out before)."
+            "Nothing new to process: what came out before is still in the events stream.\n{}",
+            after_demo(own_server)
         );
         return Ok(());
     }
@@ -145,9 +170,7 @@ async fn run_demo(config: &Config, limits: Limits) -> anyhow::Result<()> {
             print!("{}", describe(event));
         }
     }
-    println!(
-        "\nDone: every sample came out. `newsflow tail --from-start` replays the events; `newsflow up` keeps the pipeline running."
-    );
+    println!("\nDone: every sample came out. {}", after_demo(own_server));
     Ok(())
 }
 
