@@ -1,6 +1,7 @@
-//! Chaos: articles fed while stages are killed, the server is stopped and killed, and a replica
-//! is frozen past the ack wait; at the end every article's event is counted by article id:
-//! none may be missing and none may come out twice. Each scenario prints its row of the table.
+//! Chaos: articles fed while stages are killed, the server is stopped and killed, a replica is
+//! frozen past the ack wait, and a poison article is redelivered until it is dead-lettered; at
+//! the end every article's event is counted by article id: none may be missing and none may
+//! come out twice. Each scenario prints its row of the table.
 //!
 //! The short versions run with the other tests. The long ones (thousands of articles, 20 stage
 //! kills) are ignored by default:
@@ -66,13 +67,18 @@ impl Dice {
 /// Feeds `n` articles with ids `<prefix>-<i>`, retrying each until the stream has it (the
 /// server may be down for a moment).
 async fn feed(url: String, prefix: &'static str, n: usize) {
+    feed_from(url, prefix, 0, n).await;
+}
+
+/// [`feed`] of the articles `from..to`.
+async fn feed_from(url: String, prefix: &'static str, from: usize, to: usize) {
     let client = async_nats::ConnectOptions::new()
         .retry_on_initial_connect()
         .connect(url)
         .await
         .unwrap();
     let js = jetstream::new(client);
-    for i in 0..n {
+    for i in from..to {
         let (_, text) = SAMPLES[i % SAMPLES.len()];
         let raw = serde_json::json!({ "id": format!("{prefix}-{i}"), "body": format!("{text}\n\nCopy {i}.") });
         let payload = serde_json::to_vec(&raw).unwrap();
@@ -223,6 +229,96 @@ async fn frozen_replica(scenario: &'static str, n: usize) -> Tally {
     tally(&server.url(), scenario, "frozen", n, started).await
 }
 
+/// Most bytes the events stream takes in one message in the poison scenario, as an operator
+/// may set it (`max_msg_size`): far above any bundled sample's article event, far below the
+/// poison article's.
+const EVENT_SIZE_LIMIT: i32 = 256 * 1024;
+
+/// One poison article among `n`: its article event is larger than the events stream takes, so
+/// every delivery's publish is refused. After `NEWSFLOW_MAX_DELIVER` deliveries `events`
+/// dead-letters it with the server's reason and publishes none of its events, while the
+/// articles around it come out, each once.
+async fn poison(scenario: &'static str, n: usize) -> Tally {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let client = server.client().await;
+    let js = jetstream::new(client.clone());
+    let mut config = js
+        .get_stream(subjects::EVENTS_STREAM)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .config
+        .clone();
+    config.max_message_size = EVENT_SIZE_LIMIT;
+    js.update_stream(config).await.unwrap();
+    let _stages = start_chain(
+        &server.url(),
+        &[
+            ("NEWSFLOW_MAX_DELIVER", "3"),
+            ("NEWSFLOW_RETRY_BACKOFF", "200ms"),
+        ],
+    );
+    let started = Instant::now();
+    let before = tokio::spawn(feed(server.url(), "poison", n / 2));
+    // About 110 KB of text: its article event is several times that.
+    let body: String = SAMPLES
+        .iter()
+        .map(|(_, text)| *text)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    before.await.unwrap();
+    publish_raw(&js, newsflow_e2e::raw_article("the-poison", &body))
+        .await
+        .unwrap();
+    feed_from(server.url(), "poison", n / 2, n).await;
+    let tally = tally(&server.url(), scenario, "poison", n, started).await;
+
+    let letters = newsflow_e2e::read_at_least(
+        &client,
+        subjects::DEAD_LETTER_STREAM,
+        &subjects::dead_letter("events"),
+        1,
+        Duration::from_secs(60),
+    )
+    .await;
+    let letter = newsflow_e2e::json(letters.first().expect("the poison is dead-lettered"));
+    println!("  the poison's dead letter: {}", letter["reason"]);
+    assert_eq!(letter["article_id"], "the-poison", "{letter}");
+    assert!(
+        letter["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("gave up after 3 deliveries")),
+        "{letter}"
+    );
+    let held = js
+        .get_stream(subjects::EVENTS_STREAM)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .state
+        .messages;
+    let events = newsflow_e2e::read_at_least(
+        &client,
+        subjects::EVENTS_STREAM,
+        subjects::EVENTS_SUBJECTS,
+        usize::try_from(held).unwrap(),
+        Duration::from_secs(120),
+    )
+    .await;
+    assert_eq!(events.len() as u64, held, "every event was read");
+    assert_eq!(
+        newsflow_e2e::count_by_article(&events).get("the-poison"),
+        None,
+        "none of the poison's events went out"
+    );
+    tally
+}
+
 fn header() {
     println!(
         "| scenario                                     |    fed |    out | lost | out twice  |      s |"
@@ -242,6 +338,23 @@ async fn short_stage_kills_lose_and_duplicate_nothing() {
 async fn short_server_crash_loses_and_duplicates_nothing() {
     header();
     server_restarts("server SIGKILL once, 300 articles", 300, 1, true)
+        .await
+        .assert_whole();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_poison_article_is_dead_lettered_while_the_rest_flow() {
+    header();
+    poison("a poison article among 200", 200)
+        .await
+        .assert_whole();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "long: run with --ignored (see the file's header)"]
+async fn chaos_poison_article() {
+    header();
+    poison("a poison article among 3,000", 3_000)
         .await
         .assert_whole();
 }

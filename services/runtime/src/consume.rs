@@ -299,6 +299,23 @@ async fn handle(
     .await;
 }
 
+/// An error and its causes, as `{:#}` writes them but without a cause its error already
+/// spells out (async-nats' publish errors include their source in their own message), so a
+/// dead letter's reason says each thing once.
+fn causes(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
 /// Why the text work on a message gave no result.
 enum Unfinished {
     Panicked(tokio::task::JoinError),
@@ -380,7 +397,7 @@ impl Job<'_> {
         }
         match self.publish(outputs).await {
             Ok(()) => self.ack().await,
-            Err(err) => self.retry("publish", format!("{err:#}")).await,
+            Err(err) => self.retry("publish", causes(&err)).await,
         }
     }
 
@@ -418,7 +435,7 @@ impl Job<'_> {
         match err {
             StageError::Decode(reason) => self.dead_letter(ErrorType::Decode, reason).await,
             StageError::Invalid(reason) => self.dead_letter(ErrorType::Invalid, reason).await,
-            StageError::Transient(err) => self.retry("transient", format!("{err:#}")).await,
+            StageError::Transient(err) => self.retry("transient", causes(&err)).await,
         }
     }
 
@@ -442,12 +459,25 @@ impl Job<'_> {
     }
 
     /// Publishes every output, carrying the input's trace, and waits for all their acks before
-    /// returning (so the input is acked only once everything it made is stored). At most
+    /// returning (so the input is acked only once everything it made is stored); the first is
+    /// stored before the others are sent. At most
     /// [`acks_per_input`] publishes await their ack at once: an article that fans out into
     /// thousands of events never fills the client's pending-ack limit.
     async fn publish(&self, outputs: Vec<Envelope>) -> anyhow::Result<()> {
         let traceparent = self.traceparent();
         let window = self.ctx.acks_per_input;
+        let mut outputs = outputs.into_iter();
+        // The first of several outputs (an article's event) is stored before the rest (its quote
+        // and entity events) go out: when the stream refuses it, none of them is published.
+        if outputs.len() > 1
+            && let Some(first) = outputs.next()
+        {
+            self.ctx
+                .bus
+                .send(self.stage.name, first, &traceparent)
+                .await?
+                .await?;
+        }
         let mut acks = VecDeque::with_capacity(outputs.len().min(window));
         for output in outputs {
             if acks.len() >= window
@@ -573,6 +603,18 @@ mod tests {
             Some("a".into()),
             vec![b' '; bytes],
         )
+    }
+
+    #[test]
+    fn a_reason_names_each_cause_once() {
+        let err = anyhow::anyhow!("message size exceeds maximum allowed (code 400)")
+            .context("publish failed: message size exceeds maximum allowed (code 400)")
+            .context("waiting for the stream to store the message");
+        assert_eq!(
+            causes(&err),
+            "waiting for the stream to store the message: publish failed: message size exceeds \
+             maximum allowed (code 400)"
+        );
     }
 
     #[test]

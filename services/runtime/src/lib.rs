@@ -4,7 +4,8 @@
 //! [`Stage`]. [`run`] connects (client name = stage name), ensures the streams
 //! (a work stream per hop, `NEWSFLOW_EVENTS`, `NEWSFLOW_DLQ`) and the stage's durable pull consumer,
 //! then for each message: decode → handle → publish every output with
-//! `Nats-Msg-Id: <article id>.r<revision>.<stage>` and await the publish ack → ack the input.
+//! `Nats-Msg-Id: <article id>.r<revision>.<stage>` and await the publish acks (the first of
+//! several outputs, an article's event, before the rest are sent) → ack the input.
 //! A stage whose input comes in revisions ([`Stage::revisioned`]: `ingest`) also decides each
 //! message's revision from the key-value bucket `NEWSFLOW_REVISIONS` and stamps it on the
 //! message before publishing, drops unchanged content as a duplicate, and records the revision
