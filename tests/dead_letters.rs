@@ -81,3 +81,97 @@ async fn bad_inputs_land_in_the_dead_letter_stream_and_later_articles_still_come
     assert_eq!(events.len(), 1);
     assert_eq!(json(&events[0])["article_id"], "after-bad");
 }
+
+/// `newsflow dead-letters` with the environment of the test server.
+fn dead_letters(url: &str, args: &[&str]) -> (bool, String, String) {
+    let output = std::process::Command::new(newsflow_e2e::newsflow_bin())
+        .arg("dead-letters")
+        .args(args)
+        .env("NATS_URL", url)
+        .output()
+        .expect("newsflow runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+async fn events_stream_limit(js: &async_nats::jetstream::Context, bytes: i32) {
+    let mut config = js
+        .get_stream(subjects::EVENTS_STREAM)
+        .await
+        .unwrap()
+        .info()
+        .await
+        .unwrap()
+        .config
+        .clone();
+    config.max_message_size = bytes;
+    js.update_stream(config).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_letters_are_listed_with_their_reason_and_replayed_once_the_cause_is_fixed() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let client = server.client().await;
+    let js = async_nats::jetstream::new(client.clone());
+    // An operator keeps events under 64 KiB; a long article's event is larger.
+    events_stream_limit(&js, 64 * 1024).await;
+    let _stages = start_chain(
+        &server.url(),
+        &[
+            ("NEWSFLOW_MAX_DELIVER", "2"),
+            ("NEWSFLOW_RETRY_BACKOFF", "100ms"),
+        ],
+    );
+    let long = newsflow_pipeline::samples::SAMPLES
+        .iter()
+        .map(|(_, text)| *text)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    publish_raw(&js, raw_article("long", &long)).await.unwrap();
+    read_at_least(
+        &client,
+        subjects::DEAD_LETTER_STREAM,
+        &subjects::dead_letter("events"),
+        1,
+        Duration::from_secs(60),
+    )
+    .await;
+
+    let url = server.url();
+    let (ok, table, stderr) = dead_letters(&url, &[]);
+    assert!(ok, "{stderr}");
+    assert!(
+        table.contains("events") && table.contains("long") && table.contains("gave up after 2"),
+        "{table}"
+    );
+    let (ok, lines, stderr) = dead_letters(&url, &["--json", "--stage", "events"]);
+    assert!(ok, "{stderr}");
+    let letters: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(letters.len(), 1, "{lines}");
+    assert_eq!(letters[0]["article_id"], "long");
+    assert!(letters[0]["sequence"].as_u64().is_some(), "{lines}");
+    let (ok, none, _) = dead_letters(&url, &["--stage", "ingest"]);
+    assert!(ok && none.contains("No dead letters."), "{none}");
+
+    // A letter that is not there is named, and nothing else happens.
+    let (ok, _, stderr) = dead_letters(&url, &["--replay", "999"]);
+    assert!(!ok);
+    assert!(stderr.contains("no dead letter at 999"), "{stderr}");
+
+    // Fixed: the limit goes; the replayed message goes through, and its letter is gone.
+    events_stream_limit(&js, -1).await;
+    let (ok, said, stderr) = dead_letters(&url, &["--replay-all"]);
+    assert!(ok, "{said}{stderr}");
+    assert!(said.contains("1 of 1 replayed."), "{said}");
+    let events = article_events(&client, 1, Duration::from_secs(60)).await;
+    assert_eq!(json(&events[0])["article_id"], "long");
+    let (ok, empty, _) = dead_letters(&url, &[]);
+    assert!(ok && empty.contains("No dead letters."), "{empty}");
+}

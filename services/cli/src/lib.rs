@@ -1,11 +1,12 @@
 //! The `newsflow` command: run a stage (`run`), the whole pipeline on one machine (`up`), the
 //! whole chain in-process on a file (`process`), the feeder, subscriber and operator tools
-//! (`feed`, `tail`, `status`), and, with the `lab` feature (on by default; deployed images leave
+//! (`feed`, `tail`, `status`, `dead-letters`), and, with the `lab` feature (on by default; deployed images leave
 //! it out), the lab's `eval`, `bench` and `train`. The stages come from
 //! the table in `newsflow_pipeline`; everything on the bus goes through `newsflow_runtime` and
 //! `newsflow_client`.
 
 pub mod articles;
+pub mod dead_letters;
 pub mod feed;
 pub mod setup;
 pub mod status;
@@ -117,6 +118,29 @@ enum Command {
     Setup {
         #[command(flatten)]
         config: Config,
+    },
+    /// The messages the stages gave up on (NEWSFLOW_DLQ), oldest first: stage, when, article,
+    /// deliveries and why. Once the cause is fixed, `--replay` puts a message back on the
+    /// subject it came from (as it was, with a de-duplication id of its own) and removes its
+    /// letter; replaying takes a user that may publish there (an admin).
+    DeadLetters {
+        /// Only this stage's dead letters.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(newsflow_pipeline::names()))]
+        stage: Option<String>,
+        /// Show at most this many.
+        #[arg(long, default_value_t = 1000)]
+        limit: usize,
+        /// One JSON object per letter (with its payload and `sequence`) instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Replay the letters with these sequence numbers (the SEQ column).
+        #[arg(long, value_name = "SEQ", num_args = 1.., conflicts_with = "replay_all")]
+        replay: Vec<u64>,
+        /// Replay every letter shown (all, or those of --stage, up to --limit).
+        #[arg(long)]
+        replay_all: bool,
+        #[command(flatten)]
+        connection: Connection,
     },
     /// A row per stage: pending, ack pending, redelivered, what its work stream holds and how
     /// much of it is stuck (out of deliveries), settled, dead letters, recent rate.
@@ -232,6 +256,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Bus::connect(&config.connection, "newsflow-setup", ConnectMode::FailFast).await?;
             print!("{}", setup::setup(&bus, &config).await?);
             bus.flush().await?;
+        }
+        Command::DeadLetters {
+            stage,
+            limit,
+            json,
+            replay,
+            replay_all,
+            connection,
+        } => {
+            let bus =
+                Bus::connect(&connection, "newsflow-dead-letters", ConnectMode::FailFast).await?;
+            let letters =
+                newsflow_runtime::dead_letters::list(&bus, stage.as_deref(), limit).await?;
+            let sequences: Vec<u64> = if replay_all {
+                letters.iter().map(|stored| stored.sequence).collect()
+            } else {
+                replay
+            };
+            if sequences.is_empty() {
+                if json {
+                    print!("{}", dead_letters::json_lines(&letters)?);
+                } else {
+                    print!("{}", dead_letters::render(&letters));
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut failed = 0;
+            for sequence in &sequences {
+                match newsflow_runtime::dead_letters::replay(&bus, *sequence).await {
+                    Ok(done) => println!(
+                        "Replayed {}: {} back on {}.",
+                        done.sequence,
+                        done.article_id.as_deref().unwrap_or("the message"),
+                        done.subject
+                    ),
+                    Err(err) => {
+                        eprintln!("error: {err:#}");
+                        failed += 1;
+                    }
+                }
+            }
+            bus.flush().await?;
+            println!(
+                "{} of {} replayed.",
+                sequences.len() - failed,
+                sequences.len()
+            );
+            if failed > 0 {
+                return Ok(ExitCode::FAILURE);
+            }
         }
         Command::Status {
             interval,

@@ -29,6 +29,7 @@ mod bus;
 pub mod config;
 mod consume;
 mod dead_letter;
+pub mod dead_letters;
 pub mod metrics;
 pub mod revisions;
 pub mod server;
