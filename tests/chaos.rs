@@ -243,17 +243,7 @@ async fn poison(scenario: &'static str, n: usize) -> Tally {
     ensure_streams(&server.url()).await.unwrap();
     let client = server.client().await;
     let js = jetstream::new(client.clone());
-    let mut config = js
-        .get_stream(subjects::EVENTS_STREAM)
-        .await
-        .unwrap()
-        .info()
-        .await
-        .unwrap()
-        .config
-        .clone();
-    config.max_message_size = EVENT_SIZE_LIMIT;
-    js.update_stream(config).await.unwrap();
+    newsflow_e2e::limit_event_size(&js, EVENT_SIZE_LIMIT).await;
     let _stages = start_chain(
         &server.url(),
         &[
@@ -293,15 +283,7 @@ async fn poison(scenario: &'static str, n: usize) -> Tally {
             .is_some_and(|r| r.contains("gave up after 3 deliveries")),
         "{letter}"
     );
-    let held = js
-        .get_stream(subjects::EVENTS_STREAM)
-        .await
-        .unwrap()
-        .info()
-        .await
-        .unwrap()
-        .state
-        .messages;
+    let held = newsflow_e2e::messages_in(&js, subjects::EVENTS_STREAM).await;
     let events = newsflow_e2e::read_at_least(
         &client,
         subjects::EVENTS_STREAM,

@@ -97,20 +97,6 @@ fn dead_letters(url: &str, args: &[&str]) -> (bool, String, String) {
     )
 }
 
-async fn events_stream_limit(js: &async_nats::jetstream::Context, bytes: i32) {
-    let mut config = js
-        .get_stream(subjects::EVENTS_STREAM)
-        .await
-        .unwrap()
-        .info()
-        .await
-        .unwrap()
-        .config
-        .clone();
-    config.max_message_size = bytes;
-    js.update_stream(config).await.unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dead_letters_are_listed_with_their_reason_and_replayed_once_the_cause_is_fixed() {
     let server = NatsServer::start();
@@ -118,7 +104,7 @@ async fn dead_letters_are_listed_with_their_reason_and_replayed_once_the_cause_i
     let client = server.client().await;
     let js = async_nats::jetstream::new(client.clone());
     // An operator keeps events under 64 KiB; a long article's event is larger.
-    events_stream_limit(&js, 64 * 1024).await;
+    newsflow_e2e::limit_event_size(&js, 64 * 1024).await;
     let _stages = start_chain(
         &server.url(),
         &[
@@ -166,7 +152,7 @@ async fn dead_letters_are_listed_with_their_reason_and_replayed_once_the_cause_i
     assert!(stderr.contains("no dead letter at 999"), "{stderr}");
 
     // Fixed: the limit goes; the replayed message goes through, and its letter is gone.
-    events_stream_limit(&js, -1).await;
+    newsflow_e2e::limit_event_size(&js, -1).await;
     let (ok, said, stderr) = dead_letters(&url, &["--replay-all"]);
     assert!(ok, "{said}{stderr}");
     assert!(said.contains("1 of 1 replayed."), "{said}");

@@ -27,12 +27,7 @@ fn demo(dir: &std::path::Path, url: &str) -> (Output, String) {
 #[test]
 fn the_demo_says_which_server_it_used_and_how_to_see_the_events_again() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("nats://127.0.0.1:{port}");
+    let url = format!("nats://127.0.0.1:{}", newsflow_e2e::free_port());
 
     let (output, said) = demo(dir.path(), &url);
     assert!(output.status.success(), "{said}");

@@ -1,7 +1,9 @@
 //! The Python subscriber (examples/python/subscriber.py, nats-py) receives the reference
 //! article's events from the running pipeline and validates each against proto/schemas/.
 
-use newsflow_e2e::{NatsServer, chain_with_article, publish_raw, python_subscriber, raw_article};
+use newsflow_e2e::{
+    NatsServer, chain_with_article, messages_in, publish_raw, python_subscriber, raw_article,
+};
 use newsflow_proto::subjects;
 use std::io::BufRead as _;
 use std::time::Duration;
@@ -38,16 +40,7 @@ async fn python_subscriber_receives_and_validates_the_reference_articles_events(
     let (_stages, client) = chain_with_article(&server, "kursk-troops", KURSK).await;
     let js = async_nats::jetstream::new(client.clone());
     tokio::time::sleep(Duration::from_millis(300)).await; // the quote and entity events follow the article's
-    let total = js
-        .get_stream(subjects::EVENTS_STREAM)
-        .await
-        .unwrap()
-        .info()
-        .await
-        .unwrap()
-        .state
-        .messages;
-    let total = usize::try_from(total).unwrap();
+    let total = usize::try_from(messages_in(&js, subjects::EVENTS_STREAM).await).unwrap();
 
     let url = server.url();
     let count = total.to_string();
@@ -122,8 +115,7 @@ async fn python_subscriber_follows_the_stream_past_a_hundred_events() {
     let wanted = 150;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
-        let mut stream = js.get_stream(subjects::EVENTS_STREAM).await.unwrap();
-        let held = stream.info().await.unwrap().state.messages;
+        let held = messages_in(&js, subjects::EVENTS_STREAM).await;
         if held >= wanted {
             break;
         }

@@ -416,6 +416,43 @@ pub async fn article_events(
     .await
 }
 
+/// The info of `stream` now.
+///
+/// # Panics
+/// When the stream does not exist or JetStream does not answer.
+pub async fn stream_info(js: &jetstream::Context, stream: &str) -> jetstream::stream::Info {
+    js.get_stream(stream)
+        .await
+        .unwrap_or_else(|err| panic!("stream {stream}: {err}"))
+        .info()
+        .await
+        .unwrap_or_else(|err| panic!("stream {stream}: {err}"))
+        .clone()
+}
+
+/// How many messages `stream` holds now.
+pub async fn messages_in(js: &jetstream::Context, stream: &str) -> u64 {
+    stream_info(js, stream).await.state.messages
+}
+
+/// Makes the events stream refuse messages over `bytes` (`-1`: no limit of its own), as an
+/// operator may.
+pub async fn limit_event_size(js: &jetstream::Context, bytes: i32) {
+    let mut config = stream_info(js, subjects::EVENTS_STREAM).await.config;
+    config.max_message_size = bytes;
+    js.update_stream(config)
+        .await
+        .expect("the events stream takes the limit");
+}
+
+/// A port nothing listens on (the OS picks it; free a moment ago).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
 /// How many of `messages` each article has, by their article id header.
 pub fn count_by_article(
     messages: &[jetstream::Message],
