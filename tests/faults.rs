@@ -162,4 +162,34 @@ async fn stages_carry_on_after_the_nats_server_restarts() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+
+    // `--watch` keeps reading: one JSON array per line, every interval, until stopped.
+    let mut watch = std::process::Command::new(newsflow_e2e::newsflow_bin())
+        .args(["status", "--watch", "--json", "--interval", "100ms"])
+        .env("NATS_URL", server.url())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = tokio::task::spawn_blocking({
+        let stdout = watch.stdout.take().unwrap();
+        move || {
+            use std::io::BufRead as _;
+            std::io::BufReader::new(stdout)
+                .lines()
+                .take(3)
+                .map(|line| serde_json::from_str::<Vec<serde_json::Value>>(&line.unwrap()))
+                .collect::<Result<Vec<_>, _>>()
+        }
+    })
+    .await
+    .unwrap()
+    .expect("each line is a JSON array");
+    assert_eq!(lines.len(), 3, "three readings");
+    assert!(lines.iter().all(|rows| rows.len() == 5), "{lines:#?}");
+    assert!(
+        watch.try_wait().unwrap().is_none(),
+        "still watching after three readings"
+    );
+    let _ = watch.kill();
+    let _ = watch.wait();
 }

@@ -151,6 +151,10 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Keep going: a fresh table every --interval (the screen cleared on a terminal), or one
+        /// JSON array per line with --json, until Ctrl-C.
+        #[arg(long)]
+        watch: bool,
         #[command(flatten)]
         connection: Connection,
     },
@@ -310,19 +314,55 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status {
             interval,
             json,
+            watch,
             connection,
         } => {
             let bus = Bus::connect(&connection, "newsflow-status", ConnectMode::FailFast).await?;
             let stages: Vec<_> = STAGES.iter().map(|s| (s.name, s.input)).collect();
-            let rows = newsflow_runtime::status::read(&bus, &stages, interval).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+            // A watch samples over at least a moment, so its rate means something.
+            let interval = if watch {
+                interval.max(Duration::from_millis(100))
             } else {
-                print!("{}", status::render(&rows));
+                interval
+            };
+            let clear = watch && !json && std::io::stdout().is_terminal();
+            loop {
+                let rows = newsflow_runtime::status::read(&bus, &stages, interval).await?;
+                match (json, watch) {
+                    (true, true) => println!("{}", serde_json::to_string(&rows)?),
+                    (true, false) => println!("{}", serde_json::to_string_pretty(&rows)?),
+                    (false, _) => {
+                        if clear {
+                            // Clear the screen and go home: one table in place, not a scroll.
+                            print!("\x1b[2J\x1b[H");
+                        }
+                        if watch {
+                            println!(
+                                "{}  (every {}; Ctrl-C stops)",
+                                newsflow_runtime::now_rfc3339(),
+                                humantime_interval(interval)
+                            );
+                        }
+                        print!("{}", status::render(&rows));
+                    }
+                }
+                if !watch {
+                    break;
+                }
+                std::io::Write::flush(&mut std::io::stdout())?;
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `1s`, `250ms`: an interval as the option takes it.
+fn humantime_interval(interval: Duration) -> String {
+    if interval.subsec_millis() == 0 {
+        format!("{}s", interval.as_secs())
+    } else {
+        format!("{}ms", interval.as_millis())
+    }
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {
