@@ -275,7 +275,9 @@ pub struct Quote {
     /// The `id` of the entity group the speaker resolves to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker_entity: Option<usize>,
-    /// The speaker's canonical name: the entity group's name when resolved, else the source text.
+    /// The speaker's canonical name: the entity group's name when resolved, else the source text
+    /// when it names a role, a group or a name (`the foreign minister`); absent when the source
+    /// is only an unresolved pronoun, a function word, a number or a fragment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<String>,
     /// Confidence in the attribution, 0 to 1.

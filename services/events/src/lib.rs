@@ -3,7 +3,8 @@
 //! Turns a fully processed article into what subscribers consume: one `event.article.v1` (the
 //! whole record: text, paragraphs, sentences with their text, entities with their mentions,
 //! quotes) on `newsflow.events.article`; one `event.quote.v1` per quote on
-//! `newsflow.events.quote.<speaker slug>` (`unattributed` when no speaker is named); one
+//! `newsflow.events.quote.<speaker slug>` (`unattributed` when no speaker is named, or none
+//! that `quotes` could stand behind); one
 //! `event.entity.v1` per distinct named entity (person, organisation, place, other name, group;
 //! not dates, times and amounts, which stay in the article event) on
 //! `newsflow.events.entity.<type>.<slug>`. Each event

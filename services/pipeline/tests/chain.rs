@@ -90,3 +90,42 @@ fn an_article_the_chain_rejects_says_why() {
         "{err}"
     );
 }
+
+/// What a speaker may never be: a word that names no one by itself.
+const NOT_SPEAKERS: &[&str] = &[
+    "i", "me", "we", "us", "you", "he", "him", "she", "her", "it", "they", "them", "who", "which",
+    "this", "that", "these", "those", "the", "a", "an", "of", "in", "on", "at", "for", "from",
+    "to", "by", "with", "and", "or", "but", "as", "his", "its", "their", "our", "my", "your",
+];
+
+#[test]
+fn no_speaker_in_the_bundled_samples_is_a_function_word_a_number_or_a_fragment() {
+    let chain = Chain::new(&Settings::default());
+    let mut speakers = 0;
+    for (name, text) in newsflow_pipeline::samples::SAMPLES {
+        let events = chain.process(&raw(text)).unwrap();
+        let article: EventArticle = serde_json::from_slice(&events[0].payload).unwrap();
+        for speaker in article.quotes.iter().filter_map(|q| q.speaker.as_deref()) {
+            speakers += 1;
+            let lower = speaker.to_lowercase();
+            let last = speaker.split_whitespace().last().unwrap_or("");
+            let abbreviation =
+                last.len() > 1 && last.chars().all(|c| c.is_ascii_uppercase() || c == '.');
+            // `WHO`, the World Health Organization, is not `who`.
+            let acronym = speaker.len() > 1 && speaker.chars().all(|c| c.is_ascii_uppercase());
+            assert!(
+                acronym || !NOT_SPEAKERS.contains(&lower.as_str()),
+                "{name}: speaker {speaker:?}"
+            );
+            assert!(
+                !speaker.starts_with(|c: char| c.is_ascii_digit()),
+                "{name}: speaker {speaker:?} is a number"
+            );
+            assert!(
+                speaker.ends_with(char::is_alphanumeric) || abbreviation,
+                "{name}: speaker {speaker:?} is a fragment"
+            );
+        }
+    }
+    assert!(speakers > 100, "the samples name {speakers} speakers");
+}

@@ -4,7 +4,7 @@
 
 use crate::doc::Doc;
 use crate::find::Found;
-use crate::lexicon::is_person_pronoun;
+use crate::lexicon::{is_function_word, is_person_pronoun, is_pronoun, is_speaker_noun};
 use newsflow_proto::{Entities, EntityGroup, EntityLabel, Mention, Quote, QuoteKind, Span};
 
 fn group(entities: &Entities, id: usize) -> Option<&EntityGroup> {
@@ -234,7 +234,7 @@ pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Qu
                     .or_else(|| role_holder(&mentions, text, src));
                 let id = id.filter(|&i| group(entities, i).is_some());
                 let name = id.and_then(|i| group(entities, i)).map(|g| g.name.clone());
-                (id, name.or_else(|| Some(src_text.to_string())))
+                (id, name.or_else(|| speaker_phrase(src_text)))
             }
             (None, None) => (None, None),
         };
@@ -250,6 +250,168 @@ pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Qu
         });
     }
     out
+}
+
+/// The source's own words as the speaker when no entity names one: a role or group (`the
+/// foreign minister`, `U.S. officials`) or a name the tagger missed (`Wikinews`). Never an
+/// unresolved pronoun, a lone function word, a number or a fragment cut at a comma: such a quote
+/// has no speaker (subscribers find it under `unattributed`, its source text beside it), since a
+/// wrong speaker on a speaker's subject is worse than none.
+fn speaker_phrase(source: &str) -> Option<String> {
+    let phrase = source.trim();
+    let last = phrase.split_whitespace().last()?;
+    let abbreviation = last.len() > 1 && last.chars().all(|c| c.is_ascii_uppercase() || c == '.');
+    if !phrase.ends_with(char::is_alphanumeric) && !abbreviation {
+        return None;
+    }
+    if phrase.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let word = last.trim_matches(|c: char| !c.is_alphanumeric());
+    let head = word.to_lowercase();
+    // `WHO` is the World Health Organization, `who` a pronoun.
+    let acronym = word.len() > 1 && word.chars().all(|c| c.is_ascii_uppercase());
+    let unresolved = |w: &str| {
+        is_pronoun(w) || is_person_pronoun(w) || matches!(w, "who" | "which" | "them" | "us" | "me")
+    };
+    if head.is_empty() || (!acronym && (unresolved(&head) || is_function_word(&head))) {
+        return None;
+    }
+    let named = word.starts_with(char::is_uppercase);
+    (is_speaker_noun(&head) || names_people(&head) || named).then(|| phrase.to_owned())
+}
+
+/// Nouns for people and the bodies they speak through, beyond the speech-cue lexicon's:
+/// `the parents`, `an Australian woman`, `the M5S party`.
+fn names_people(lower: &str) -> bool {
+    matches!(
+        lower,
+        "person"
+            | "persons"
+            | "individual"
+            | "individuals"
+            | "man"
+            | "men"
+            | "woman"
+            | "women"
+            | "child"
+            | "children"
+            | "parent"
+            | "parents"
+            | "mother"
+            | "father"
+            | "son"
+            | "daughter"
+            | "wife"
+            | "husband"
+            | "brother"
+            | "sister"
+            | "family"
+            | "families"
+            | "friend"
+            | "friends"
+            | "neighbour"
+            | "neighbours"
+            | "neighbor"
+            | "neighbors"
+            | "student"
+            | "students"
+            | "teacher"
+            | "teachers"
+            | "doctor"
+            | "doctors"
+            | "nurse"
+            | "nurses"
+            | "patient"
+            | "patients"
+            | "worker"
+            | "workers"
+            | "employee"
+            | "employees"
+            | "staff"
+            | "user"
+            | "users"
+            | "fan"
+            | "fans"
+            | "vendor"
+            | "vendors"
+            | "poster"
+            | "posters"
+            | "activist"
+            | "activists"
+            | "protester"
+            | "protesters"
+            | "journalist"
+            | "journalists"
+            | "reporter"
+            | "reporters"
+            | "lawyer"
+            | "lawyers"
+            | "judge"
+            | "judges"
+            | "citizen"
+            | "citizens"
+            | "villager"
+            | "villagers"
+            | "farmer"
+            | "farmers"
+            | "soldier"
+            | "soldiers"
+            | "troops"
+            | "commander"
+            | "general"
+            | "coach"
+            | "player"
+            | "players"
+            | "manager"
+            | "owner"
+            | "owners"
+            | "founder"
+            | "chief"
+            | "professor"
+            | "historian"
+            | "author"
+            | "writer"
+            | "artist"
+            | "organiser"
+            | "organisers"
+            | "organizer"
+            | "organizers"
+            | "representative"
+            | "representatives"
+            | "victim"
+            | "victims"
+            | "survivor"
+            | "survivors"
+            | "passenger"
+            | "passengers"
+            | "driver"
+            | "drivers"
+            | "pilot"
+            | "engineer"
+            | "engineers"
+            | "party"
+            | "group"
+            | "groups"
+            | "team"
+            | "company"
+            | "firm"
+            | "city"
+            | "council"
+            | "court"
+            | "ministry"
+            | "agency"
+            | "department"
+            | "union"
+            | "board"
+            | "organisation"
+            | "organization"
+            | "army"
+            | "military"
+            | "navy"
+            | "embassy"
+            | "club"
+    )
 }
 
 /// A quote's content ends at its last word or full stop: the comma that hands over to the

@@ -247,3 +247,28 @@ fn relative_pronoun_source_resolves_to_the_name_before_it() {
     assert_eq!(get(text, says.source), "who");
     assert_eq!(says.speaker.as_deref(), Some("Trump"));
 }
+
+#[test]
+fn a_source_no_entity_names_is_a_speaker_only_when_it_names_a_role_group_or_name() {
+    let speaker = |text: &str| {
+        let q = run(text, &[]);
+        assert_eq!(q.len(), 1, "{text}");
+        q[0].speaker.clone()
+    };
+    assert_eq!(
+        speaker("“We are ready,” the foreign minister said."),
+        Some("the foreign minister".to_owned())
+    );
+    assert_eq!(
+        speaker("“We are ready,” U.S. officials said."),
+        Some("U.S. officials".to_owned())
+    );
+    assert_eq!(
+        speaker("“We are ready,” the parents said."),
+        Some("the parents".to_owned())
+    );
+    assert_eq!(speaker("“We are ready,” WHO said."), Some("WHO".to_owned()));
+    // No person before it to stand for: an unresolved pronoun names no one.
+    assert_eq!(speaker("“We are ready,” they said."), None);
+    assert_eq!(speaker("“We are ready,” it said."), None);
+}
