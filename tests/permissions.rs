@@ -254,6 +254,13 @@ async fn each_user_does_its_work_and_nothing_else() {
     );
     let status = bus.newsflow("reader", &["status"]);
     assert!(status.status.success(), "{}", said(&status));
+    let letters = bus.newsflow("reader", &["dead-letters"]);
+    assert!(letters.status.success(), "{}", said(&letters));
+    assert!(
+        said(&letters).contains("No dead letters."),
+        "{}",
+        said(&letters)
+    );
     // A subscriber in another language, as the reader: the shipped example takes NATS_URL and
     // the login from the environment and its replies under the reader's inbox prefix.
     let python = python_subscriber()
