@@ -340,7 +340,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             println!(
                                 "{}  (every {}; Ctrl-C stops)",
                                 newsflow_runtime::now_rfc3339(),
-                                humantime_interval(interval)
+                                humantime::format_duration(interval)
                             );
                         }
                         print!("{}", status::render(&rows));
@@ -354,15 +354,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `1s`, `250ms`: an interval as the option takes it.
-fn humantime_interval(interval: Duration) -> String {
-    if interval.subsec_millis() == 0 {
-        format!("{}s", interval.as_secs())
-    } else {
-        format!("{}ms", interval.as_millis())
-    }
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {

@@ -12,7 +12,8 @@ use futures::StreamExt as _;
 use newsflow_proto::{DeadLetter, PayloadEncoding, headers, subjects};
 use std::time::Duration;
 
-/// How long reading the dead letters may go without a message before it stops.
+/// How long reading the dead letters may go without a message before it stops (a letter
+/// counted may be gone by the time it would be read).
 const QUIET: Duration = Duration::from_secs(5);
 
 /// One dead letter and where it is kept.
@@ -24,26 +25,32 @@ pub struct Stored {
     pub letter: DeadLetter,
 }
 
-/// The dead letters, of `stage` when given, oldest first, at most `limit`.
+/// The dead letters, of `stage` when given, oldest first, at most `limit`; none before the
+/// dead-letter stream exists.
 ///
 /// # Errors
-/// When the dead-letter stream cannot be read (it does not exist before a stage has run), or a
-/// letter is not a `dead_letter.v1`.
+/// When the dead-letter stream cannot be read, or a letter is not a `dead_letter.v1`.
 pub async fn list(bus: &Bus, stage: Option<&str>, limit: usize) -> anyhow::Result<Vec<Stored>> {
     let filter = stage.map_or_else(
         || subjects::DEAD_LETTER_SUBJECTS.to_owned(),
         subjects::dead_letter,
     );
-    let mut stream = bus
+    // Counted first, so reading stops at the last letter instead of waiting for more.
+    let held: usize = crate::status::dead_letters(bus)
+        .await?
+        .into_iter()
+        .filter(|(subject, _)| stage.is_none() || *subject == filter)
+        .map(|(_, count)| count)
+        .sum();
+    let wanted = held.min(limit);
+    if wanted == 0 {
+        return Ok(Vec::new());
+    }
+    let reader = bus
         .jetstream()
         .get_stream(subjects::DEAD_LETTER_STREAM)
         .await
-        .with_context(|| format!("opening the stream {}", subjects::DEAD_LETTER_STREAM))?;
-    let held = stream.info().await?.state.messages;
-    if held == 0 || limit == 0 {
-        return Ok(Vec::new());
-    }
-    let reader = stream
+        .with_context(|| format!("opening the stream {}", subjects::DEAD_LETTER_STREAM))?
         .create_consumer(consumer::pull::OrderedConfig {
             filter_subject: filter,
             deliver_policy: consumer::DeliverPolicy::All,
@@ -52,21 +59,20 @@ pub async fn list(bus: &Bus, stage: Option<&str>, limit: usize) -> anyhow::Resul
         .await
         .context("reading the dead letters")?;
     let mut messages = reader.messages().await?;
-    let mut letters = Vec::new();
-    while letters.len() < limit {
+    let mut letters = Vec::with_capacity(wanted);
+    while letters.len() < wanted {
         let Ok(Some(message)) = tokio::time::timeout(QUIET, messages.next()).await else {
             break;
         };
         let message = message?;
-        let info = message.info().map_err(|err| anyhow::anyhow!("{err}"))?;
-        let (sequence, pending) = (info.stream_sequence, info.pending);
+        let sequence = message
+            .info()
+            .map_err(|err| anyhow::anyhow!("{err}"))?
+            .stream_sequence;
         let letter = serde_json::from_slice(&message.payload).with_context(|| {
             format!("the message at {sequence} in the dead-letter stream is not a dead letter")
         })?;
         letters.push(Stored { sequence, letter });
-        if pending == 0 {
-            break;
-        }
     }
     Ok(letters)
 }

@@ -155,7 +155,8 @@ fn is_not_found(err: &jetstream::context::ConsumerInfoError) -> bool {
     err.kind() == jetstream::context::ConsumerInfoErrorKind::NotFound
 }
 
-async fn dead_letters(bus: &Bus) -> anyhow::Result<BTreeMap<String, usize>> {
+/// Dead letters held, by subject (`newsflow.dlq.<stage>`); none before the stream exists.
+pub(crate) async fn dead_letters(bus: &Bus) -> anyhow::Result<BTreeMap<String, usize>> {
     if !streams::exists(bus, subjects::DEAD_LETTER_STREAM).await? {
         return Ok(BTreeMap::new());
     }
