@@ -4,20 +4,13 @@
 //! setting keeps a stage from binding, with a message that says why.
 
 use async_nats::jetstream::{self, stream};
-use newsflow_e2e::{article_events, json, server_binary, start_chain};
+use newsflow_e2e::{article_events, free_port, json, server_binary, start_chain};
 use newsflow_pipeline::samples::SAMPLES;
 use newsflow_proto::{headers, subjects};
 use newsflow_runtime::server::{LocalServer, Options};
 use std::time::{Duration, Instant};
 
 const NODES: usize = 3;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
-}
 
 /// Three servers routed to each other, each with its own store under `dir`.
 fn cluster(dir: &std::path::Path) -> Vec<LocalServer> {

@@ -445,12 +445,23 @@ pub async fn limit_event_size(js: &jetstream::Context, bytes: i32) {
         .expect("the events stream takes the limit");
 }
 
-/// A port nothing listens on (the OS picks it; free a moment ago).
+/// A port nothing listens on, for a server started a moment later. Below Linux's ephemeral range
+/// (32768–60999): a port the OS hands out could be taken in between as the local end of an
+/// outgoing connection (servers of a cluster dialling each other's routes). Each call in a
+/// process gets another port, so tests running side by side do not pick the same one.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(7_919);
+    loop {
+        let offset = start.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % SPAN;
+        let port = u16::try_from(FIRST + offset).expect("below 32768");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// How many of `messages` each article has, by their article id header.
