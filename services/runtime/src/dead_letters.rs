@@ -6,15 +6,9 @@
 use crate::Bus;
 use anyhow::Context as _;
 use async_nats::HeaderMap;
-use async_nats::jetstream::{self, consumer};
+use async_nats::jetstream;
 use base64::Engine as _;
-use futures::StreamExt as _;
 use newsflow_proto::{DeadLetter, PayloadEncoding, headers, subjects};
-use std::time::Duration;
-
-/// How long reading the dead letters may go without a message before it stops (a letter
-/// counted may be gone by the time it would be read).
-const QUIET: Duration = Duration::from_secs(5);
 
 /// One dead letter and where it is kept.
 #[derive(Debug, Clone)]
@@ -46,33 +40,37 @@ pub async fn list(bus: &Bus, stage: Option<&str>, limit: usize) -> anyhow::Resul
     if wanted == 0 {
         return Ok(Vec::new());
     }
-    let reader = bus
+    // Read one by one with the stream's message API, not through a consumer: a user that may
+    // create consumers on this stream could have one push its letters onto any subject (a work
+    // stream's among them), so whoever only looks at dead letters is given no consumers.
+    let stream = bus
         .jetstream()
         .get_stream(subjects::DEAD_LETTER_STREAM)
         .await
-        .with_context(|| format!("opening the stream {}", subjects::DEAD_LETTER_STREAM))?
-        .create_consumer(consumer::pull::OrderedConfig {
-            filter_subject: filter,
-            deliver_policy: consumer::DeliverPolicy::All,
-            ..Default::default()
-        })
-        .await
-        .context("reading the dead letters")?;
-    let mut messages = reader.messages().await?;
+        .with_context(|| format!("opening the stream {}", subjects::DEAD_LETTER_STREAM))?;
     let mut letters = Vec::with_capacity(wanted);
+    let mut from = 1;
     while letters.len() < wanted {
-        let Ok(Some(message)) = tokio::time::timeout(QUIET, messages.next()).await else {
-            break;
+        let message = match stream
+            .raw_message_builder()
+            .sequence(from)
+            .next_by_subject(filter.clone())
+            .send()
+            .await
+        {
+            Ok(message) => message,
+            // A letter counted may be gone (replayed, aged out) by the time it would be read.
+            Err(err) if err.kind() == jetstream::stream::RawMessageErrorKind::NoMessageFound => {
+                break;
+            }
+            Err(err) => return Err(err).context("reading the dead letters"),
         };
-        let message = message?;
-        let sequence = message
-            .info()
-            .map_err(|err| anyhow::anyhow!("{err}"))?
-            .stream_sequence;
+        let sequence = message.sequence;
         let letter = serde_json::from_slice(&message.payload).with_context(|| {
             format!("the message at {sequence} in the dead-letter stream is not a dead letter")
         })?;
         letters.push(Stored { sequence, letter });
+        from = sequence + 1;
     }
     Ok(letters)
 }
