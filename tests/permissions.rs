@@ -1,7 +1,8 @@
 //! The shipped `deploy/nats/permissions.conf` on a real server: with `newsflow setup` run as
-//! admin, every stage, the feeder and the reader do their work as their own users; what the
-//! users may not do is refused, and the refusal is named ("permission denied", with the subject)
-//! in the stage's log or the command's error.
+//! admin (and `setup --readers` as the readers' admin), every stage, the feeder, the monitor and
+//! the reader do their work as their own users; what the users may not do is refused, and the
+//! refusal is named ("permission denied", with the subject) in the stage's log or the command's
+//! error.
 
 use futures::StreamExt as _;
 use newsflow_e2e::{newsflow_bin, python_subscriber, server_binary};
@@ -10,8 +11,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const USERS: [&str; 8] = [
-    "admin", "ingest", "segment", "entities", "quotes", "events", "feeder", "reader",
+const USERS: [&str; 10] = [
+    "admin",
+    "ingest",
+    "segment",
+    "entities",
+    "quotes",
+    "events",
+    "feeder",
+    "monitor",
+    "reader-admin",
+    "reader",
 ];
 
 fn password(user: &str) -> String {
@@ -37,7 +47,7 @@ impl Bus {
             .iter()
             .map(|u| {
                 (
-                    format!("NEWSFLOW_{}_PASSWORD", u.to_uppercase()),
+                    format!("NEWSFLOW_{}_PASSWORD", u.to_uppercase().replace('-', "_")),
                     password(u),
                 )
             })
@@ -108,7 +118,8 @@ impl Bus {
         // The inbox prefix newsflow's own clients use, the only one a stage's user may receive on.
         let prefix = match user {
             "feeder" => "_INBOX.newsflow-feed".to_owned(),
-            "admin" => "_INBOX".to_owned(),
+            "admin" | "reader-admin" => "_INBOX".to_owned(),
+            "monitor" => "_INBOX.newsflow-status".to_owned(),
             "reader" => "_INBOX.reader".to_owned(),
             stage => format!("_INBOX.newsflow-{stage}"),
         };
@@ -235,6 +246,15 @@ async fn each_user_does_its_work_and_nothing_else() {
         said(&setup)
     );
 
+    // Readers get a mirror of the events in an account of their own.
+    let mirror = bus.newsflow("reader-admin", &["setup", "--readers"]);
+    assert!(mirror.status.success(), "{}", said(&mirror));
+    assert!(
+        said(&mirror).contains("NEWSFLOW_EVENTS (mirror)"),
+        "{}",
+        said(&mirror)
+    );
+
     // The chain, each stage as its own user.
     let _stages: Vec<Stage> = newsflow_pipeline::names()
         .map(|s| bus.stage(s, s))
@@ -252,12 +272,35 @@ async fn each_user_does_its_work_and_nothing_else() {
         "{}",
         said(&tail)
     );
-    let status = bus.newsflow("reader", &["status"]);
+    let status = bus.newsflow("monitor", &["status"]);
     assert!(status.status.success(), "{}", said(&status));
-    let letters = bus.newsflow("reader", &["dead-letters"]);
+    let letters = bus.newsflow("monitor", &["dead-letters"]);
     assert!(letters.status.success(), "{}", said(&letters));
     assert!(
         said(&letters).contains("No dead letters."),
+        "{}",
+        said(&letters)
+    );
+    // A malformed article is dead-lettered by ingest, and the monitor reads its letter.
+    {
+        let (feeder, _) = bus.client("feeder").await;
+        feeder
+            .publish("newsflow.articles.raw", "{\"not\": \"an article\"}".into())
+            .await
+            .unwrap();
+        feeder.flush().await.unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let letters = loop {
+        let letters = bus.newsflow("monitor", &["dead-letters", "--stage", "ingest"]);
+        if said(&letters).contains("1 dead letter(s)") || Instant::now() > deadline {
+            break letters;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert!(letters.status.success(), "{}", said(&letters));
+    assert!(
+        said(&letters).contains("1 dead letter(s)"),
         "{}",
         said(&letters)
     );
@@ -296,6 +339,32 @@ async fn each_user_does_its_work_and_nothing_else() {
     let peek = bus.newsflow("segment", &["tail", "--from-start", "--limit", "1"]);
     assert!(!peek.status.success());
     assert!(said(&peek).contains("permission denied"), "{}", said(&peek));
+
+    // A consumer delivers wherever its maker says, unchecked against the maker's permissions: a
+    // reader's push consumer told to deliver on a work stream's subject reaches nothing of the
+    // chain, since the reader's account holds only its mirror of the events.
+    let ingested_before = last_sequence(&bus, "NEWSFLOW_INGESTED").await;
+    {
+        let (reader, _) = bus.client("reader").await;
+        let events = async_nats::jetstream::new(reader)
+            .get_stream("NEWSFLOW_EVENTS")
+            .await
+            .expect("the reader sees its mirror of the events");
+        events
+            .create_consumer(async_nats::jetstream::consumer::push::Config {
+                deliver_subject: "newsflow.articles.ingested".to_owned(),
+                deliver_policy: async_nats::jetstream::consumer::DeliverPolicy::All,
+                ..Default::default()
+            })
+            .await
+            .expect("a reader may make consumers of its own");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    assert_eq!(
+        last_sequence(&bus, "NEWSFLOW_INGESTED").await,
+        ingested_before,
+        "events poured into the chain's work stream"
+    );
 
     // (user, what it tries, on which subject, the part of the subject the refusal names)
     let attempts = [
@@ -365,6 +434,25 @@ async fn each_user_does_its_work_and_nothing_else() {
             "$JS.API.CONSUMER.MSG.NEXT.NEWSFLOW_INGESTED.segment",
             "CONSUMER.MSG.NEXT.NEWSFLOW_INGESTED.segment",
         ),
+        // The import the mirror uses is not the reader's to make consumers in the chain with.
+        (
+            "reader",
+            Attempt::Request,
+            "$JS.newsflow.API.CONSUMER.CREATE.NEWSFLOW_EVENTS.pour.>",
+            "$JS.newsflow.API.CONSUMER.CREATE",
+        ),
+        (
+            "monitor",
+            Attempt::Request,
+            "$JS.API.CONSUMER.CREATE.NEWSFLOW_DLQ.pour",
+            "CONSUMER.CREATE.NEWSFLOW_DLQ",
+        ),
+        (
+            "monitor",
+            Attempt::Request,
+            "$JS.API.CONSUMER.CREATE.NEWSFLOW_EVENTS.pour",
+            "CONSUMER.CREATE.NEWSFLOW_EVENTS",
+        ),
     ];
     let mut allowed = Vec::new();
     for (user, attempt, subject, what) in attempts {
@@ -377,4 +465,14 @@ async fn each_user_does_its_work_and_nothing_else() {
         allowed.is_empty(),
         "not refused as they should be: {allowed:#?}"
     );
+}
+
+/// The last sequence of the chain's stream `name`, read as the admin.
+async fn last_sequence(bus: &Bus, name: &str) -> u64 {
+    let (admin, _) = bus.client("admin").await;
+    let mut stream = async_nats::jetstream::new(admin)
+        .get_stream(name)
+        .await
+        .unwrap();
+    stream.info().await.unwrap().state.last_sequence
 }

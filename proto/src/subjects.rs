@@ -46,6 +46,13 @@ pub fn work_stream(subject: &str) -> Option<&'static str> {
 pub const EVENTS_STREAM: &str = "NEWSFLOW_EVENTS";
 /// Subjects of the events stream.
 pub const EVENTS_SUBJECTS: &str = "newsflow.events.>";
+/// Where a readers' account reaches the chain account's JetStream API to mirror the events
+/// stream: the prefix its import of `$JS.API.CONSUMER.CREATE.NEWSFLOW_EVENTS…` maps to
+/// (`deploy/nats/permissions.conf`).
+pub const READERS_API_PREFIX: &str = "$JS.newsflow.API";
+/// Subject prefix the chain account delivers the readers' mirror on (exported to them as a
+/// stream); no stream of the chain holds it.
+pub const READERS_DELIVER_PREFIX: &str = "newsflow.readers";
 /// Stream of dead letters.
 pub const DEAD_LETTER_STREAM: &str = "NEWSFLOW_DLQ";
 /// Subjects of the dead-letter stream.

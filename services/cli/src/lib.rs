@@ -116,6 +116,12 @@ enum Command {
     /// allowed to (an admin). Needed once before stages run as users that may not create them
     /// (deploy/nats/permissions.conf); stages that may, create what is missing themselves.
     Setup {
+        /// Set up a readers' account instead: log in as its admin and this creates, in that
+        /// account, NEWSFLOW_EVENTS as a mirror of the chain's events, which the chain's account
+        /// exports for it. Subscribers there read their copy and can reach nothing of the
+        /// chain's (deploy/README.md, "Users and permissions").
+        #[arg(long)]
+        readers: bool,
         #[command(flatten)]
         config: Config,
     },
@@ -255,10 +261,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             tail::tail(&connection, filter, &start, durable.as_deref(), limit).await?;
         }
-        Command::Setup { config } => {
+        Command::Setup { readers, config } => {
             let bus =
                 Bus::connect(&config.connection, "newsflow-setup", ConnectMode::FailFast).await?;
-            print!("{}", setup::setup(&bus, &config).await?);
+            if readers {
+                print!("{}", setup::readers(&bus, &config).await?);
+            } else {
+                print!("{}", setup::setup(&bus, &config).await?);
+            }
             bus.flush().await?;
         }
         Command::DeadLetters {

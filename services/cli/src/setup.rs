@@ -42,6 +42,23 @@ pub async fn setup(bus: &Bus, config: &Config) -> anyhow::Result<String> {
     Ok(out)
 }
 
+/// Creates the readers' mirror of the events in this user's account unless it is there, and
+/// says which.
+///
+/// # Errors
+/// When the server refuses (JetStream is off in this account, or this user may not create
+/// streams).
+pub async fn readers(bus: &Bus, config: &Config) -> anyhow::Result<String> {
+    let name = subjects::EVENTS_STREAM;
+    let was = streams::exists(bus, name).await?;
+    streams::ensure_readers_mirror(bus, &config.retention).await?;
+    Ok(format!(
+        "stream   {:<30} {}\n",
+        format!("{name} (mirror)"),
+        said(was)
+    ))
+}
+
 fn said(was_there: bool) -> &'static str {
     if was_there { "was there" } else { "created" }
 }

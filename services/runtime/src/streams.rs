@@ -79,6 +79,43 @@ pub async fn ensure_streams(bus: &Bus, retention: &Retention) -> anyhow::Result<
     create(bus, dead_letter_stream(retention), retention.replication).await
 }
 
+/// Creates, in the account this user logs in to, the events stream as a mirror of the chain
+/// account's, unless it exists: readers in an account of their own read their copy, and no
+/// consumer they make can deliver into the chain's streams (`deploy/README.md`).
+///
+/// # Errors
+/// When JetStream is off in this account or refuses the stream (this user may not create one).
+pub async fn ensure_readers_mirror(bus: &Bus, retention: &Retention) -> anyhow::Result<()> {
+    let source = stream::Source {
+        name: subjects::EVENTS_STREAM.to_owned(),
+        external: Some(stream::External {
+            api_prefix: subjects::READERS_API_PREFIX.to_owned(),
+            delivery_prefix: Some(subjects::READERS_DELIVER_PREFIX.to_owned()),
+        }),
+        ..Default::default()
+    };
+    let mirror = stream::Config {
+        description: Some(
+            "newsflow events for subscribers, mirrored from the chain's account; replayable"
+                .to_owned(),
+        ),
+        subjects: Vec::new(),
+        mirror: Some(source),
+        duplicate_window: Duration::ZERO,
+        ..events_stream(retention)
+    };
+    let name = mirror.name.clone();
+    create(bus, mirror, retention.replication).await?;
+    let found = bus.jetstream().get_stream(&name).await?;
+    anyhow::ensure!(
+        found.cached_info().config.mirror.is_some(),
+        "this account's stream {name} is the chain's own, not a mirror: `newsflow setup \
+         --readers` is for a readers' account of its own (log in as its admin), beside the \
+         account the stages run in"
+    );
+    Ok(())
+}
+
 /// Creates the work stream of `subject` unless it exists: all a feeder needs to put articles on
 /// `newsflow.articles.raw` before any stage has started.
 ///
