@@ -304,6 +304,33 @@ async fn each_user_does_its_work_and_nothing_else() {
         "{}",
         said(&letters)
     );
+
+    // The web console as the monitor: the stages' figures, the article read from the events,
+    // the dead letter; and no replay without a token.
+    let port = newsflow_e2e::free_port();
+    let _console = Stage {
+        child: Command::new(newsflow_bin())
+            .args(["web", "--addr", &format!("127.0.0.1:{port}")])
+            .env_remove("NATS_URL")
+            .env_remove("NEWSFLOW_CONSOLE_TOKEN")
+            .envs(bus.env("monitor"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(bus.dir.path().join("web.log")).unwrap())
+            .spawn()
+            .expect("newsflow web runs"),
+        log: bus.dir.path().join("web.log"),
+    };
+    let found = http_until(port, "/api/search?text=bridge", |body| {
+        body.contains("The mayor opened the bridge")
+    });
+    assert!(found.starts_with("HTTP/1.1 200"), "{found}");
+    let overview = http_until(port, "/api/overview", |body| {
+        body.contains(r#""settled":1"#)
+    });
+    assert!(overview.contains(r#""name":"ingest""#), "{overview}");
+    let letters = http_until(port, "/api/dead-letters", |body| body.contains("ingest"));
+    assert!(letters.contains(r#""replay":false"#), "{letters}");
     // A subscriber in another language, as the reader: the shipped example takes NATS_URL and
     // the login from the environment and its replies under the reader's inbox prefix.
     let python = python_subscriber()
@@ -475,4 +502,25 @@ async fn last_sequence(bus: &Bus, name: &str) -> u64 {
         .await
         .unwrap();
     stream.info().await.unwrap().state.last_sequence
+}
+
+/// `GET path` on 127.0.0.1:`port` (status line, headers and body), repeated until `done`
+/// accepts the answer or 30 seconds pass.
+fn http_until(port: u16, path: &str, done: impl Fn(&str) -> bool) -> String {
+    use std::io::{Read as _, Write as _};
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut answer = String::new();
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = write!(
+                stream,
+                "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.read_to_string(&mut answer);
+        }
+        if done(&answer) || Instant::now() > deadline {
+            return answer;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
 }

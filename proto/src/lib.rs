@@ -22,6 +22,7 @@ pub mod dead_letter;
 mod envelope;
 pub mod events;
 pub mod headers;
+pub mod report;
 pub mod schema;
 mod slug;
 pub mod subjects;
@@ -33,6 +34,7 @@ pub use article::{
 pub use dead_letter::{DeadLetter, ErrorType, PayloadEncoding, TruncatedPayload};
 pub use envelope::Envelope;
 pub use events::{Entity, EventArticle, EventEntity, EventQuote, SentenceText};
+pub use report::StageReport;
 pub use slug::slug;
 pub use text::{
     ArticleEntities, ArticleQuotes, ArticleSegmented, Entities, EntityGroup, EntityLabel,

@@ -46,6 +46,14 @@ pub fn work_stream(subject: &str) -> Option<&'static str> {
 pub const EVENTS_STREAM: &str = "NEWSFLOW_EVENTS";
 /// Subjects of the events stream.
 pub const EVENTS_SUBJECTS: &str = "newsflow.events.>";
+/// Each stage process reports on `newsflow.stats.<stage>` (core NATS, not stored).
+pub const STATS_PREFIX: &str = "newsflow.stats";
+
+/// The subject `stage` reports on.
+pub fn stats(stage: &str) -> String {
+    format!("{STATS_PREFIX}.{stage}")
+}
+
 /// Where a readers' account reaches the chain account's JetStream API to mirror the events
 /// stream: the prefix its import of `$JS.API.CONSUMER.CREATE.NEWSFLOW_EVENTS…` maps to
 /// (`deploy/nats/permissions.conf`).

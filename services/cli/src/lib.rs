@@ -12,6 +12,7 @@ pub mod setup;
 pub mod status;
 pub mod tail;
 pub mod up;
+pub mod web;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 use newsflow_pipeline::{Chain, STAGES, Settings};
@@ -54,10 +55,32 @@ enum Command {
         /// Also feed the bundled sample articles, print what comes out, and stop when done.
         #[arg(long)]
         demo: bool,
+        /// Allows replaying dead letters from the web console (served at / on the admin
+        /// address) to whoever gives this token; without it the console is read-only.
+        #[arg(long, env = "NEWSFLOW_CONSOLE_TOKEN", hide_env_values = true)]
+        console_token: Option<String>,
         #[command(flatten)]
         settings: Settings,
         #[command(flatten)]
         config: Config,
+    },
+    /// The web console for any deployment: the chain live (each stage with its copies,
+    /// backlog, in flight, rate, p50/p99), the latest articles with entities and quotes marked,
+    /// search by speaker, entity and text, following one live, and the dead letters. It only
+    /// reads the bus (it makes no consumer; as a user, the monitor of
+    /// deploy/nats/permissions.conf will do) unless a token allows replaying dead letters, which
+    /// then takes a user that may publish their subjects. `newsflow up` serves the same at / on
+    /// its admin address.
+    Web {
+        /// Where to serve it.
+        #[arg(long, env = "NEWSFLOW_CONSOLE_ADDR", default_value = "127.0.0.1:9200")]
+        addr: std::net::SocketAddr,
+        /// Allows replaying dead letters to whoever gives this token (Authorization: Bearer);
+        /// without it the console is read-only.
+        #[arg(long, env = "NEWSFLOW_CONSOLE_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        #[command(flatten)]
+        connection: Connection,
     },
     /// Run the whole chain in-process on a file (or `-` for stdin), no bus: prints each
     /// article event as JSON (pretty on a terminal, one line per article when piped).
@@ -129,6 +152,7 @@ enum Command {
     /// deliveries and why. Once the cause is fixed, `--replay` puts a message back on the
     /// subject it came from (as it was, with a de-duplication id of its own) and removes its
     /// letter; replaying takes a user that may publish there (an admin).
+    #[command(visible_alias = "dlq")]
     DeadLetters {
         /// Only this stage's dead letters.
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(newsflow_pipeline::names()))]
@@ -217,11 +241,30 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Up {
             demo,
+            console_token,
             settings,
             config,
         } => {
             newsflow_runtime::telemetry::init(config.log_format)?;
-            up::up(config, demo, settings).await?;
+            let console = newsflow_console::Options {
+                replay_token: console_token,
+            };
+            up::up(config, demo, settings, console).await?;
+        }
+        Command::Web {
+            addr,
+            token,
+            connection,
+        } => {
+            newsflow_runtime::telemetry::init(newsflow_runtime::LogFormat::Pretty)?;
+            web::serve(
+                &connection,
+                addr,
+                newsflow_console::Options {
+                    replay_token: token,
+                },
+            )
+            .await?;
         }
         Command::Process { path, compact } => return process(&path, compact),
         #[cfg(feature = "lab")]

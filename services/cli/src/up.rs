@@ -22,7 +22,12 @@ const DEMO_TIMEOUT: Duration = Duration::from_secs(300);
 ///
 /// # Errors
 /// When no server can be reached or started, or a stage fails to start.
-pub async fn up(mut config: Config, demo: bool, settings: Settings) -> anyhow::Result<()> {
+pub async fn up(
+    mut config: Config,
+    demo: bool,
+    settings: Settings,
+    console: newsflow_console::Options,
+) -> anyhow::Result<()> {
     let mut server = None;
     let url = &config.connection.nats_url;
     match Bus::connect(&config.connection, "newsflow-up", ConnectMode::FailFast).await {
@@ -67,7 +72,10 @@ pub async fn up(mut config: Config, demo: bool, settings: Settings) -> anyhow::R
         }
     };
     let stages = newsflow_pipeline::stages(&settings);
-    let ran = newsflow_runtime::run_many(stages, config, UP_ADMIN_PORT, shutdown).await;
+    let console: newsflow_runtime::ExtraRoutes =
+        Box::new(move |bus, stop| newsflow_console::router(bus, console, stop));
+    let ran =
+        newsflow_runtime::run_serving(stages, config, UP_ADMIN_PORT, Some(console), shutdown).await;
     drop(server);
     ran?;
     demo_result

@@ -77,13 +77,20 @@ async fn metrics_text() -> String {
 pub(crate) async fn serve(
     socket: AdminSocket,
     readiness: Readiness,
+    extra: Option<Router>,
     stop: CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let serves = if extra.is_some() {
+        "Serving the web console at /, and /healthz, /readyz and /metrics."
+    } else {
+        "Serving /healthz, /readyz and /metrics."
+    };
     let app = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
-        .with_state(readiness);
+        .with_state(readiness)
+        .merge(extra.unwrap_or_default());
     let cannot = |addr: SocketAddr, err: std::io::Error| {
         anyhow::anyhow!(
             "cannot serve admin endpoints on {addr}: {err} (set NEWSFLOW_ADMIN_ADDR to another host:port, or `off`)"
@@ -112,7 +119,7 @@ pub(crate) async fn serve(
     let addr = listener.local_addr()?;
     // Install the recorder now: counted before it exists is counted nowhere.
     crate::metrics::handle();
-    tracing::info!(%addr, "Serving /healthz, /readyz and /metrics.");
+    tracing::info!(%addr, "{serves}");
     Ok(tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { stop.cancelled().await })

@@ -9,7 +9,7 @@ use crate::metrics::{
 };
 use crate::revisions::{Published, Revisions, Unpublished};
 use crate::stage::{Handled, Handler, Pending};
-use crate::{Bus, Config, ConnectMode, Stage, StageError, streams};
+use crate::{Bus, Config, ConnectMode, Stage, StageError, report, streams};
 use async_nats::jetstream::{self, AckKind};
 use futures::StreamExt as _;
 use newsflow_proto::{Envelope, ErrorType, headers};
@@ -74,6 +74,24 @@ pub async fn run_many(
     default_admin_port: u16,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    run_serving(stages, config, default_admin_port, None, shutdown).await
+}
+
+/// Routes served beside `/healthz`, `/readyz` and `/metrics` on the admin address, made once
+/// the bus is connected; their work stops with the token.
+pub type ExtraRoutes = Box<dyn FnOnce(&Bus, &CancellationToken) -> axum::Router + Send>;
+
+/// As [`run_many`], also serving `extra` on the admin address (`newsflow up`'s web console).
+///
+/// # Errors
+/// As [`run`].
+pub async fn run_serving(
+    stages: Vec<Stage>,
+    config: Config,
+    default_admin_port: u16,
+    extra: Option<ExtraRoutes>,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let client_name = match stages.as_slice() {
         [only] => format!("newsflow-{}", only.name),
         _ => "newsflow-up".to_owned(),
@@ -83,7 +101,10 @@ pub async fn run_many(
     let readiness = Readiness::new(bus.clone(), &names);
     let stop = CancellationToken::new();
     let admin = match config.stage_loop.admin_socket(default_admin_port) {
-        Some(socket) => Some(admin::serve(socket, readiness.clone(), stop.clone()).await?),
+        Some(socket) => {
+            let extra = extra.map(|make| make(&bus, &stop));
+            Some(admin::serve(socket, readiness.clone(), extra, stop.clone()).await?)
+        }
         None => None,
     };
     for name in &names {
@@ -94,8 +115,10 @@ pub async fn run_many(
         config: config.clone(),
         readiness,
         tracker: TaskTracker::new(),
+        timings: Arc::new(report::Timings::new(&names)),
         acks_per_input: acks_per_input(names.len(), config.stage_loop.max_in_flight),
     });
+    let reporting = report::spawn(bus.clone(), ctx.timings.clone(), stop.clone());
     for stage in stages {
         let ctx2 = ctx.clone();
         let stop = stop.clone();
@@ -117,6 +140,7 @@ pub async fn run_many(
             "second shutdown signal: stopping now; un-acked messages will be redelivered"
         )),
     };
+    let _ = reporting.await;
     if let Err(err) = bus.flush().await {
         warn!(error = format!("{err:#}"), "Flushing NATS failed.");
     }
@@ -136,6 +160,7 @@ struct Ctx {
     config: Config,
     readiness: Readiness,
     tracker: TaskTracker,
+    timings: Arc<report::Timings>,
     /// Publishes of one input awaiting their ack at once.
     acks_per_input: usize,
 }
@@ -293,7 +318,9 @@ async fn handle(
                 }
             }
         }
-        metrics::histogram!(PROCESS_DURATION, LABEL_STAGE => stage.name).record(started.elapsed().as_secs_f64());
+        let took = started.elapsed();
+        metrics::histogram!(PROCESS_DURATION, LABEL_STAGE => stage.name).record(took.as_secs_f64());
+        ctx.timings.record(stage.name, took);
     }
     .instrument(span)
     .await;

@@ -31,6 +31,7 @@ mod consume;
 mod dead_letter;
 pub mod dead_letters;
 pub mod metrics;
+mod report;
 pub mod revisions;
 pub mod server;
 mod shutdown;
@@ -42,7 +43,7 @@ mod trace;
 
 pub use bus::{Bus, ConnectMode, PublishOutcome, last_refusal, without_passwords};
 pub use config::{Config, Connection, LogFormat, Replication, Retention, StageLoop};
-pub use consume::{run, run_many};
+pub use consume::{ExtraRoutes, run, run_many, run_serving};
 pub use newsflow_proto::Envelope;
 pub use shutdown::shutdown_signal;
 pub use stage::{Revisioned, Stage, StageError, decode};
