@@ -204,7 +204,12 @@ pub async fn main() -> ExitCode {
         }
         Err(err) => err.exit(),
     };
-    match run(cli).await {
+    let ran = run(cli).await;
+    // The spans of the last messages, when they are exported.
+    tokio::task::spawn_blocking(newsflow_runtime::telemetry::shutdown)
+        .await
+        .ok();
+    match ran {
         Ok(code) => code,
         Err(err) => {
             let message = format!("{err:#}");

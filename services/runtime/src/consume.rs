@@ -283,6 +283,7 @@ async fn handle(
         sequence,
         delivery = delivered,
     );
+    crate::telemetry::continue_trace(&span, traceparent.as_deref());
     async {
         metrics::counter!(RECEIVED, LABEL_STAGE => stage.name).increment(1);
         let job = Job { stage, ctx, message: &message, delivered, sequence, traceparent: traceparent.as_deref(), ack_wait };
@@ -481,6 +482,9 @@ impl Job<'_> {
 
     /// The input's trace, carried on to what it makes; a new one when it came without.
     fn traceparent(&self) -> String {
+        if let Some(own) = crate::telemetry::traceparent_of(&tracing::Span::current()) {
+            return own;
+        }
         self.traceparent
             .map_or_else(crate::new_traceparent, str::to_owned)
     }
@@ -491,6 +495,10 @@ impl Job<'_> {
     /// [`acks_per_input`] publishes await their ack at once: an article that fans out into
     /// thousands of events never fills the client's pending-ack limit.
     async fn publish(&self, outputs: Vec<Envelope>) -> anyhow::Result<()> {
+        // A raw article has no id until ingest gives it one: its span and logs get it now.
+        if let Some(id) = outputs.first().and_then(|o| o.article_id.as_deref()) {
+            tracing::Span::current().record("article_id", id);
+        }
         let traceparent = self.traceparent();
         let window = self.ctx.acks_per_input;
         let mut outputs = outputs.into_iter();
