@@ -157,6 +157,24 @@ fn feed(url: &str, path: &Path) {
     );
 }
 
+/// `POST /api/dead-letters/replay {"all": true}` with `token`; the status line and the rest.
+fn replay_all(port: u16, token: Option<&str>) -> String {
+    use std::io::{Read as _, Write as _};
+    let body = r#"{"all": true}"#;
+    let authorization =
+        token.map_or_else(String::new, |t| format!("Authorization: Bearer {t}\r\n"));
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "POST /api/dead-letters/replay HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{authorization}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
 fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples")
 }
@@ -179,7 +197,7 @@ async fn the_console_shows_the_chain_articles_search_and_dead_letters_in_a_brows
         ],
     );
     let port = free_port();
-    let _web = Running(
+    let mut web = Running(
         Command::new(newsflow_bin())
             .args(["web", "--addr", &format!("127.0.0.1:{port}")])
             .env("NATS_URL", &url)
@@ -326,6 +344,15 @@ async fn the_console_shows_the_chain_articles_search_and_dead_letters_in_a_brows
     })
     .await;
     screenshot(&client, "dead-letters").await;
+    // Replaying takes the token: without it, or with another, nothing is replayed.
+    for token in [None, Some("not-the-token")] {
+        let refused = replay_all(port, token);
+        assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    }
+    text_when(&client, "#letters td.reason", |t| {
+        t.contains("gave up after 2")
+    })
+    .await;
     newsflow_e2e::limit_event_size(&js, -1).await;
     client
         .find(Locator::Id("token"))
@@ -363,7 +390,7 @@ async fn the_console_shows_the_chain_articles_search_and_dead_letters_in_a_brows
     // `newsflow up` serves the same console on its admin address; with it beside the chain
     // above, each stage has two copies, and the page shows both.
     let admin = free_port();
-    let _up = Running(
+    let mut up = Running(
         Command::new(newsflow_bin())
             .arg("up")
             .env("NATS_URL", &url)
@@ -387,5 +414,33 @@ async fn the_console_shows_the_chain_articles_search_and_dead_letters_in_a_brows
         .await
         .unwrap();
     assert_eq!(copies.len(), 2);
+
+    // Stopping while a page is open on the live updates: each stops at once.
+    text_when(&client, "#connection", |t| t == "live").await;
+    assert!(
+        terminate(&mut up.0),
+        "newsflow up did not stop within 15 s of SIGTERM with a page open"
+    );
+    client.goto(&console).await.unwrap();
+    text_when(&client, "#connection", |t| t == "live").await;
+    assert!(
+        terminate(&mut web.0),
+        "newsflow web did not stop within 15 s of SIGTERM with a page open"
+    );
     client.close().await.unwrap();
+}
+
+/// Sends SIGTERM and waits up to 15 s for the process to exit; whether it did.
+fn terminate(child: &mut Child) -> bool {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if child.try_wait().ok().flatten().is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
 }

@@ -161,3 +161,44 @@ async fn dead_letters_are_listed_with_their_reason_and_replayed_once_the_cause_i
     let (ok, empty, _) = dead_letters(&url, &[]);
     assert!(ok && empty.contains("No dead letters."), "{empty}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_letter_goes_back_only_to_the_input_of_the_stage_that_wrote_it() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let client = server.client().await;
+    let js = async_nats::jetstream::new(client.clone());
+    // Letters are written by the stages' users: one that names another subject (here a
+    // JetStream API request) must not be sent there by whoever replays it.
+    let forged = serde_json::json!({
+        "stage": "ingest",
+        "reason": "forged",
+        "error_type": "invalid",
+        "subject": "$JS.API.STREAM.DELETE.NEWSFLOW_EVENTS",
+        "delivery_count": 1,
+        "stream_sequence": 1,
+        "article_id": null,
+        "headers": {},
+        "payload": "",
+        "payload_encoding": "utf8",
+        "failed_at": "2026-12-01T00:00:00Z",
+    });
+    js.publish(
+        subjects::dead_letter("ingest"),
+        serde_json::to_vec(&forged).unwrap().into(),
+    )
+    .await
+    .unwrap()
+    .await
+    .unwrap();
+    let (ok, said, stderr) = dead_letters(&server.url(), &["--replay-all"]);
+    assert!(!ok, "{said}");
+    assert!(
+        stderr.contains("which is not that stage's input; not replayed"),
+        "{stderr}"
+    );
+    assert!(
+        js.get_stream(subjects::EVENTS_STREAM).await.is_ok(),
+        "the events stream is still there"
+    );
+}

@@ -47,7 +47,8 @@ function renderStages(stages) {
     const copies = stage.replicas || [];
     const worst = (key) => copies.reduce((m, c) => (c[key] == null ? m : Math.max(m ?? 0, c[key])), null);
     const row = (label, value, cls, bad) =>
-      [el("dt", { text: label }), el("dd", { class: [cls, bad ? "bad" : ""].join(" ").trim(), text: value })];
+      [el("dt", { text: label }), el("dd", { class: [cls, bad ? "bad" : ""].join(" ").trim(), text: value,
+        title: cls === "dead" && f.newest_dead_letter ? `Newest: ${f.newest_dead_letter}` : undefined })];
     box.append(
       el("article", { class: `stage${f.consumer ? "" : " idle"}`, "data-stage": stage.name, title: `${stage.input} → ${stage.output}` },
         el("h3", {}, stage.name, el("span", { class: "replicas", text: `${copies.length} cop${copies.length === 1 ? "y" : "ies"}` })),
@@ -58,6 +59,7 @@ function renderStages(stages) {
           row("p50", fmt.ms(worst("p50_ms")), "p50"),
           row("p99", fmt.ms(worst("p99_ms")), "p99"),
           row("settled", fmt.count(f.settled), "settled"),
+          row("duplicates", fmt.count(f.duplicates), "duplicates"),
           row("dead letters", fmt.count(f.dead_letters), "dead", f.dead_letters > 0),
           row("stuck", fmt.count(f.stuck), "stuck", f.stuck > 0)),
         el("ul", { class: "copies" }, copies.map((c) =>
@@ -137,8 +139,15 @@ async function loadOverview() {
 function connectLive() {
   const status = $("#connection");
   const source = new EventSource("/api/live");
-  source.onopen = () => { status.textContent = "live"; status.className = "connection live"; };
-  source.onerror = () => { status.textContent = "reconnecting…"; status.className = "connection down"; };
+  let lost = false;
+  source.onopen = () => {
+    status.textContent = "live";
+    status.className = "connection live";
+    // What came out while the connection was down.
+    if (lost) loadOverview().catch((err) => showBusError(err.message));
+    lost = false;
+  };
+  source.onerror = () => { lost = true; status.textContent = "reconnecting…"; status.className = "connection down"; };
   source.onmessage = (message) => {
     const update = JSON.parse(message.data);
     if (update.type === "stages") {
@@ -208,7 +217,7 @@ function annotated(event, start, end) {
   return out;
 }
 
-function renderArticle(data, wanted) {
+function renderArticle(data, wanted, near) {
   const box = $("#article");
   box.replaceChildren();
   const revisions = data.revisions;
@@ -225,7 +234,7 @@ function renderArticle(data, wanted) {
       list.map((g) => `${g.name}${g.mentions.length > 1 ? ` ×${g.mentions.length}` : ""}`).join(", ")));
   const revisionLinks = revisions.map((r) => el("li", {},
     r.revision === event.revision ? el("strong", { text: `revision ${r.revision}` })
-      : el("a", { href: `#/article/${encodeURIComponent(data.article_id)}?revision=${r.revision}`, text: `revision ${r.revision}` }),
+      : el("a", { href: `#/article/${encodeURIComponent(data.article_id)}?revision=${r.revision}${near ? `&near=${near}` : ""}`, text: `revision ${r.revision}` }),
     ` — ingested ${fmt.time(r.ingested_at)}`));
   box.append(
     el("h1", { text: event.title || event.article_id }),
@@ -253,7 +262,7 @@ async function showArticle(id, params) {
   const near = params.get("near");
   try {
     const data = await getJson(`/api/articles/${encodeURIComponent(id)}${near ? `?near=${near}` : ""}`);
-    renderArticle(data, Number(params.get("revision")) || undefined);
+    renderArticle(data, Number(params.get("revision")) || undefined, near);
   } catch (err) {
     $("#article").replaceChildren(el("p", { class: "error", text: err.message }));
   }

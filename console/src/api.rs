@@ -7,12 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures::Stream;
+use futures::{Stream, StreamExt as _};
 use newsflow_proto::subjects;
 use newsflow_runtime::Bus;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Most results a search returns.
@@ -37,6 +38,10 @@ pub struct Api {
     pub events: Events,
     pub live: Live,
     pub token: Option<String>,
+    /// Cancelled when the console stops: its open streams end then.
+    pub stop: tokio_util::sync::CancellationToken,
+    /// Searches and follows reading the bus at once.
+    pub reading: Arc<tokio::sync::Semaphore>,
 }
 
 type Answer = Result<Json<Value>, (StatusCode, Json<Value>)>;
@@ -69,6 +74,7 @@ pub async fn live(State(api): State<Api>) -> Sse<impl Stream<Item = Result<Event
             }
         }
     });
+    let stream = stream.take_until(api.stop.cancelled_owned());
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -161,6 +167,11 @@ pub async fn search(State(api): State<Api>, Query(search): Query<Search>) -> Ans
             "give speaker, entity or text",
         ));
     };
+    let _reading = api
+        .reading
+        .acquire()
+        .await
+        .map_err(|err| failed(StatusCode::SERVICE_UNAVAILABLE, err))?;
     let subjects = subjects_for(&api.events, kind, query)
         .await
         .map_err(|err| unavailable(&err))?;
@@ -168,7 +179,7 @@ pub async fn search(State(api): State<Api>, Query(search): Query<Search>) -> Ans
     for subject in &subjects {
         let mut read = api
             .events
-            .walk(subject, 1, READ_PER_SUBJECT)
+            .newest(subject, RESULTS, READ_PER_SUBJECT)
             .await
             .map_err(|err| unavailable(&err))?;
         found.append(&mut read);
@@ -217,12 +228,16 @@ pub async fn follow(
         .await
         .map_err(|err| unavailable(&err))?
         .map_or(1, |(_, last, _)| last + 1);
+    let stop = api.stop.clone();
     let stream = futures::stream::unfold((api, start), move |(api, from)| {
         let query = query.clone();
         async move {
             loop {
                 tokio::time::sleep(FOLLOW_EVERY).await;
                 // Looked up again each time: a speaker first quoted now has a subject now.
+                let Ok(reading) = api.reading.clone().acquire_owned().await else {
+                    return None;
+                };
                 let Ok(subjects) = subjects_for(&api.events, kind, &query).await else {
                     continue;
                 };
@@ -232,6 +247,7 @@ pub async fn follow(
                         found.append(&mut read);
                     }
                 }
+                drop(reading);
                 if let Some(last) = found.iter().map(|e| e.sequence).max() {
                     found.sort_by_key(|e| e.sequence);
                     let events: Vec<Value> = found.iter().map(result).collect();
@@ -241,6 +257,7 @@ pub async fn follow(
             }
         }
     });
+    let stream = stream.take_until(stop.cancelled_owned());
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
@@ -276,6 +293,11 @@ pub struct Replay {
     all: bool,
 }
 
+/// Whether two tokens are equal, in a time that does not tell how much of them matched.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
 /// Puts one dead letter's message (or every one's) back on its subject: only with the token
 /// the console was started with.
 pub async fn replay(
@@ -294,7 +316,7 @@ pub async fn replay(
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if given != Some(token.as_str()) {
+    if !given.is_some_and(|given| same(given.as_bytes(), token.as_bytes())) {
         return failed(StatusCode::UNAUTHORIZED, "wrong or missing token").into_response();
     }
     let sequences = match (replay.sequence, replay.all) {
@@ -312,7 +334,11 @@ pub async fn replay(
     };
     let mut replayed = Vec::new();
     for sequence in sequences {
-        match newsflow_runtime::dead_letters::replay(&api.bus, sequence).await {
+        let inputs: Vec<_> = newsflow_pipeline::STAGES
+            .iter()
+            .map(|s| (s.name, s.input))
+            .collect();
+        match newsflow_runtime::dead_letters::replay(&api.bus, sequence, &inputs).await {
             Ok(done) => replayed.push(json!({
                 "sequence": done.sequence,
                 "subject": done.subject,

@@ -41,8 +41,10 @@ impl Events {
         &self,
         filter: &str,
     ) -> anyhow::Result<Option<(u64, u64, Vec<(String, usize)>)>> {
-        let Ok(stream) = self.js.get_stream(subjects::EVENTS_STREAM).await else {
-            return Ok(None);
+        let stream = match self.js.get_stream(subjects::EVENTS_STREAM).await {
+            Ok(stream) => stream,
+            Err(err) if newsflow_runtime::streams::is_stream_not_found(&err) => return Ok(None),
+            Err(err) => return Err(err.into()),
         };
         let state = stream.cached_info().state.clone();
         let mut info = stream.info_with_subjects(filter).await?;
@@ -96,6 +98,32 @@ impl Events {
             out.push(event);
         }
         Ok(out)
+    }
+}
+
+impl Events {
+    /// The newest `want` events on `filter`, newest first, found by reading ever wider windows
+    /// back from the end of the stream; at most `budget` events read in the last window.
+    pub async fn newest(
+        &self,
+        filter: &str,
+        want: usize,
+        budget: usize,
+    ) -> anyhow::Result<Vec<Stored>> {
+        let Some((first, last, _)) = self.subjects(filter).await? else {
+            return Ok(Vec::new());
+        };
+        let mut span: u64 = 10_000;
+        loop {
+            let from = last.saturating_sub(span).max(first);
+            let mut found = self.walk(filter, from, budget).await?;
+            if found.len() >= want || from <= first || found.len() >= budget {
+                found.reverse();
+                found.truncate(want);
+                return Ok(found);
+            }
+            span = span.saturating_mul(8);
+        }
     }
 }
 

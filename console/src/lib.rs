@@ -22,6 +22,9 @@ use tokio_util::sync::CancellationToken;
 pub use axum::Router;
 pub use events::Kind;
 
+/// Searches and follows that read the bus at once; more wait their turn.
+const SEARCHES: usize = 4;
+
 /// How the console runs.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -38,17 +41,11 @@ pub fn router(bus: &Bus, options: Options, stop: &CancellationToken) -> Router {
         events,
         live,
         token: options.replay_token,
+        stop: stop.clone(),
+        reading: std::sync::Arc::new(tokio::sync::Semaphore::new(SEARCHES)),
     };
     Router::new()
-        .route(
-            "/",
-            get(|| {
-                page(
-                    include_str!("../assets/index.html"),
-                    "text/html; charset=utf-8",
-                )
-            }),
-        )
+        .route("/", get(index))
         .route(
             "/console.js",
             get(|| {
@@ -75,6 +72,20 @@ pub fn router(bus: &Bus, options: Options, stop: &CancellationToken) -> Router {
         .route("/api/dead-letters", get(api::dead_letters))
         .route("/api/dead-letters/replay", post(api::replay))
         .with_state(api)
+}
+
+/// The page, allowed to load nothing but its own files.
+async fn index() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+            ),
+        ],
+        include_str!("../assets/index.html"),
+    )
 }
 
 async fn page(body: &'static str, content_type: &'static str) -> impl IntoResponse {

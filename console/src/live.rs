@@ -1,18 +1,18 @@
 //! What the console keeps up to date while it runs, each from its own loop: every stage's
-//! figures (JetStream, as `newsflow status` reads them) and its copies (their reports on
+//! figures and copies (as `newsflow status` reads them: JetStream, and the copies' reports on
 //! `newsflow.stats.>`), the chain's throughput over the last minutes, and the latest articles.
 //! Each change goes to the open pages as one JSON message.
 
 use crate::events::Events;
-use futures::StreamExt as _;
 use newsflow_proto::{StageReport, subjects};
 use newsflow_runtime::Bus;
+use newsflow_runtime::report::Copies;
 use newsflow_runtime::status::{self, StageStatus};
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
@@ -24,11 +24,11 @@ const ARTICLES_EVERY: Duration = Duration::from_secs(1);
 const HISTORY: usize = 300;
 /// Latest articles kept (with their text, for searching it).
 pub const RECENT: usize = 200;
+/// Most of an article's text kept for searching it.
+const SEARCHED_CHARS: usize = 20_000;
 /// Events an article takes in the stream, about: how far back to start looking for the latest
 /// articles when the console starts.
 const EVENTS_PER_ARTICLE: u64 = 60;
-/// A copy not heard from for this long is gone.
-const REPLICA_GONE: Duration = Duration::from_secs(10);
 
 /// One of the latest articles.
 #[derive(Debug, Clone, Serialize)]
@@ -65,7 +65,13 @@ impl Recent {
             ingested_at: text("ingested_at"),
             quotes: count("quotes"),
             entities: count("entities"),
-            text: text("text").unwrap_or_default(),
+            // Lowercased once, for the text search.
+            text: text("text")
+                .unwrap_or_default()
+                .chars()
+                .take(SEARCHED_CHARS)
+                .collect::<String>()
+                .to_lowercase(),
         }
     }
 }
@@ -75,7 +81,7 @@ struct State {
     stages: Vec<StageStatus>,
     /// (unix ms, articles per second out of the chain)
     history: VecDeque<(u64, f64)>,
-    replicas: BTreeMap<(String, String), (StageReport, Instant)>,
+    copies: Option<Copies>,
     recent: VecDeque<Recent>,
     bus_error: Option<String>,
 }
@@ -98,10 +104,6 @@ impl Live {
         tokio::spawn(stopping(
             stop.clone(),
             live.clone().watch_stages(bus.clone()),
-        ));
-        tokio::spawn(stopping(
-            stop.clone(),
-            live.clone().watch_reports(bus.clone()),
         ));
         tokio::spawn(stopping(stop.clone(), live.clone().watch_articles(events)));
         live
@@ -143,7 +145,7 @@ impl Live {
                 .recent
                 .iter()
                 .filter(|r| {
-                    r.text.to_lowercase().contains(&wanted)
+                    r.text.contains(&wanted)
                         || r.title
                             .as_deref()
                             .is_some_and(|t| t.to_lowercase().contains(&wanted))
@@ -171,8 +173,18 @@ impl Live {
             .iter()
             .map(|s| (s.name, s.input))
             .collect();
+        let copies = loop {
+            match Copies::listen(&bus).await {
+                Ok(copies) => break copies,
+                Err(err) => {
+                    self.with(|state| state.bus_error = Some(format!("{err:#}")));
+                    tokio::time::sleep(STATUS_EVERY).await;
+                }
+            }
+        };
+        self.with(|state| state.copies = Some(copies.clone()));
         loop {
-            match status::read(&bus, &stages, STATUS_EVERY).await {
+            match status::read(&bus, &stages, STATUS_EVERY, &copies).await {
                 Ok(rows) => {
                     let message = self.with(|state| {
                         // The last stage settles one message per article: the chain's output.
@@ -198,29 +210,6 @@ impl Live {
                     self.send(&json!({"type": "bus_error", "error": error}));
                     tokio::time::sleep(STATUS_EVERY).await;
                 }
-            }
-        }
-    }
-
-    async fn watch_reports(self, bus: Bus) {
-        let filter = format!("{}.>", subjects::STATS_PREFIX);
-        loop {
-            let mut reports = match bus.nats().subscribe(filter.clone()).await {
-                Ok(reports) => reports,
-                Err(err) => {
-                    tracing::warn!(error = %err, "Cannot follow the stages' reports; retrying.");
-                    tokio::time::sleep(STATUS_EVERY).await;
-                    continue;
-                }
-            };
-            while let Some(message) = reports.next().await {
-                let Ok(report) = serde_json::from_slice::<StageReport>(&message.payload) else {
-                    continue;
-                };
-                self.with(|state| {
-                    let key = (report.stage.clone(), report.replica.clone());
-                    state.replicas.insert(key, (report, Instant::now()));
-                });
             }
         }
     }
@@ -289,20 +278,16 @@ fn unix_ms() -> u64 {
 
 /// Each stage of the chain, in order, with its figures (none before its consumer exists) and
 /// the copies heard from lately.
-fn stages_json(state: &mut State) -> Vec<Value> {
-    state
-        .replicas
-        .retain(|_, (_, heard)| heard.elapsed() < REPLICA_GONE);
+fn stages_json(state: &State) -> Vec<Value> {
     newsflow_pipeline::STAGES
         .iter()
         .map(|row| {
             let figures = state.stages.iter().find(|s| s.stage == row.name);
-            let replicas: Vec<&StageReport> = state
-                .replicas
-                .iter()
-                .filter(|((stage, _), _)| stage == row.name)
-                .map(|(_, (report, _))| report)
-                .collect();
+            let replicas: Vec<StageReport> = state
+                .copies
+                .as_ref()
+                .map(|copies| copies.of(row.name))
+                .unwrap_or_default();
             json!({
                 "name": row.name,
                 "input": row.input,

@@ -420,12 +420,13 @@ async fn drain(
     let mut memory_at_baseline = None;
     let mut last_progress = Instant::now();
     let (mut last_settled, mut last_change) = (0u64, Instant::now());
+    let copies = newsflow_runtime::report::Copies::listen(&bus).await?;
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;
         for replica in &mut replicas {
             replica.check_alive()?;
         }
-        let rows = status::read(&bus, &inputs, Duration::ZERO).await?;
+        let rows = status::read(&bus, &inputs, Duration::ZERO, &copies).await?;
         let elapsed = started.elapsed().as_secs_f64();
         for row in &rows {
             if row.consumer && row.settled >= n as u64 && row.pending == 0 && row.ack_pending == 0 {

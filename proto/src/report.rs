@@ -14,6 +14,10 @@ pub struct StageReport {
     pub replica: String,
     /// Messages this copy has finished since it started (acked or dead-lettered).
     pub finished: u64,
+    /// Of those, inputs that were already published unchanged (ingest's duplicates), so
+    /// nothing was published for them.
+    #[serde(default)]
+    pub duplicates: u64,
     /// Median time from fetch to ack over its last messages, in milliseconds; none before the
     /// first.
     pub p50_ms: Option<f64>,

@@ -175,8 +175,9 @@ enum Command {
     /// A row per stage: pending, ack pending, redelivered, what its work stream holds and how
     /// much of it is stuck (out of deliveries), settled, dead letters, recent rate.
     Status {
-        /// How long to sample the rate over.
-        #[arg(long, default_value = "1s", value_parser = newsflow_runtime::config::parse_duration)]
+        /// How long to sample the rate over (each copy of a stage reports every second: a
+        /// shorter interval may hear from fewer of them).
+        #[arg(long, default_value = "1500ms", value_parser = newsflow_runtime::config::parse_duration)]
         interval: Duration,
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -346,7 +347,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let mut failed = 0;
             for sequence in &sequences {
-                match newsflow_runtime::dead_letters::replay(&bus, *sequence).await {
+                let inputs: Vec<_> = STAGES.iter().map(|s| (s.name, s.input)).collect();
+                match newsflow_runtime::dead_letters::replay(&bus, *sequence, &inputs).await {
                     Ok(done) => println!(
                         "Replayed {}: {} back on {}.",
                         done.sequence,
@@ -384,8 +386,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 interval
             };
             let clear = watch && !json && std::io::stdout().is_terminal();
+            let copies = newsflow_runtime::report::Copies::listen(&bus).await?;
             loop {
-                let rows = newsflow_runtime::status::read(&bus, &stages, interval).await?;
+                let rows = newsflow_runtime::status::read(&bus, &stages, interval, &copies).await?;
                 match (json, watch) {
                     (true, true) => println!("{}", serde_json::to_string(&rows)?),
                     (true, false) => println!("{}", serde_json::to_string_pretty(&rows)?),
@@ -403,6 +406,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         }
                         print!("{}", status::render(&rows));
                     }
+                }
+                if let Some(missing) = status::never_started(&rows) {
+                    std::io::Write::flush(&mut std::io::stdout())?;
+                    anyhow::bail!("{missing}");
                 }
                 if !watch {
                     break;

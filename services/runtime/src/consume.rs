@@ -148,7 +148,8 @@ pub async fn run_serving(
         warn!(error = format!("{err:#}"), "Draining NATS failed.");
     }
     if let Some(admin) = admin {
-        let _ = admin.await;
+        // An open page of the console keeps its connection; it is not waited for long.
+        let _ = tokio::time::timeout(Duration::from_secs(5), admin).await;
     }
     finished?;
     info!("Stage stopped.");
@@ -439,6 +440,7 @@ impl Job<'_> {
         match published {
             Ok(Published::Duplicate(revision)) => {
                 metrics::counter!(DUPLICATES, LABEL_STAGE => self.stage.name).increment(1);
+                self.ctx.timings.record_duplicate(self.stage.name);
                 info!(
                     %id,
                     revision,

@@ -88,12 +88,15 @@ pub struct Replayed {
 
 /// Puts the message of the dead letter at `sequence` back on its subject, as it was (headers and
 /// payload; a de-duplication id of its own, so the streams take it again), and removes the letter
-/// once the message is stored.
+/// once the message is stored. `inputs` are the stages' `(name, input subject)`: a letter goes
+/// back only to the input of the stage that wrote it, whatever subject it names (a letter is
+/// written by a stage's user, a replay is sent by an admin's).
 ///
 /// # Errors
-/// When there is no such letter, the letter keeps only the start of a payload too large for it,
-/// or the message cannot be published or the letter removed.
-pub async fn replay(bus: &Bus, sequence: u64) -> anyhow::Result<Replayed> {
+/// When there is no such letter, it names another subject than its stage's input, it keeps only
+/// the start of a payload too large for it, or the message cannot be published or the letter
+/// removed.
+pub async fn replay(bus: &Bus, sequence: u64, inputs: &[(&str, &str)]) -> anyhow::Result<Replayed> {
     let stream = bus
         .jetstream()
         .get_stream(subjects::DEAD_LETTER_STREAM)
@@ -105,6 +108,17 @@ pub async fn replay(bus: &Bus, sequence: u64) -> anyhow::Result<Replayed> {
         .with_context(|| format!("no dead letter at {sequence}"))?;
     let letter: DeadLetter = serde_json::from_slice(&stored.payload)
         .with_context(|| format!("the message at {sequence} is not a dead letter"))?;
+    let input = inputs
+        .iter()
+        .find(|(stage, _)| *stage == letter.stage)
+        .map(|(_, input)| *input);
+    anyhow::ensure!(
+        input == Some(letter.subject.as_str()),
+        "dead letter {sequence} says stage {:?} gave up on a message of {:?}, which is not that \
+         stage's input; not replayed",
+        letter.stage,
+        letter.subject
+    );
     if let Some(truncated) = &letter.payload_truncated {
         anyhow::bail!(
             "dead letter {sequence} keeps only the start of its payload ({} bytes, SHA-256 {}): \

@@ -31,7 +31,7 @@ mod consume;
 mod dead_letter;
 pub mod dead_letters;
 pub mod metrics;
-mod report;
+pub mod report;
 pub mod revisions;
 pub mod server;
 mod shutdown;

@@ -5,13 +5,15 @@
 
 use crate::Bus;
 use newsflow_proto::{StageReport, subjects};
-use std::collections::VecDeque;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// How often a process reports.
-pub const EVERY: Duration = Duration::from_secs(2);
+pub const EVERY: Duration = Duration::from_secs(1);
+/// A copy not heard from for this long is gone.
+pub const GONE_AFTER: Duration = Duration::from_secs(5);
 
 /// How many of the latest processing times the percentiles are taken over.
 const WINDOW: usize = 1024;
@@ -19,6 +21,7 @@ const WINDOW: usize = 1024;
 #[derive(Default)]
 struct Window {
     finished: u64,
+    duplicates: u64,
     recent_ms: VecDeque<f64>,
 }
 
@@ -50,6 +53,15 @@ impl Timings {
         }
     }
 
+    pub(crate) fn record_duplicate(&self, stage: &str) {
+        if let Some((_, window)) = self.stages.iter().find(|(name, _)| *name == stage) {
+            window
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .duplicates += 1;
+        }
+    }
+
     fn reports(&self, replica: &str) -> Vec<StageReport> {
         self.stages
             .iter()
@@ -63,6 +75,7 @@ impl Timings {
                     stage: (*stage).to_owned(),
                     replica: replica.to_owned(),
                     finished: window.finished,
+                    duplicates: window.duplicates,
                     p50_ms: percentile(&sorted, 0.50),
                     p99_ms: percentile(&sorted, 0.99),
                     every_ms: u64::try_from(EVERY.as_millis()).unwrap_or(u64::MAX),
@@ -123,6 +136,68 @@ pub(crate) fn spawn(
             }
         }
     })
+}
+
+/// The latest report of each (stage, copy), and when it came.
+type Heard = Arc<Mutex<BTreeMap<(String, String), (StageReport, Instant)>>>;
+
+/// The copies of the stages heard from lately, from their reports on `newsflow.stats.>`:
+/// what `newsflow status` and the web console show per copy.
+#[derive(Clone)]
+pub struct Copies {
+    heard: Heard,
+    _listening: Arc<tokio_util::sync::DropGuard>,
+}
+
+impl Copies {
+    /// Starts listening; it stops when the last clone is dropped.
+    ///
+    /// # Errors
+    /// When the subscription cannot be made.
+    pub async fn listen(bus: &Bus) -> anyhow::Result<Self> {
+        let mut reports = bus
+            .nats()
+            .subscribe(format!("{}.>", subjects::STATS_PREFIX))
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot hear the stages' reports: {err}"))?;
+        let heard: Heard = Arc::default();
+        let stop = CancellationToken::new();
+        let keep = heard.clone();
+        let stopped = stop.clone();
+        tokio::spawn(async move {
+            loop {
+                let message = tokio::select! {
+                    () = stopped.cancelled() => return,
+                    message = futures::StreamExt::next(&mut reports) => message,
+                };
+                let Some(message) = message else { return };
+                if let Ok(report) = serde_json::from_slice::<StageReport>(&message.payload) {
+                    let key = (report.stage.clone(), report.replica.clone());
+                    keep.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(key, (report, Instant::now()));
+                }
+            }
+        });
+        Ok(Self {
+            heard,
+            _listening: Arc::new(stop.drop_guard()),
+        })
+    }
+
+    /// The latest report of each copy of `stage` heard within [`GONE_AFTER`].
+    pub fn of(&self, stage: &str) -> Vec<StageReport> {
+        let mut heard = self
+            .heard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        heard.retain(|_, (_, at)| at.elapsed() < GONE_AFTER);
+        heard
+            .iter()
+            .filter(|((name, _), _)| name == stage)
+            .map(|(_, (report, _))| report.clone())
+            .collect()
+    }
 }
 
 #[cfg(test)]

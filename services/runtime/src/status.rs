@@ -35,10 +35,21 @@ pub struct StageStatus {
     pub dead_letters: usize,
     /// Messages settled per second over the sampling interval.
     pub rate_per_sec: f64,
+    /// Copies of the stage heard from during the sampling (each reports every second).
+    pub copies: usize,
+    /// The slowest copy's median processing time over its last messages, in milliseconds.
+    pub p50_ms: Option<f64>,
+    /// The slowest copy's 99th percentile of the same.
+    pub p99_ms: Option<f64>,
+    /// Inputs the copies found already published unchanged since each started (ingest's
+    /// duplicates).
+    pub duplicates: u64,
+    /// Why the newest of its dead letters was given up on.
+    pub newest_dead_letter: Option<String>,
 }
 
-/// Reads every stage's consumer twice, `interval` apart, and the dead-letter counts. `stages`
-/// are `(name, input subject)` pairs.
+/// Reads every stage's consumer twice, `interval` apart, and the dead letters; the copies'
+/// figures from what `copies` heard. `stages` are `(name, input subject)` pairs.
 ///
 /// # Errors
 /// When JetStream does not answer.
@@ -46,6 +57,7 @@ pub async fn read(
     bus: &Bus,
     stages: &[(&str, &str)],
     interval: Duration,
+    copies: &crate::report::Copies,
 ) -> anyhow::Result<Vec<StageStatus>> {
     let first = snapshot(bus, stages).await?;
     let started = Instant::now();
@@ -53,6 +65,14 @@ pub async fn read(
     let second = snapshot(bus, stages).await?;
     let elapsed = started.elapsed().as_secs_f64().max(0.001);
     let dead = answered("the dead-letter stream", dead_letters(bus)).await?;
+    let mut newest = BTreeMap::new();
+    for (stage, _) in stages {
+        let subject = subjects::dead_letter(stage);
+        if dead.get(&subject).copied().unwrap_or(0) > 0 {
+            let reason = answered("the dead-letter stream", newest_reason(bus, &subject)).await?;
+            newest.insert(*stage, reason);
+        }
+    }
     Ok(stages
         .iter()
         .map(|(stage, _)| {
@@ -65,6 +85,10 @@ pub async fn read(
             let pending = consumer.map_or(0, |c| c.num_pending);
             let ack_pending = consumer.map_or(0, |c| c.num_ack_pending);
             let in_stream = now.map_or(0, |s| s.stream.messages);
+            let heard = copies.of(stage);
+            let slowest = |pick: fn(&newsflow_proto::StageReport) -> Option<f64>| {
+                heard.iter().filter_map(pick).reduce(f64::max)
+            };
             StageStatus {
                 stage: (*stage).to_owned(),
                 consumer: consumer.is_some(),
@@ -79,6 +103,11 @@ pub async fn read(
                     .copied()
                     .unwrap_or(0),
                 rate_per_sec: rate,
+                copies: heard.len(),
+                p50_ms: slowest(|r| r.p50_ms),
+                p99_ms: slowest(|r| r.p99_ms),
+                duplicates: heard.iter().map(|r| r.duplicates).sum(),
+                newest_dead_letter: newest.get(stage).cloned().flatten(),
             }
         })
         .collect())
@@ -153,6 +182,20 @@ async fn snapshot(bus: &Bus, stages: &[(&str, &str)]) -> anyhow::Result<BTreeMap
 
 fn is_not_found(err: &jetstream::context::ConsumerInfoError) -> bool {
     err.kind() == jetstream::context::ConsumerInfoErrorKind::NotFound
+}
+
+/// The reason of the newest dead letter on `subject`, if it can be read.
+async fn newest_reason(bus: &Bus, subject: &str) -> anyhow::Result<Option<String>> {
+    let stream = bus
+        .jetstream()
+        .get_stream_no_info(subjects::DEAD_LETTER_STREAM)
+        .await?;
+    Ok(stream
+        .get_last_raw_message_by_subject(subject)
+        .await
+        .ok()
+        .and_then(|m| serde_json::from_slice::<newsflow_proto::DeadLetter>(&m.payload).ok())
+        .map(|letter| letter.reason))
 }
 
 /// Dead letters held, by subject (`newsflow.dlq.<stage>`); none before the stream exists.

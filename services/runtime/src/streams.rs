@@ -241,7 +241,9 @@ pub async fn exists(bus: &Bus, name: &str) -> anyhow::Result<bool> {
 }
 
 /// Whether a lookup failed because the stream does not exist.
-pub(crate) fn is_stream_not_found(err: &jetstream::context::GetStreamError) -> bool {
+/// Whether looking a stream up failed because there is no such stream (not because the server
+/// did not answer).
+pub fn is_stream_not_found(err: &jetstream::context::GetStreamError) -> bool {
     use jetstream::ErrorCode;
     use jetstream::context::GetStreamErrorKind;
     matches!(err.kind(), GetStreamErrorKind::JetStream(js) if js.error_code() == ErrorCode::STREAM_NOT_FOUND)
