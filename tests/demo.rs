@@ -51,4 +51,13 @@ fn the_demo_says_which_server_it_used_and_how_to_see_the_events_again() {
         said.contains("`newsflow tail --from-start` replays the events"),
         "{said}"
     );
+
+    // Again on the same server: nothing new to process, and it says so and where the events are.
+    let (output, said) = demo(dir.path(), &server.url());
+    assert!(output.status.success(), "{said}");
+    assert!(
+        said.contains("25 sample(s) were processed before and are unchanged"),
+        "{said}"
+    );
+    assert!(said.contains("Nothing new to process"), "{said}");
 }

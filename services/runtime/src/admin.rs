@@ -80,11 +80,7 @@ pub(crate) async fn serve(
     extra: Option<Router>,
     stop: CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let serves = if extra.is_some() {
-        "Serving the web console at /, and /healthz, /readyz and /metrics."
-    } else {
-        "Serving /healthz, /readyz and /metrics."
-    };
+    let console = extra.is_some();
     let app = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
@@ -119,7 +115,11 @@ pub(crate) async fn serve(
     let addr = listener.local_addr()?;
     // Install the recorder now: counted before it exists is counted nowhere.
     crate::metrics::handle();
-    tracing::info!(%addr, "{serves}");
+    if console {
+        tracing::info!(%addr, "The web console is at http://{addr}/ (/healthz, /readyz and /metrics beside it).");
+    } else {
+        tracing::info!(%addr, "Serving /healthz, /readyz and /metrics.");
+    }
     Ok(tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { stop.cancelled().await })
