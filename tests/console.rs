@@ -157,22 +157,18 @@ fn feed(url: &str, path: &Path) {
     );
 }
 
-/// `POST /api/dead-letters/replay {"all": true}` with `token`; the status line and the rest.
+/// `POST /api/dead-letters/replay {"all": true}` with `token`: the whole answer.
 fn replay_all(port: u16, token: Option<&str>) -> String {
-    use std::io::{Read as _, Write as _};
-    let body = r#"{"all": true}"#;
-    let authorization =
-        token.map_or_else(String::new, |t| format!("Authorization: Bearer {t}\r\n"));
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        stream,
-        "POST /api/dead-letters/replay HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{authorization}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+    let authorization: Vec<String> = token
+        .map(|t| format!("Authorization: Bearer {t}"))
+        .into_iter()
+        .collect();
+    newsflow_e2e::http_post(
+        port,
+        "/api/dead-letters/replay",
+        r#"{"all": true}"#,
+        &authorization,
     )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
 }
 
 fn samples() -> PathBuf {
@@ -308,12 +304,9 @@ async fn the_console_shows_the_chain_articles_search_and_dead_letters_in_a_brows
     screenshot(&client, "search").await;
 
     // A dead letter: listed with its reason; replayed once the cause is fixed.
-    let long = newsflow_pipeline::samples::SAMPLES
-        .iter()
-        .map(|(_, text)| *text)
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    publish_raw(&js, raw_article("long", &long)).await.unwrap();
+    publish_raw(&js, raw_article("long", &newsflow_e2e::long_article()))
+        .await
+        .unwrap();
     client
         .goto(&format!("{console}#/dead-letters"))
         .await

@@ -112,12 +112,9 @@ async fn dead_letters_are_listed_with_their_reason_and_replayed_once_the_cause_i
             ("NEWSFLOW_RETRY_BACKOFF", "100ms"),
         ],
     );
-    let long = newsflow_pipeline::samples::SAMPLES
-        .iter()
-        .map(|(_, text)| *text)
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    publish_raw(&js, raw_article("long", &long)).await.unwrap();
+    publish_raw(&js, raw_article("long", &newsflow_e2e::long_article()))
+        .await
+        .unwrap();
     read_at_least(
         &client,
         subjects::DEAD_LETTER_STREAM,

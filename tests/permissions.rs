@@ -331,7 +331,8 @@ async fn each_user_does_its_work_and_nothing_else() {
     assert!(overview.contains(r#""name":"ingest""#), "{overview}");
     let letters = http_until(port, "/api/dead-letters", |body| body.contains("ingest"));
     assert!(letters.contains(r#""replay":false"#), "{letters}");
-    let refused = http_post(port, "/api/dead-letters/replay", r#"{"all": true}"#);
+    let refused =
+        newsflow_e2e::http_post(port, "/api/dead-letters/replay", r#"{"all": true}"#, &[]);
     assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
     assert!(refused.contains("read-only"), "{refused}");
     // A subscriber in another language, as the reader: the shipped example takes NATS_URL and
@@ -505,21 +506,6 @@ async fn last_sequence(bus: &Bus, name: &str) -> u64 {
         .await
         .unwrap();
     stream.info().await.unwrap().state.last_sequence
-}
-
-/// `POST path` on 127.0.0.1:`port` with a JSON `body`: the whole answer.
-fn http_post(port: u16, path: &str, body: &str) -> String {
-    use std::io::{Read as _, Write as _};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
 }
 
 /// `GET path` on 127.0.0.1:`port` (status line, headers and body), repeated until `done`

@@ -526,3 +526,33 @@ impl InProcessStage {
             .context("the stage did not stop")??
     }
 }
+
+/// Every bundled sample in one article: its article event is larger than 64 KiB, so an events
+/// stream limited to that refuses it (and `events` dead-letters it).
+pub fn long_article() -> String {
+    newsflow_pipeline::samples::SAMPLES
+        .iter()
+        .map(|(_, text)| *text)
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// `POST path` with a JSON `body` and `headers` (each `Name: value`) on 127.0.0.1:`port`: the
+/// whole answer, status line first.
+///
+/// # Panics
+/// When nothing listens there.
+pub fn http_post(port: u16, path: &str, body: &str, headers: &[String]) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let headers: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
