@@ -378,6 +378,20 @@ async fn losing_nodes(articles: usize) {
                 Err(err) => eprintln!("{name}: {err}"),
             }
         }
+        let client = connect_any(&url).await;
+        if let Ok(letters) = newsflow_e2e::read_stream(
+            &client,
+            subjects::DEAD_LETTER_STREAM,
+            "newsflow.dlq.>",
+            Duration::from_secs(5),
+            |_| false,
+        )
+        .await
+        {
+            for letter in letters.iter().map(json) {
+                eprintln!("dead letter from {}: {}", letter["stage"], letter["reason"]);
+            }
+        }
     }
     assert_eq!((lost, twice), (0, 0), "{} of {articles} out", count.len());
 }

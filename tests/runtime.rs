@@ -174,6 +174,58 @@ async fn stage_dead_letters_after_max_deliveries() {
     running.stop().await.unwrap();
 }
 
+/// While the dead-letter stream cannot take a letter, the message it is for stays on its work
+/// stream and keeps coming back, past `NEWSFLOW_MAX_DELIVER`, until the letter is stored; also
+/// through a consumer an earlier version made with a delivery limit on the server.
+#[tokio::test]
+async fn a_letter_that_cannot_be_stored_is_tried_again_until_it_can() {
+    let server = NatsServer::start();
+    ensure_streams(&server.url()).await.unwrap();
+    let client = server.client().await;
+    let js = async_nats::jetstream::new(client.clone());
+    // As earlier versions made it: the server itself stopped one delivery past the limit.
+    let work = subjects::work_stream(subjects::ARTICLES_RAW).unwrap();
+    js.get_stream(work)
+        .await
+        .unwrap()
+        .create_consumer(async_nats::jetstream::consumer::pull::Config {
+            durable_name: Some("echo".into()),
+            ack_policy: async_nats::jetstream::consumer::AckPolicy::Explicit,
+            max_deliver: 4,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (stage, calls) = echo(|_, id| match id {
+        "owed" => Err(StageError::Invalid("never valid".into())),
+        _ => Ok(()),
+    });
+    let running = InProcessStage::start(stage, config(&server.url()));
+    // Once the stage is bound (it makes the streams it lacks when it binds), the dead-letter
+    // stream goes.
+    publish_raw(&js, &br#"{"id":"first"}"#[..]).await.unwrap();
+    assert_eq!(outputs(&client, 1, Duration::from_secs(15)).await.len(), 1);
+    js.delete_stream(subjects::DEAD_LETTER_STREAM)
+        .await
+        .unwrap();
+    publish_raw(&js, &br#"{"id":"owed"}"#[..]).await.unwrap();
+    // Every delivery up to the limit and the one after it (3 + 1) finds no stream for its letter.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while calls.load(Ordering::SeqCst) < 1 + 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not delivered 3 times"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    ensure_streams(&server.url()).await.unwrap();
+    let letters = dead_letters(&client, 1).await;
+    assert_eq!(letters.len(), 1, "the letter never came");
+    assert_eq!(letters[0]["error_type"], "max_deliveries");
+    running.stop().await.unwrap();
+}
+
 #[tokio::test]
 async fn stage_dead_letters_invalid_payload_and_a_panicking_handler() {
     let server = NatsServer::start();

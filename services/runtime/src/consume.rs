@@ -290,7 +290,7 @@ async fn handle(
         let job = Job { stage, ctx, message: &message, delivered, sequence, traceparent: traceparent.as_deref(), ack_wait };
         if delivered > u64::from(ctx.config.stage_loop.max_deliver) {
             let reason = format!(
-                "gave up after {} deliveries: none finished (the stage crashed or exceeded NEWSFLOW_ACK_WAIT on this message)",
+                "gave up after {} deliveries: none finished (the stage crashed or exceeded NEWSFLOW_ACK_WAIT on this message, or its outcome could not be stored)",
                 delivered - 1
             );
             job.dead_letter(ErrorType::MaxDeliveries, reason).await;
@@ -559,20 +559,25 @@ impl Job<'_> {
             self.dead_letter(ErrorType::MaxDeliveries, reason).await;
             return;
         }
-        let exponent = u32::try_from(self.delivered.saturating_sub(1))
-            .unwrap_or(u32::MAX)
-            .min(16);
-        let delay = self
-            .ctx
-            .config
-            .stage_loop
-            .retry_backoff
-            .saturating_mul(1 << exponent)
-            .min(MAX_BACKOFF);
+        let delay = self.backoff();
         warn!(error = %reason, retry_in = ?delay, "Transient failure; redelivering.");
         if let Err(err) = self.message.ack_with(AckKind::Nak(Some(delay))).await {
             warn!(%err, "Nak failed; the message will be redelivered after the ack wait.");
         }
+    }
+
+    /// The wait before this message's next delivery: `NEWSFLOW_RETRY_BACKOFF`, doubled for each
+    /// delivery before this one, at most [`MAX_BACKOFF`].
+    fn backoff(&self) -> Duration {
+        let exponent = u32::try_from(self.delivered.saturating_sub(1))
+            .unwrap_or(u32::MAX)
+            .min(16);
+        self.ctx
+            .config
+            .stage_loop
+            .retry_backoff
+            .saturating_mul(1 << exponent)
+            .min(MAX_BACKOFF)
     }
 
     async fn dead_letter(&self, error_type: ErrorType, reason: String) {
@@ -620,8 +625,10 @@ impl Job<'_> {
                 }
             }
             Err(err) => {
-                error!(error = format!("{err:#}"), %reason, "Dead-letter publish failed; redelivering the input.");
-                let delay = self.ctx.config.stage_loop.retry_backoff.min(MAX_BACKOFF);
+                // The input stays on its stream and comes back (the server's deliveries are not
+                // limited) until its letter can be stored.
+                let delay = self.backoff();
+                error!(error = format!("{err:#}"), %reason, retry_in = ?delay, "Dead-letter publish failed; redelivering the input.");
                 let _ = self.message.ack_with(AckKind::Nak(Some(delay))).await;
             }
         }

@@ -352,7 +352,7 @@ pub async fn ensure_consumer(
         .get_stream(stream_name)
         .await
         .with_context(|| format!("opening stream {stream_name}"))?;
-    stream
+    let consumer: consumer::Consumer<consumer::pull::Config> = stream
         .get_or_create_consumer(
             name,
             consumer::pull::Config {
@@ -360,13 +360,31 @@ pub async fn ensure_consumer(
                 description: Some(format!("newsflow stage {name}")),
                 ack_policy: consumer::AckPolicy::Explicit,
                 ack_wait: stage_loop.ack_wait,
-                // One delivery beyond the limit lets the runtime dead-letter a message whose
-                // earlier deliveries crashed or timed out without a word.
-                max_deliver: i64::from(stage_loop.max_deliver) + 1,
+                max_deliver: UNLIMITED_DELIVERIES,
                 max_ack_pending: i64::from(stage_loop.max_in_flight).max(1) * 64,
                 ..Default::default()
             },
         )
         .await
-        .with_context(|| format!("creating durable consumer {name} on {stream_name}"))
+        .with_context(|| format!("creating durable consumer {name} on {stream_name}"))?;
+    if consumer.cached_info().config.max_deliver == UNLIMITED_DELIVERIES {
+        return Ok(consumer);
+    }
+    // Made by an earlier version with a server-side limit: a message whose last delivery could
+    // not be dead-lettered (the dead-letter stream unavailable, a node lost) would stay on its
+    // stream, never delivered again.
+    let mut unlimited = consumer.cached_info().config.clone();
+    unlimited.max_deliver = UNLIMITED_DELIVERIES;
+    stream.create_consumer(unlimited).await.with_context(|| {
+        format!("lifting the delivery limit of consumer {name} on {stream_name}")
+    })?;
+    stream
+        .get_consumer(name)
+        .await
+        .map_err(|err| anyhow::anyhow!("opening durable consumer {name} on {stream_name}: {err}"))
 }
+
+/// The server redelivers a stage's messages for as long as it takes: the runtime counts the
+/// deliveries and dead-letters a message past `NEWSFLOW_MAX_DELIVER`, and until its letter is
+/// stored the message stays where it is and comes back.
+const UNLIMITED_DELIVERIES: i64 = -1;
