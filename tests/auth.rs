@@ -55,7 +55,7 @@ fn a_user_and_password_in_the_url_or_the_settings_get_in_and_a_wrong_one_is_name
     let in_url = format!("nats://feeder:pa%40ss-w0rd@127.0.0.1:{port}");
     let output = feed(dir.path(), &[("NATS_URL", &in_url)]);
     assert!(output.status.success(), "{}", said(&output));
-    assert!(said(&output).contains("1 accepted"), "{}", said(&output));
+    assert!(said(&output).contains("1 new"), "{}", said(&output));
 
     let url = format!("nats://127.0.0.1:{port}");
     let settings = [

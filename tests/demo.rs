@@ -56,7 +56,7 @@ fn the_demo_says_which_server_it_used_and_how_to_see_the_events_again() {
     let (output, said) = demo(dir.path(), &server.url());
     assert!(output.status.success(), "{said}");
     assert!(
-        said.contains("25 sample(s) were processed before and are unchanged"),
+        said.contains("0 new, 0 new revision(s), 25 unchanged, 0 duplicate(s), 0 rejected"),
         "{said}"
     );
     assert!(said.contains("Nothing new to process"), "{said}");

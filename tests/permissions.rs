@@ -272,6 +272,13 @@ async fn each_user_does_its_work_and_nothing_else() {
         "{}",
         said(&tail)
     );
+    // Fed again, the feeder is told ingest has it unchanged.
+    let again = bus.newsflow("feeder", &["feed", article.to_str().unwrap()]);
+    assert!(
+        said(&again).contains("1 unchanged, 0 duplicate(s)"),
+        "{}",
+        said(&again)
+    );
     let status = bus.newsflow("monitor", &["status"]);
     assert!(status.status.success(), "{}", said(&status));
     let letters = bus.newsflow("monitor", &["dead-letters"]);

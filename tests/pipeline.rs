@@ -158,12 +158,15 @@ async fn articles_fed_before_any_stage_starts_wait_in_the_work_stream_and_come_o
     let said = String::from_utf8_lossy(&fed.stderr);
     assert!(fed.status.success(), "{said}");
     assert!(
-        said.contains("2 accepted, 0 duplicate(s), 0 rejected"),
+        said.contains("2 new, 0 new revision(s), 0 unchanged, 0 duplicate(s), 0 rejected"),
         "{said}"
     );
     let again = feed();
     let said = String::from_utf8_lossy(&again.stderr);
-    assert!(said.contains("0 accepted, 2 duplicate(s)"), "{said}");
+    assert!(
+        said.contains("0 new, 0 new revision(s), 0 unchanged, 2 duplicate(s)"),
+        "{said}"
+    );
 
     // The feeder made only the work stream: the events stream is the stages' to create, with
     // their retention settings.

@@ -369,3 +369,56 @@ fn id_of() -> String {
     let raw = serde_json::from_value(serde_json::json!({ "url": URL, "body": "x" })).unwrap();
     newsflow_ingest::article_id(&raw).unwrap().to_string()
 }
+
+/// `newsflow feed` says what ingest will do with each article, as ingest decides it: new the
+/// first time, unchanged (nothing comes out) once ingest has it, a new revision when it changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feeder_is_told_new_unchanged_or_new_revision_as_ingest_will_decide() {
+    let (server, _stages, _admin, client) = running_chain().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kursk.json");
+    let write = |body: &str| {
+        let article = serde_json::json!({ "url": URL, "title": TITLE, "body": body });
+        std::fs::write(&file, article.to_string()).unwrap();
+    };
+    let feed = || {
+        let output = std::process::Command::new(newsflow_e2e::newsflow_bin())
+            .arg("feed")
+            .arg(&file)
+            .env("NATS_URL", server.url())
+            .output()
+            .expect("newsflow feed runs");
+        let said = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{said}");
+        said
+    };
+
+    write(KURSK);
+    let said = feed();
+    assert!(
+        said.contains("1 new, 0 new revision(s), 0 unchanged"),
+        "{said}"
+    );
+    assert_eq!(article_events(&client, 1, WAIT * 12).await.len(), 1);
+    settled(&client).await;
+
+    let said = feed();
+    assert!(
+        said.contains("0 new, 0 new revision(s), 1 unchanged"),
+        "{said}"
+    );
+    assert!(
+        said.contains("is revision 1 again: ingest counts it as a duplicate"),
+        "{said}"
+    );
+
+    write(&format!("{KURSK}\n\nThe ministry declined to comment."));
+    let said = feed();
+    assert!(
+        said.contains("0 new, 1 new revision(s), 0 unchanged"),
+        "{said}"
+    );
+    assert!(said.contains("it becomes revision 2"), "{said}");
+    let articles = article_events(&client, 2, WAIT * 12).await;
+    assert_eq!(json(&articles[1])["revision"], 2);
+}

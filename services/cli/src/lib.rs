@@ -92,7 +92,8 @@ enum Command {
         compact: bool,
     },
     /// Put articles on newsflow.articles.raw: .txt, .html, .json, .jsonl files, folders
-    /// (recursively) or `-` for stdin. Prints a summary: accepted, duplicates, rejected.
+    /// (recursively) or `-` for stdin. Says what ingest will do with each, as it decides: new,
+    /// a new revision, unchanged (nothing comes out), just fed (on its way), or rejected.
     Feed {
         /// Files, folders or `-`.
         #[arg(required = true)]

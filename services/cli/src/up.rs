@@ -8,7 +8,6 @@ use newsflow_ingest::Limits;
 use newsflow_pipeline::samples;
 use newsflow_pipeline::{Settings, UP_ADMIN_PORT};
 use newsflow_proto::{EntityLabel, EventArticle};
-use newsflow_runtime::revisions::{self, Decision, Revisions};
 use newsflow_runtime::server::{self, LocalServer};
 use newsflow_runtime::{Bus, Config, ConnectMode, streams};
 use std::collections::HashSet;
@@ -120,7 +119,6 @@ fn after_demo(own_server: bool) -> &'static str {
 async fn run_demo(config: &Config, limits: Limits, own_server: bool) -> anyhow::Result<()> {
     let bus = Bus::connect(&config.connection, "newsflow-demo", ConnectMode::FailFast).await?;
     streams::ensure_streams(&bus, &config.retention).await?;
-    let revisions = streams::ensure_revisions(&bus, &config.retention).await?;
     let articles_only = Filter {
         kind: Some(Kind::Article),
         ..Filter::default()
@@ -136,22 +134,10 @@ async fn run_demo(config: &Config, limits: Limits, own_server: bool) -> anyhow::
             articles::Loaded::built((*name).to_owned(), &raw)
         })
         .collect();
-    let unchanged = already_processed(&revisions, &loaded, limits).await?;
     let summary = feed::feed(&bus, loaded, limits, false).await;
     println!("Demo: fed {} sample articles.", samples::SAMPLES.len());
     print!("{}", summary.render());
-    let mut waiting: HashSet<String> = summary
-        .accepted
-        .iter()
-        .map(|(_, id)| id.to_string())
-        .filter(|id| !unchanged.contains(id))
-        .collect();
-    if !unchanged.is_empty() {
-        println!(
-            "{} sample(s) were processed before and are unchanged: ingest counts them as duplicates and emits nothing again.",
-            unchanged.len()
-        );
-    }
+    let mut waiting: HashSet<String> = summary.coming().map(ToString::to_string).collect();
     if waiting.is_empty() {
         println!(
             "Nothing new to process: what came out before is still in the events stream.\n{}",
@@ -180,32 +166,6 @@ async fn run_demo(config: &Config, limits: Limits, own_server: bool) -> anyhow::
     }
     println!("\nDone: every sample came out. {}", after_demo(own_server));
     Ok(())
-}
-
-/// The ids of the articles ingest will count as duplicates of their latest revision (see
-/// `revisions::decide`), so no event is coming for them.
-async fn already_processed(
-    revisions: &Revisions,
-    loaded: &[articles::Loaded],
-    limits: Limits,
-) -> anyhow::Result<HashSet<String>> {
-    let mut unchanged = HashSet::new();
-    for item in loaded {
-        let Ok(payload) = &item.article else { continue };
-        let Ok(article) = newsflow_ingest::ingest(payload, limits, "") else {
-            continue;
-        };
-        let id = article.article_id.as_str();
-        let seen = revisions
-            .get(id)
-            .await
-            .context("reading the revisions of the samples")?;
-        let hash = newsflow_ingest::content_hash(&article);
-        if let Decision::Duplicate(_) = revisions::decide(seen.as_ref(), &hash) {
-            unchanged.insert(id.to_owned());
-        }
-    }
-    Ok(unchanged)
 }
 
 /// A few lines about one article event, for people.

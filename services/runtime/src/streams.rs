@@ -335,6 +335,28 @@ pub async fn ensure_revisions(bus: &Bus, retention: &Retention) -> anyhow::Resul
     Ok(Revisions::new(store))
 }
 
+/// The revisions bucket as it is, without making it (a feeder's look): `None` when no stage
+/// has made it yet, so nothing was ever ingested.
+///
+/// # Errors
+/// When the server does not answer or refuses the look.
+pub async fn open_revisions(bus: &Bus) -> anyhow::Result<Option<Revisions>> {
+    let js = bus.jetstream();
+    match js
+        .get_stream(format!("KV_{}", subjects::REVISIONS_BUCKET))
+        .await
+    {
+        Err(err) if is_stream_not_found(&err) => return Ok(None),
+        Err(err) => return Err(err.into()),
+        Ok(_) => {}
+    }
+    let store = js
+        .get_key_value(subjects::REVISIONS_BUCKET)
+        .await
+        .with_context(|| format!("opening key-value bucket {}", subjects::REVISIONS_BUCKET))?;
+    Ok(Some(Revisions::new(store)))
+}
+
 /// Gets or creates the stage's durable pull consumer on the work stream of `input`.
 ///
 /// # Errors
