@@ -11,28 +11,12 @@ const KURSK: &str = include_str!("../samples/kursk-troops.txt");
 const URL: &str = "https://example.com/kursk";
 const TITLE: &str = "North Korean troops in Kursk";
 
-/// The chain with ingest's admin endpoint on a free port; returns the stages and that address.
-fn start_chain_with_ingest_metrics(url: &str) -> (Vec<StageProcess>, String) {
-    let admin = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .to_string();
-    let mut stages = vec![StageProcess::start(
-        "ingest",
-        url,
-        &[("NEWSFLOW_ADMIN_ADDR", &admin)],
-    )];
-    for stage in newsflow_pipeline::names().filter(|s| *s != "ingest") {
-        stages.push(StageProcess::start(stage, url, &[]));
-    }
-    (stages, admin)
-}
-
 /// A server of the test's own with the streams, the chain (one process per stage) and a client.
 async fn running_chain() -> (NatsServer, Vec<StageProcess>, String, async_nats::Client) {
     let server = NatsServer::start();
     ensure_streams(&server.url()).await.unwrap();
-    let (stages, admin) = start_chain_with_ingest_metrics(&server.url());
+    let (stages, port) = newsflow_e2e::start_chain_with_ingest_admin(&server.url(), &[]);
+    let admin = format!("127.0.0.1:{port}");
     let client = server.client().await;
     (server, stages, admin, client)
 }

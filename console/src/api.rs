@@ -293,11 +293,6 @@ pub struct Replay {
     all: bool,
 }
 
-/// Whether two tokens are equal, in a time that does not tell how much of them matched.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
-}
-
 /// Puts one dead letter's message (or every one's) back on its subject: only with the token
 /// the console was started with.
 pub async fn replay(
@@ -316,7 +311,7 @@ pub async fn replay(
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if !given.is_some_and(|given| same(given.as_bytes(), token.as_bytes())) {
+    if !given.is_some_and(|given| newsflow_runtime::same_token(given, token)) {
         return failed(StatusCode::UNAUTHORIZED, "wrong or missing token").into_response();
     }
     let sequences = match (replay.sequence, replay.all) {

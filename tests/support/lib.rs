@@ -152,6 +152,41 @@ pub fn python_subscriber() -> std::process::Command {
     command
 }
 
+/// A command running schemathesis (the version `tests/schemathesis-requirements.txt` pins): the
+/// machine's own when `python3` has it, else installed once from PyPI into the workspace's
+/// `.newsflow/schemathesis/`.
+///
+/// # Panics
+/// When there is no `python3` or the install fails.
+pub fn schemathesis() -> std::process::Command {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    static PYTHONPATH: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let extra = PYTHONPATH.get_or_init(|| {
+        let has_it = Command::new("python3")
+            .args(["-c", "import schemathesis.cli"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if has_it {
+            return None;
+        }
+        let target = root.join(".newsflow/schemathesis");
+        let requirements = root.join("tests/schemathesis-requirements.txt");
+        newsflow_runtime::server::pip_install_target(
+            &target,
+            &["-r", &requirements.to_string_lossy()],
+        )
+        .unwrap_or_else(|err| panic!("installing schemathesis: {err:#}"));
+        Some(target)
+    });
+    let mut command = Command::new("python3");
+    command.args(["-m", "schemathesis.cli"]);
+    if let Some(path) = extra {
+        command.env("PYTHONPATH", path);
+    }
+    command
+}
+
 /// The `newsflow` binary that `cargo test --workspace` builds next to the test executables.
 ///
 /// # Panics
@@ -265,6 +300,20 @@ pub fn start_chain(url: &str, env: &[(&str, &str)]) -> Vec<StageProcess> {
     newsflow_pipeline::names()
         .map(|stage| StageProcess::start(stage, url, env))
         .collect()
+}
+
+/// Every stage as its own process (with extra environment `env`), ingest with its admin
+/// address (`/metrics`, `POST /articles`) on a free port; returns the stages and that port.
+pub fn start_chain_with_ingest_admin(url: &str, env: &[(&str, &str)]) -> (Vec<StageProcess>, u16) {
+    let port = free_port();
+    let admin = format!("127.0.0.1:{port}");
+    let mut ingest_env = env.to_vec();
+    ingest_env.push(("NEWSFLOW_ADMIN_ADDR", &admin));
+    let mut stages = vec![StageProcess::start("ingest", url, &ingest_env)];
+    for stage in newsflow_pipeline::names().filter(|s| *s != "ingest") {
+        stages.push(StageProcess::start(stage, url, env));
+    }
+    (stages, port)
 }
 
 /// Every stage as its own process, with one article fed through and its article event out:
@@ -543,16 +592,49 @@ pub fn long_article() -> String {
 /// # Panics
 /// When nothing listens there.
 pub fn http_post(port: u16, path: &str, body: &str, headers: &[String]) -> String {
+    http_post_as(port, path, "application/json", body.as_bytes(), headers)
+}
+
+/// Sends one HTTP/1.1 POST of `body` as `content_type` to 127.0.0.1:`port` and returns the
+/// whole answer, head and body.
+///
+/// # Panics
+/// When nothing answers there.
+pub fn http_post_as(
+    port: u16,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+    headers: &[String],
+) -> String {
     use std::io::{Read as _, Write as _};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let headers: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
     write!(
         stream,
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {content_type}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )
     .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
+    stream.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The status code of an HTTP answer and its body as JSON (`null` when it is not JSON).
+///
+/// # Panics
+/// When `answer` has no status line.
+pub fn status_and_json(answer: &str) -> (u16, serde_json::Value) {
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {answer:?}"));
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
 }

@@ -44,6 +44,11 @@ enum Command {
         /// `newsflow bench pipeline` measures the chain against.
         #[arg(long, hide = true)]
         pass_through: bool,
+        /// Takes articles on `POST /articles` (ingest and `up`, on the admin address) only from
+        /// requests that carry this as `Authorization: Bearer <token>`; without it, from anyone
+        /// who reaches the address.
+        #[arg(long, env = "NEWSFLOW_INGEST_TOKEN", hide_env_values = true)]
+        ingest_token: Option<String>,
         #[command(flatten)]
         settings: Settings,
         #[command(flatten)]
@@ -59,6 +64,11 @@ enum Command {
         /// address) to whoever gives this token; without it the console is read-only.
         #[arg(long, env = "NEWSFLOW_CONSOLE_TOKEN", hide_env_values = true)]
         console_token: Option<String>,
+        /// Takes articles on `POST /articles` (ingest and `up`, on the admin address) only from
+        /// requests that carry this as `Authorization: Bearer <token>`; without it, from anyone
+        /// who reaches the address.
+        #[arg(long, env = "NEWSFLOW_INGEST_TOKEN", hide_env_values = true)]
+        ingest_token: Option<String>,
         #[command(flatten)]
         settings: Settings,
         #[command(flatten)]
@@ -234,21 +244,40 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run {
             stage,
             pass_through,
+            ingest_token,
             settings,
             config,
         } => {
             newsflow_runtime::telemetry::init(config.log_format)?;
             let row = newsflow_pipeline::find(&stage).expect("clap checked the stage name");
-            let stage = if pass_through {
-                row.pass_through()
+            let (stage, intake) = if pass_through {
+                (row.pass_through(), None)
+            } else if row.name == "ingest" {
+                let limits = settings.ingest_limits();
+                let intake: newsflow_runtime::ExtraRoutes = Box::new(move |bus, _| {
+                    newsflow_intake::http::router(
+                        newsflow_intake::Intake::new(bus.clone(), limits),
+                        ingest_token,
+                    )
+                });
+                (row.stage(&settings), Some(intake))
             } else {
-                row.stage(&settings)
+                (row.stage(&settings), None)
             };
-            newsflow_runtime::run(stage, config, newsflow_runtime::shutdown_signal()).await?;
+            let port = stage.default_admin_port;
+            newsflow_runtime::run_serving(
+                vec![stage],
+                config,
+                port,
+                intake,
+                newsflow_runtime::shutdown_signal(),
+            )
+            .await?;
         }
         Command::Up {
             demo,
             console_token,
+            ingest_token,
             settings,
             config,
         } => {
@@ -256,7 +285,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let console = newsflow_console::Options {
                 replay_token: console_token,
             };
-            up::up(config, demo, settings, console).await?;
+            up::up(config, demo, settings, console, ingest_token).await?;
         }
         Command::Web {
             addr,
@@ -295,7 +324,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             let bus = Bus::connect(&connection, "newsflow-feed", ConnectMode::FailFast).await?;
             streams::ensure_work_stream(&bus, subjects::ARTICLES_RAW, replication).await?;
-            let summary = feed::feed(&bus, loaded, settings.ingest_limits(), true).await;
+            let intake = newsflow_intake::Intake::new(bus.clone(), settings.ingest_limits());
+            let summary = feed::feed(&intake, loaded, true).await;
             bus.flush().await?;
             eprint!("{}", summary.render());
             if !summary.rejected.is_empty() {

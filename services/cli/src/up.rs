@@ -26,6 +26,7 @@ pub async fn up(
     demo: bool,
     settings: Settings,
     console: newsflow_console::Options,
+    ingest_token: Option<String>,
 ) -> anyhow::Result<()> {
     let mut server = None;
     let url = &config.connection.nats_url;
@@ -71,10 +72,15 @@ pub async fn up(
         }
     };
     let stages = newsflow_pipeline::stages(&settings);
-    let console: newsflow_runtime::ExtraRoutes =
-        Box::new(move |bus, stop| newsflow_console::router(bus, console, stop));
+    let limits = settings.ingest_limits();
+    let served: newsflow_runtime::ExtraRoutes = Box::new(move |bus, stop| {
+        newsflow_console::router(bus, console, stop).merge(newsflow_intake::http::router(
+            newsflow_intake::Intake::new(bus.clone(), limits),
+            ingest_token,
+        ))
+    });
     let ran =
-        newsflow_runtime::run_serving(stages, config, UP_ADMIN_PORT, Some(console), shutdown).await;
+        newsflow_runtime::run_serving(stages, config, UP_ADMIN_PORT, Some(served), shutdown).await;
     drop(server);
     ran?;
     demo_result
@@ -134,7 +140,8 @@ async fn run_demo(config: &Config, limits: Limits, own_server: bool) -> anyhow::
             articles::Loaded::built((*name).to_owned(), &raw)
         })
         .collect();
-    let summary = feed::feed(&bus, loaded, limits, false).await;
+    let intake = newsflow_intake::Intake::new(bus.clone(), limits);
+    let summary = feed::feed(&intake, loaded, false).await;
     println!("Demo: fed {} sample articles.", samples::SAMPLES.len());
     print!("{}", summary.render());
     let mut waiting: HashSet<String> = summary.coming().map(ToString::to_string).collect();

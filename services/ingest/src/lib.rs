@@ -66,6 +66,19 @@ pub enum IngestError {
     BadLanguage(String),
 }
 
+impl IngestError {
+    /// The article field at fault, when one is: what an HTTP feeder is told beside the reason.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::TooLarge { .. } | Self::EmptyBody => Some("body"),
+            Self::BadId(_) => Some("id"),
+            Self::BadPublishedAt(_) => Some("published_at"),
+            Self::BadLanguage(_) => Some("language"),
+            Self::NotUtf8(_) | Self::Malformed(_) => None,
+        }
+    }
+}
+
 /// Limits the edge enforces.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {

@@ -41,6 +41,7 @@ pub mod streams;
 pub mod telemetry;
 mod trace;
 
+pub use admin::same_token;
 pub use bus::{Bus, ConnectMode, PublishOutcome, last_refusal, without_passwords};
 pub use config::{Config, Connection, LogFormat, Replication, Retention, StageLoop};
 pub use consume::{ExtraRoutes, run, run_many, run_serving};
