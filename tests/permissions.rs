@@ -87,11 +87,17 @@ impl Bus {
 
     /// `newsflow run <stage>` as `user`, its log written to a file.
     fn stage(&self, stage: &str, user: &str) -> Stage {
+        self.stage_with(stage, user, &[])
+    }
+
+    /// [`stage`](Self::stage) with more environment.
+    fn stage_with(&self, stage: &str, user: &str, env: &[(&str, &str)]) -> Stage {
         let log = self.dir.path().join(format!("{stage}-as-{user}.log"));
         let child = Command::new(newsflow_bin())
             .args(["run", stage])
             .env_remove("NATS_URL")
             .envs(self.env(user))
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -246,6 +252,20 @@ async fn each_user_does_its_work_and_nothing_else() {
         said(&setup)
     );
 
+    // A consumer as an earlier newsflow made it, with a delivery limit on the server: the stage
+    // may not change it, so it says what to do and goes on with it.
+    let limited = newsflow_proto::subjects::work_stream("newsflow.articles.entities").unwrap();
+    {
+        let (admin, _) = bus.client("admin").await;
+        let stream = async_nats::jetstream::new(admin)
+            .get_stream(limited)
+            .await
+            .unwrap();
+        let mut config = stream.consumer_info("quotes").await.unwrap().config;
+        config.max_deliver = 6;
+        stream.create_consumer(config).await.unwrap();
+    }
+
     // Readers get a mirror of the events in an account of their own.
     let mirror = bus.newsflow("reader-admin", &["setup", "--readers"]);
     assert!(mirror.status.success(), "{}", said(&mirror));
@@ -256,8 +276,13 @@ async fn each_user_does_its_work_and_nothing_else() {
     );
 
     // The chain, each stage as its own user.
+    let intake_port = newsflow_e2e::free_port();
+    let intake_addr = format!("127.0.0.1:{intake_port}");
     let _stages: Vec<Stage> = newsflow_pipeline::names()
-        .map(|s| bus.stage(s, s))
+        .map(|s| match s {
+            "ingest" => bus.stage_with(s, s, &[("NEWSFLOW_ADMIN_ADDR", &intake_addr)]),
+            _ => bus.stage(s, s),
+        })
         .collect();
     let article = bus.article("one.txt", "The mayor opened the bridge on Monday.\n");
     let fed = bus.newsflow("feeder", &["feed", article.to_str().unwrap()]);
@@ -279,6 +304,30 @@ async fn each_user_does_its_work_and_nothing_else() {
         "{}",
         said(&again)
     );
+    let quotes_log = std::fs::read_to_string(bus.dir.path().join("quotes-as-quotes.log")).unwrap();
+    assert!(
+        quotes_log.contains("run `newsflow setup` as an admin to lift it"),
+        "{quotes_log}"
+    );
+    let again = bus.newsflow("admin", &["setup"]);
+    assert!(
+        said(&again).contains(&format!("{limited}/quotes"))
+            && said(&again).contains("delivery limit lifted"),
+        "{}",
+        said(&again)
+    );
+
+    // Ingest, as its own user, stores what it takes over HTTP.
+    let posted = newsflow_e2e::http_post_as(
+        intake_port,
+        "/articles?id=posted-1",
+        "text/plain",
+        b"The council met on Tuesday.",
+        &[],
+    );
+    let (status, answer) = newsflow_e2e::status_and_json(&posted);
+    assert_eq!(status, 202, "{posted}");
+    assert_eq!(answer["article_id"], "posted-1");
     let status = bus.newsflow("monitor", &["status"]);
     assert!(status.status.success(), "{}", said(&status));
     let letters = bus.newsflow("monitor", &["dead-letters"]);

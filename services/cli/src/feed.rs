@@ -96,9 +96,9 @@ impl Summary {
     }
 }
 
-/// Hands every article in (see [`newsflow_intake`]): ingest's own check first, so the feeder
-/// hears about bad input at once, then the revisions bucket read as ingest will read it, then
-/// published with `Nats-Msg-Id: <article id>.<first 16 hex digits of its content hash>`. The
+/// Hands every article in as one run (see [`newsflow_intake`]; versions of one id go out in the
+/// order given): ingest's own check first, so the feeder hears about bad input at once, then
+/// the revisions bucket read as ingest will read it, then published with `Nats-Msg-Id: <article id>.<first 16 hex digits of its content hash>`. The
 /// caller must have ensured the work stream exists.
 pub async fn feed(intake: &Intake, loaded: Vec<Loaded>, show_progress: bool) -> Summary {
     let bar = ProgressBar::new(loaded.len() as u64);
@@ -114,11 +114,13 @@ pub async fn feed(intake: &Intake, loaded: Vec<Loaded>, show_progress: bool) -> 
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
     let mut summary = Summary::default();
+    let run = intake.run();
+    let run = &run;
     let mut results = futures::stream::iter(loaded)
         .map(|item| async move {
             match item.article {
                 Ok(payload) => {
-                    let (outcome, undecided) = intake.submit(payload).await;
+                    let (outcome, undecided) = run.submit(payload).await;
                     (item.origin, Ok((outcome, undecided)))
                 }
                 Err(reason) => (item.origin, Err(reason)),

@@ -249,17 +249,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
         } => {
             newsflow_runtime::telemetry::init(config.log_format)?;
+            check_token(ingest_token.as_deref())?;
             let row = newsflow_pipeline::find(&stage).expect("clap checked the stage name");
             let (stage, intake) = if pass_through {
                 (row.pass_through(), None)
             } else if row.name == "ingest" {
                 let limits = settings.ingest_limits();
-                let intake: newsflow_runtime::ExtraRoutes = Box::new(move |bus, _| {
-                    newsflow_intake::http::router(
-                        newsflow_intake::Intake::new(bus.clone(), limits),
-                        ingest_token,
-                    )
-                });
+                let intake = newsflow_runtime::ExtraRoutes {
+                    said: |addr| format!("POST http://{addr}/articles takes articles"),
+                    make: Box::new(move |bus, _| {
+                        newsflow_intake::http::router(
+                            newsflow_intake::Intake::new(bus.clone(), limits),
+                            ingest_token,
+                        )
+                    }),
+                };
                 (row.stage(&settings), Some(intake))
             } else {
                 (row.stage(&settings), None)
@@ -282,6 +286,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
         } => {
             newsflow_runtime::telemetry::init(config.log_format)?;
+            check_token(ingest_token.as_deref())?;
             let console = newsflow_console::Options {
                 replay_token: console_token,
             };
@@ -502,4 +507,15 @@ fn reason(err: &StageError) -> String {
         StageError::Decode(reason) | StageError::Invalid(reason) => reason.clone(),
         StageError::Transient(err) => format!("{err:#}"),
     }
+}
+
+/// An empty `NEWSFLOW_INGEST_TOKEN` (a secret that did not arrive) would take articles from
+/// anyone: refuse it.
+fn check_token(token: Option<&str>) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        token.is_none_or(|t| !t.trim().is_empty()),
+        "NEWSFLOW_INGEST_TOKEN is set but empty: set it to the token feeders give, or unset it \
+         (then only this host may post articles)"
+    );
+    Ok(())
 }

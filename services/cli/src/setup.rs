@@ -32,11 +32,16 @@ pub async fn setup(bus: &Bus, config: &Config) -> anyhow::Result<String> {
     for row in newsflow_pipeline::STAGES {
         let stream = subjects::work_stream(row.input).unwrap_or("?");
         let was = streams::consumer_exists(bus, stream, row.name).await?;
-        streams::ensure_consumer(bus, &config.stage_loop, row.name, row.input).await?;
+        let (_, lifted) =
+            streams::ensure_consumer(bus, &config.stage_loop, row.name, row.input).await?;
         out.push_str(&format!(
             "consumer {:<30} {}\n",
             format!("{stream}/{}", row.name),
-            said(was)
+            if lifted {
+                "was there; delivery limit lifted (the runtime counts deliveries now)"
+            } else {
+                said(was)
+            }
         ));
     }
     Ok(out)

@@ -73,12 +73,19 @@ pub async fn up(
     };
     let stages = newsflow_pipeline::stages(&settings);
     let limits = settings.ingest_limits();
-    let served: newsflow_runtime::ExtraRoutes = Box::new(move |bus, stop| {
-        newsflow_console::router(bus, console, stop).merge(newsflow_intake::http::router(
-            newsflow_intake::Intake::new(bus.clone(), limits),
-            ingest_token,
-        ))
-    });
+    let served = newsflow_runtime::ExtraRoutes {
+        said: |addr| {
+            format!(
+                "The web console is at http://{addr}/, and POST http://{addr}/articles takes articles"
+            )
+        },
+        make: Box::new(move |bus, stop| {
+            newsflow_console::router(bus, console, stop).merge(newsflow_intake::http::router(
+                newsflow_intake::Intake::new(bus.clone(), limits),
+                ingest_token,
+            ))
+        }),
+    };
     let ran =
         newsflow_runtime::run_serving(stages, config, UP_ADMIN_PORT, Some(served), shutdown).await;
     drop(server);

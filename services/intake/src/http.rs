@@ -1,13 +1,18 @@
 //! `POST /articles`: one JSON article, a JSON Lines batch, or a raw `text/html` or `text/plain`
 //! body with its metadata in the query or in `Article-*` headers. Each article is answered with
-//! what ingest decided for it, once it is stored in JetStream (see `proto/openapi.yaml`).
+//! what ingest will decide for it, once it is stored in JetStream (see `proto/openapi.yaml`).
+//!
+//! Who may: with `NEWSFLOW_INGEST_TOKEN` set, whoever gives it as a bearer token; without, only
+//! clients on this host. A browser's cross-site request is refused either way, and all of it is
+//! decided before the body is read.
 
 use crate::{Fate, Intake, Outcome};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use futures::StreamExt as _;
@@ -15,32 +20,106 @@ use newsflow_ingest::IngestError;
 use newsflow_proto::{ArticleRaw, BodyFormat};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::net::SocketAddr;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// Articles of one batch handed in at once.
 const BATCH_DEPTH: usize = 64;
-/// A batch may hold this many articles of the largest size ingest takes.
+/// A batch body may be this many times the largest article ingest takes.
 const BATCH_ARTICLES: usize = 64;
+/// Articles one batch may hold.
+pub const MAX_BATCH: usize = 1_000;
+/// Requests worked on at once; more wait their turn before their body is read.
+const REQUESTS_AT_ONCE: usize = 16;
 
 /// Who may hand articles in, and through what.
 #[derive(Clone)]
 struct Door {
     intake: Arc<Intake>,
-    /// When set, a request must carry `Authorization: Bearer <token>`.
+    /// When set, a request must carry `Authorization: Bearer <token>`; when not, it must come
+    /// from this host.
     token: Option<Arc<str>>,
+    turns: Arc<Semaphore>,
 }
 
-/// `POST /articles` on `intake`; with `token`, only for requests that carry it as a bearer.
+/// `POST /articles` on `intake`; with `token`, for requests that carry it as a bearer, without
+/// it for requests from this host only. The admin server must give the peer's address
+/// (`ConnectInfo<SocketAddr>`).
 pub fn router(intake: Intake, token: Option<String>) -> Router {
     let limit = intake.limits().max_bytes.saturating_mul(BATCH_ARTICLES);
     let door = Door {
         intake: Arc::new(intake),
-        token: token.filter(|t| !t.is_empty()).map(Arc::from),
+        token: token.filter(|t| !t.trim().is_empty()).map(Arc::from),
+        turns: Arc::new(Semaphore::new(REQUESTS_AT_ONCE)),
     };
     Router::new()
         .route("/articles", post(articles))
+        .route_layer(middleware::from_fn_with_state(door.clone(), guard))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(door)
+}
+
+/// Lets a request through to its body only when it may hand articles in, and only so many at
+/// once.
+async fn guard(
+    State(door): State<Door>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return refused(
+            StatusCode::FORBIDDEN,
+            "cross-site requests may not hand in articles",
+        );
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        if origin_host != host {
+            return refused(
+                StatusCode::FORBIDDEN,
+                "cross-site requests may not hand in articles",
+            );
+        }
+    }
+    match &door.token {
+        Some(token) => {
+            let given = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, given)| given.trim());
+            if !given.is_some_and(|given| newsflow_runtime::same_token(given, token)) {
+                let mut answer = refused(
+                    StatusCode::UNAUTHORIZED,
+                    "a missing or wrong bearer token (NEWSFLOW_INGEST_TOKEN is set)",
+                );
+                answer
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                return answer;
+            }
+        }
+        None if !peer.ip().is_loopback() => {
+            return refused(
+                StatusCode::FORBIDDEN,
+                "articles are taken from other hosts only with a token: set NEWSFLOW_INGEST_TOKEN \
+                 on the service and send it as `Authorization: Bearer <token>`",
+            );
+        }
+        None => {}
+    }
+    let _turn = door.turns.acquire().await.expect("never closed");
+    next.run(request).await
 }
 
 /// Metadata of a raw HTML or text body, from the query; `Article-*` headers fill what the
@@ -68,18 +147,6 @@ async fn articles(
     query: Result<Query<Meta>, axum::extract::rejection::QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if let Some(token) = &door.token {
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if !given.is_some_and(|given| newsflow_runtime::same_token(given, token)) {
-            return refused(
-                StatusCode::UNAUTHORIZED,
-                "a missing or wrong bearer token (NEWSFLOW_INGEST_TOKEN is set)",
-            );
-        }
-    }
     let body = match body {
         Ok(body) => body,
         Err(rejection) => return refused(rejection.status(), &rejection.body_text()),
@@ -112,15 +179,21 @@ fn body_kind(headers: &HeaderMap) -> Result<Body, String> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Ok(Body::One);
     };
-    let essence = value
-        .to_str()
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match essence.as_str() {
+    let value = value.to_str().unwrap_or("").to_ascii_lowercase();
+    let mut parts = value.split(';').map(str::trim);
+    let essence = parts.next().unwrap_or("");
+    let charset = parts
+        .filter_map(|p| p.strip_prefix("charset="))
+        .map(|c| c.trim_matches('"'))
+        .next();
+    if let Some(charset) = charset
+        && !matches!(charset, "utf-8" | "utf8" | "us-ascii")
+    {
+        return Err(format!(
+            "charset {charset} is not taken: send the body as UTF-8 (charset=utf-8)"
+        ));
+    }
+    match essence {
         "application/json" => Ok(Body::One),
         "application/x-ndjson"
         | "application/jsonl"
@@ -152,14 +225,15 @@ fn raw_article(
 ) -> Result<Vec<u8>, Unreadable> {
     let text = std::str::from_utf8(body)
         .map_err(|err| Unreadable::Body(IngestError::NotUtf8(err.valid_up_to())))?;
-    let pick = |given: Option<String>, name: &'static str| match given {
-        Some(value) => Ok(Some(value)),
-        None => headers
-            .get(name)
-            .map(|value| value.to_str().map(str::to_owned))
-            .transpose()
-            .map_err(|_| Unreadable::Header(name)),
-    };
+    let pick =
+        |given: Option<String>, name: &'static str| match given.filter(|v| !v.trim().is_empty()) {
+            Some(value) => Ok(Some(value)),
+            None => headers
+                .get(name)
+                .map(|value| value.to_str().map(str::to_owned))
+                .transpose()
+                .map_err(|_| Unreadable::Header(name)),
+        };
     let raw = ArticleRaw {
         id: pick(meta.id, "Article-Id")?,
         url: pick(meta.url, "Article-Url")?,
@@ -174,7 +248,7 @@ fn raw_article(
 }
 
 async fn one(intake: &Intake, payload: Vec<u8>) -> Response {
-    let (outcome, undecided) = intake.submit(payload).await;
+    let (outcome, undecided) = intake.run().submit(payload).await;
     answer(&outcome, undecided.as_deref())
 }
 
@@ -195,9 +269,20 @@ async fn batch(intake: &Intake, body: &[u8]) -> Response {
             "the batch holds no article: one JSON object per line",
         );
     }
+    if lines.len() > MAX_BATCH {
+        return refused(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "the batch holds {} articles; at most {MAX_BATCH} go in one request",
+                lines.len()
+            ),
+        );
+    }
+    let run = intake.run();
+    let run = &run;
     let outcomes: Vec<(usize, Outcome, Option<String>)> = futures::stream::iter(lines)
         .map(|(line, payload)| async move {
-            let (outcome, undecided) = intake.submit(payload).await;
+            let (outcome, undecided) = run.submit(payload).await;
             (line, outcome, undecided)
         })
         .buffered(BATCH_DEPTH)
@@ -209,16 +294,16 @@ async fn batch(intake: &Intake, body: &[u8]) -> Response {
     let duplicates = count(|o| matches!(o, Outcome::Unchanged { .. } | Outcome::JustFed { .. }));
     let rejected = count(|o| matches!(o, Outcome::Rejected(_)));
     let unavailable = count(|o| matches!(o, Outcome::Unstored { .. }));
-    // Any article not stored makes the batch worth handing in again (what was stored is then
-    // a duplicate); otherwise the best of what happened.
+    // The worst of what happened, so a client that reads only the status misses nothing;
+    // handing the batch in again is safe either way (what was stored is then a duplicate).
     let status = if unavailable > 0 {
         StatusCode::SERVICE_UNAVAILABLE
+    } else if rejected > 0 {
+        StatusCode::BAD_REQUEST
     } else if accepted > 0 {
         StatusCode::ACCEPTED
-    } else if duplicates > 0 {
-        StatusCode::OK
     } else {
-        StatusCode::BAD_REQUEST
+        StatusCode::OK
     };
     let results: Vec<Value> = outcomes
         .iter()

@@ -7,4 +7,4 @@
 pub mod http;
 mod submit;
 
-pub use submit::{Fate, Intake, Outcome};
+pub use submit::{Fate, Intake, Outcome, Run};

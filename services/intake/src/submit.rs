@@ -1,14 +1,21 @@
-//! One article handed in: checked, its fate read, published.
+//! Articles handed in: checked, their fate read, published.
 
 use newsflow_ingest::{IngestError, Limits};
 use newsflow_proto::ArticleId;
 use newsflow_runtime::revisions::{self, Decision, Revisions};
 use newsflow_runtime::{Bus, PublishOutcome, streams};
-use tokio::sync::OnceCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a bucket found unreadable (no answer, no permission: each look may wait for a
+/// time-out) is taken as such before it is looked at again. An absent one is looked for each
+/// time: the server answers that at once, and ingest may make it any moment.
+const LOOK_AGAIN: Duration = Duration::from_secs(10);
 
 /// What ingest will do with an article the stream took, as the revisions bucket said just
-/// before it was published (ingest decides the same way; another feed of the same id at the
-/// same moment may change it).
+/// before it was published (ingest decides the same way; another feeder handing in the same id
+/// at the same moment may change it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fate {
     /// Never seen: it becomes revision 1.
@@ -40,8 +47,17 @@ pub enum Outcome {
 pub struct Intake {
     bus: Bus,
     limits: Limits,
-    /// Opened on first need and kept; until a stage has made it, nothing was ever ingested.
-    bucket: OnceCell<Revisions>,
+    bucket: Mutex<Bucket>,
+}
+
+/// The revisions bucket as last looked at.
+#[derive(Clone)]
+enum Bucket {
+    Unknown,
+    Open(Box<Revisions>),
+    /// No stage has made it yet: nothing was ever ingested.
+    Absent,
+    Unreadable(Instant, String),
 }
 
 impl Intake {
@@ -50,7 +66,7 @@ impl Intake {
         Self {
             bus,
             limits,
-            bucket: OnceCell::new(),
+            bucket: Mutex::new(Bucket::Unknown),
         }
     }
 
@@ -59,22 +75,101 @@ impl Intake {
         self.limits
     }
 
+    /// A run of articles handed in together (a feed, a batch): versions of one id go out one
+    /// after the other, in the order they were handed in, each numbered after the one before.
+    pub fn run(&self) -> Run<'_> {
+        Run {
+            intake: self,
+            ids: Mutex::default(),
+        }
+    }
+
+    /// The bucket, opened on first need; an unreadable one is looked at again after
+    /// [`LOOK_AGAIN`].
+    async fn bucket(&self) -> Bucket {
+        let known = self.bucket.lock().expect("never poisoned").clone();
+        match &known {
+            Bucket::Open(_) => return known,
+            Bucket::Unreadable(at, _) if at.elapsed() < LOOK_AGAIN => {
+                return known;
+            }
+            _ => {}
+        }
+        let now = match streams::open_revisions(&self.bus).await {
+            Ok(Some(bucket)) => Bucket::Open(Box::new(bucket)),
+            Ok(None) => Bucket::Absent,
+            Err(err) => Bucket::Unreadable(
+                Instant::now(),
+                format!(
+                    "the revisions bucket {} could not be read ({err:#})",
+                    newsflow_proto::subjects::REVISIONS_BUCKET
+                ),
+            ),
+        };
+        *self.bucket.lock().expect("never poisoned") = now.clone();
+        now
+    }
+
+    /// What ingest will decide for content `hash` of `id`.
+    async fn decision(&self, id: &ArticleId, hash: &str) -> Result<Decision, String> {
+        let bucket = match self.bucket().await {
+            Bucket::Open(bucket) => bucket,
+            Bucket::Absent | Bucket::Unknown => {
+                return Ok(Decision::Reserve(newsflow_proto::FIRST_REVISION));
+            }
+            Bucket::Unreadable(_, why) => return Err(why),
+        };
+        let seen = bucket
+            .get(id.as_str())
+            .await
+            .map_err(|err| format!("reading the revision of {id}: {err:#}"))?;
+        Ok(revisions::decide(seen.as_ref(), hash))
+    }
+}
+
+/// See [`Intake::run`].
+pub struct Run<'a> {
+    intake: &'a Intake,
+    /// Per id: held while one version is decided and published; the last one handed in, as
+    /// (content hash, revision it was told).
+    ids: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Last>>>>,
+}
+
+/// The content hash and revision of the version of an id handed in last in a run.
+type Last = Option<(String, u32)>;
+
+impl Run<'_> {
     /// Checks `payload` (an `article.raw.v1` JSON object) as ingest will, reads what ingest
-    /// has of it, and publishes it; returns once the stream has stored it or refused it.
-    /// Why the bucket could not be read, when it could not, comes with it.
+    /// has of it, and publishes it; returns once the stream has stored it or refused it, with
+    /// why the bucket could not be read when it could not.
     pub async fn submit(&self, payload: Vec<u8>) -> (Outcome, Option<String>) {
-        let (article, envelope) = match newsflow_ingest::raw_message(payload, self.limits) {
+        let (article, envelope) = match newsflow_ingest::raw_message(payload, self.intake.limits) {
             Ok(checked) => checked,
             Err(err) => return (Outcome::Rejected(err), None),
         };
         let id = article.article_id.clone();
-        // Read before publishing: once published, ingest may record it at any moment.
         let hash = newsflow_ingest::content_hash(&article);
-        let (decision, undecided) = match self.decision(&id, &hash).await {
+        let slot = self
+            .ids
+            .lock()
+            .expect("never poisoned")
+            .entry(id.to_string())
+            .or_default()
+            .clone();
+        // Taken in the order the articles were handed in: the lock queues its waiters.
+        let mut last = slot.lock().await;
+        // Read before publishing: once published, ingest may record it at any moment.
+        let decided = match last.as_ref() {
+            Some((last_hash, revision)) if *last_hash != hash => {
+                Ok(Decision::Reserve(revision.saturating_add(1)))
+            }
+            _ => self.intake.decision(&id, &hash).await,
+        };
+        let (decision, undecided) = match decided {
             Ok(decision) => (Some(decision), None),
             Err(why) => (None, Some(why)),
         };
-        let outcome = match (self.bus.publish(envelope).await, decision) {
+        let outcome = match (self.intake.bus.publish(envelope).await, decision) {
             (Err(err), _) => Outcome::Unstored {
                 id,
                 reason: format!("not published: {err:#}"),
@@ -92,29 +187,20 @@ impl Intake {
                 Outcome::Accepted { id, fate }
             }
         };
+        let told = match &outcome {
+            Outcome::Accepted {
+                fate: Fate::New, ..
+            } => Some(newsflow_proto::FIRST_REVISION),
+            Outcome::Accepted {
+                fate: Fate::Revision(n),
+                ..
+            }
+            | Outcome::Unchanged { revision: n, .. } => Some(*n),
+            _ => None,
+        };
+        if let Some(revision) = told {
+            *last = Some((hash, revision));
+        }
         (outcome, undecided)
-    }
-
-    /// What ingest will decide for content `hash` of `id`: new when nothing was ever ingested
-    /// (no bucket yet).
-    async fn decision(&self, id: &ArticleId, hash: &str) -> Result<Decision, String> {
-        let unreadable = |err: anyhow::Error| {
-            format!(
-                "the revisions bucket {} could not be read ({err:#})",
-                newsflow_proto::subjects::REVISIONS_BUCKET
-            )
-        };
-        let bucket = match self.bucket.get() {
-            Some(bucket) => bucket,
-            None => match streams::open_revisions(&self.bus)
-                .await
-                .map_err(unreadable)?
-            {
-                Some(opened) => self.bucket.get_or_init(|| async { opened }).await,
-                None => return Ok(Decision::Reserve(newsflow_proto::FIRST_REVISION)),
-            },
-        };
-        let seen = bucket.get(id.as_str()).await.map_err(unreadable)?;
-        Ok(revisions::decide(seen.as_ref(), hash))
     }
 }

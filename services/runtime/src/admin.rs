@@ -8,6 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+/// What extra routes serve, said with the address they are served on.
+pub type Said = fn(SocketAddr) -> String;
+
 /// Whether a token given by a client is the one expected, in a time that does not tell how
 /// much of it matched.
 pub fn same_token(given: &str, expected: &str) -> bool {
@@ -84,10 +87,10 @@ async fn metrics_text() -> String {
 pub(crate) async fn serve(
     socket: AdminSocket,
     readiness: Readiness,
-    extra: Option<Router>,
+    extra: Option<(Router, Said)>,
     stop: CancellationToken,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    let console = extra.is_some();
+    let (extra, said) = extra.unzip();
     let app = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
@@ -122,12 +125,15 @@ pub(crate) async fn serve(
     let addr = listener.local_addr()?;
     // Install the recorder now: counted before it exists is counted nowhere.
     crate::metrics::handle();
-    if console {
-        tracing::info!(%addr, "The web console is at http://{addr}/ (/healthz, /readyz and /metrics beside it).");
-    } else {
-        tracing::info!(%addr, "Serving /healthz, /readyz and /metrics.");
+    match said {
+        Some(said) => {
+            tracing::info!(%addr, "{} (/healthz, /readyz and /metrics beside it).", said(addr))
+        }
+        None => tracing::info!(%addr, "Serving /healthz, /readyz and /metrics."),
     }
     Ok(tokio::spawn(async move {
+        // Routes may ask who is calling (the intake takes tokenless articles from this host only).
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { stop.cancelled().await })
             .await;

@@ -79,7 +79,15 @@ pub async fn run_many(
 
 /// Routes served beside `/healthz`, `/readyz` and `/metrics` on the admin address, made once
 /// the bus is connected; their work stops with the token.
-pub type ExtraRoutes = Box<dyn FnOnce(&Bus, &CancellationToken) -> axum::Router + Send>;
+pub struct ExtraRoutes {
+    /// What they serve, logged with the address once it is bound: `said(addr)`.
+    pub said: admin::Said,
+    /// Makes them once the bus is connected.
+    pub make: MakeRoutes,
+}
+
+/// Makes extra routes from the connected bus; their work stops with the token.
+pub type MakeRoutes = Box<dyn FnOnce(&Bus, &CancellationToken) -> axum::Router + Send>;
 
 /// As [`run_many`], also serving `extra` on the admin address (`newsflow up`'s web console).
 ///
@@ -102,7 +110,7 @@ pub async fn run_serving(
     let stop = CancellationToken::new();
     let admin = match config.stage_loop.admin_socket(default_admin_port) {
         Some(socket) => {
-            let extra = extra.map(|make| make(&bus, &stop));
+            let extra = extra.map(|extra| ((extra.make)(&bus, &stop), extra.said));
             Some(admin::serve(socket, readiness.clone(), extra, stop.clone()).await?)
         }
         None => None,
@@ -186,7 +194,7 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
             } else {
                 None
             };
-            let consumer =
+            let (consumer, _) =
                 streams::ensure_consumer(&ctx.bus, &ctx.config.stage_loop, stage.name, stage.input)
                     .await?;
             // The consumer's own, which `newsflow setup` may have set to another value than

@@ -44,7 +44,7 @@ mod trace;
 pub use admin::same_token;
 pub use bus::{Bus, ConnectMode, PublishOutcome, last_refusal, without_passwords};
 pub use config::{Config, Connection, LogFormat, Replication, Retention, StageLoop};
-pub use consume::{ExtraRoutes, run, run_many, run_serving};
+pub use consume::{ExtraRoutes, MakeRoutes, run, run_many, run_serving};
 pub use newsflow_proto::Envelope;
 pub use shutdown::shutdown_signal;
 pub use stage::{Revisioned, Stage, StageError, decode};

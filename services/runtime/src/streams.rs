@@ -357,7 +357,8 @@ pub async fn open_revisions(bus: &Bus) -> anyhow::Result<Option<Revisions>> {
     Ok(Some(Revisions::new(store)))
 }
 
-/// Gets or creates the stage's durable pull consumer on the work stream of `input`.
+/// Gets or creates the stage's durable pull consumer on the work stream of `input`; says
+/// whether it lifted the delivery limit of a consumer an earlier version made.
 ///
 /// # Errors
 /// When the stream is missing or the server refuses the consumer.
@@ -366,7 +367,7 @@ pub async fn ensure_consumer(
     stage_loop: &StageLoop,
     name: &str,
     input: &str,
-) -> anyhow::Result<consumer::Consumer<consumer::pull::Config>> {
+) -> anyhow::Result<(consumer::Consumer<consumer::pull::Config>, bool)> {
     let stream_name = subjects::work_stream(input)
         .with_context(|| format!("no work stream holds {input}, the input of {name}"))?;
     let stream = bus
@@ -390,20 +391,33 @@ pub async fn ensure_consumer(
         .await
         .with_context(|| format!("creating durable consumer {name} on {stream_name}"))?;
     if consumer.cached_info().config.max_deliver == UNLIMITED_DELIVERIES {
-        return Ok(consumer);
+        return Ok((consumer, false));
     }
     // Made by an earlier version with a server-side limit: a message whose last delivery could
     // not be dead-lettered (the dead-letter stream unavailable, a node lost) would stay on its
-    // stream, never delivered again.
+    // stream, never delivered again. A user that may not change consumers goes on with it as
+    // it is: the runtime still dead-letters one delivery before that limit.
     let mut unlimited = consumer.cached_info().config.clone();
     unlimited.max_deliver = UNLIMITED_DELIVERIES;
-    stream.create_consumer(unlimited).await.with_context(|| {
-        format!("lifting the delivery limit of consumer {name} on {stream_name}")
+    if let Err(err) = stream.create_consumer(unlimited).await {
+        let why = crate::last_refusal()
+            .filter(|r| r.contains("CONSUMER.CREATE"))
+            .map_or_else(
+                || err.to_string(),
+                |refusal| format!("permission denied: {refusal}"),
+            );
+        tracing::warn!(
+            consumer = name,
+            stream = stream_name,
+            error = why,
+            "The consumer has the delivery limit of an earlier newsflow; run `newsflow setup` as an admin to lift it. Going on with it as it is."
+        );
+        return Ok((consumer, false));
+    }
+    let lifted = stream.get_consumer(name).await.map_err(|err| {
+        anyhow::anyhow!("opening durable consumer {name} on {stream_name}: {err}")
     })?;
-    stream
-        .get_consumer(name)
-        .await
-        .map_err(|err| anyhow::anyhow!("opening durable consumer {name} on {stream_name}: {err}"))
+    Ok((lifted, true))
 }
 
 /// The server redelivers a stage's messages for as long as it takes: the runtime counts the
