@@ -2,7 +2,7 @@
 //! labelled data in `../shared/data/` (not shipped with the project; pass `--data` to point
 //! elsewhere), and the commands that rebuild the shipped models from it.
 
-use crate::{ner, pipeline, quotes, segment, sizes};
+use crate::{extract, ner, pipeline, quotes, segment, sizes};
 use anyhow::Context;
 use clap::Subcommand;
 use serde::Serialize;
@@ -36,6 +36,21 @@ pub enum Eval {
         #[arg(long)]
         model: Option<PathBuf>,
         /// One JSON object: {"overall": {"precision", "recall", "f1"}, "per_type": {…}}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// HTML to text on the article-extraction benchmark (real news pages and their true article
+    /// body), with its own metric, and pages/s on one core; beside trafilatura when Python has it
+    /// (`pip install trafilatura`).
+    Extract {
+        /// The article_extraction folder (ground-truth.json and html/).
+        #[arg(long, default_value = "../shared/data/article_extraction")]
+        data: PathBuf,
+        /// Write ingest's text of each page as {page id: {"articleBody": text}}, the benchmark's
+        /// own prediction format.
+        #[arg(long)]
+        write_predictions: Option<PathBuf>,
+        /// One JSON object: {"pages", "precision", "recall", "f1", "pages_per_sec", "trafilatura", …}.
         #[arg(long)]
         json: bool,
     },
@@ -224,6 +239,15 @@ fn print<T: Serialize>(
 /// When the data is missing or malformed.
 pub fn eval(what: Eval) -> anyhow::Result<()> {
     match what {
+        Eval::Extract {
+            data,
+            write_predictions,
+            json,
+        } => {
+            need(&data, "the article-extraction benchmark", "--data")?;
+            let report = extract::eval(&data, write_predictions.as_deref())?;
+            print(&report, json, extract::Report::render)
+        }
         Eval::Segment { data, json } => {
             need(&data, "the Golden Rules data", "--data")?;
             let report = segment::eval::golden_rules(&data)?;

@@ -8,6 +8,7 @@
 //! shipped); every command takes the path to it and says so when it is absent.
 
 pub mod commands;
+pub mod extract;
 pub mod ner;
 pub mod pipeline;
 pub mod quotes;

@@ -64,6 +64,9 @@ pub struct ArticleIngested {
     /// Publication time as RFC 3339, or a date when the feeder gave only a date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+    /// Who wrote it, as an HTML page names its authors (its byline, author meta tag or JSON-LD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
     /// ISO 639-1 language code, given by the feeder or detected.
     pub language: String,
     /// The normalised body: Unicode NFC, `\n` line ends, paragraphs separated by one blank line,

@@ -71,6 +71,9 @@ pub struct EventArticle {
     /// Publication time, RFC 3339 or a date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+    /// Who wrote it, as its HTML page names its authors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
     /// ISO 639-1 language code.
     pub language: String,
     /// When ingest accepted the article, RFC 3339 UTC.

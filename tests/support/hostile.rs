@@ -125,15 +125,23 @@ pub fn corpus() -> Vec<Case> {
             format!("{{\"body\": {}}}", nested("[", "]", 100_000)),
             NOT_JSON,
         ),
+        // Larger than an article but within what an HTML page may be: read, and refused as
+        // what it is.
         refused(
             "a million unclosed brackets",
             "[".repeat(1_000_000),
-            "the limit is 524288 bytes",
+            NOT_JSON,
         ),
         // Its dead letter, base64, would exceed the server's max_payload: it keeps only the start.
         refused(
             "7 MB that is not UTF-8",
             vec![0xFF; 7_000_000],
+            "a page may be 6291456 bytes",
+        ),
+        refused(
+            "an HTML page whose article text is over the limit",
+            json!({ "id": "h-long-page", "format": "html", "body": format!("<p>{}</p>", fill("word ", 600 * 1024)) })
+                .to_string(),
             "the limit is 524288 bytes",
         ),
         refused(

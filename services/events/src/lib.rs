@@ -171,6 +171,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         title: article.title,
         source: article.source,
         published_at: article.published_at,
+        byline: article.byline,
         language: article.language,
         ingested_at: article.ingested_at,
         paragraphs: segmentation
@@ -268,6 +269,7 @@ mod tests {
             title: Some("T".into()),
             source: None,
             published_at: None,
+            byline: None,
             language: "en".into(),
             text: text.into(),
             ingested_at: "2024-11-01T00:00:00Z".into(),

@@ -62,9 +62,21 @@ const BLOCK: &[&str] = &[
 /// against every element still open, then overflowed the stack walking the tree). This is one
 /// linear pass at any depth.
 pub(crate) fn to_text(body: &str) -> String {
+    text_of(body, false)
+}
+
+/// [`to_text`] of an article's main content, leaving out what pages put around the story
+/// inside it: figures and their captions, and elements whose class or id names page
+/// furniture (bylines, timestamps, share bars, related links, galleries, newsletter boxes).
+pub(crate) fn main_text(body: &str) -> String {
+    text_of(body, true)
+}
+
+fn text_of(body: &str, furniture: bool) -> String {
     let sink = TextSink {
         out: RefCell::new(String::with_capacity(body.len() / 2)),
-        skipping: Cell::new(None),
+        skipping: RefCell::new(None),
+        furniture,
     };
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(body));
@@ -78,20 +90,76 @@ pub(crate) fn to_text(body: &str) -> String {
 struct TextSink {
     out: RefCell<String>,
     /// The skipped element being read, if any.
-    skipping: Cell<Option<Skipping>>,
+    skipping: RefCell<Option<Skipping>>,
+    /// Whether page furniture inside an article is skipped too (see [`main_text`]).
+    furniture: bool,
 }
 
 /// Where a skipped element ends: at its own end tag (`same` of it open), at the end tag of an
 /// element opened before it (`depth` goes below zero: `<div><button>Share</div>` closes the
 /// button as a browser does), or, for `<head>`, at the first tag that cannot be in a head.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Skipping {
-    /// Its place in [`SKIP`].
-    element: usize,
+    /// Its name.
+    element: html5ever::LocalName,
     /// How many elements of its name are open.
     same: u32,
     /// Elements opened inside it and not closed.
     depth: u32,
+}
+
+/// Figures and their captions: beside the story, not in it.
+const FIGURES: &[&str] = &["figure", "figcaption", "picture"];
+
+/// Words in a class or id that name page furniture rather than the story.
+const FURNITURE: &[&str] = &[
+    "caption",
+    "credit",
+    "gallery",
+    "related",
+    "share",
+    "sharing",
+    "social",
+    "byline",
+    "timestamp",
+    "dateline",
+    "newsletter",
+    "promo",
+    "advert",
+    "sponsor",
+    "comment",
+    "breadcrumb",
+    "subscribe",
+    "signup",
+    "recommend",
+    "more-stories",
+    "read-more",
+    "toolbar",
+    "sr-only",
+    "visually-hidden",
+    "screen-reader",
+];
+
+/// Words in a class or id that name the story itself: an element named with one is never
+/// furniture (`entry-content entry-content-read-more` holds the story).
+const STORY: &[&str] = &["content", "body", "entry", "main", "text"];
+
+/// Whether `tag`'s class or id names page furniture, and none of them the story.
+fn is_furniture(tag: &Tag) -> bool {
+    let mut furniture = false;
+    for word in tag
+        .attrs
+        .iter()
+        .filter(|attr| matches!(&*attr.name.local, "class" | "id"))
+        .flat_map(|attr| attr.value.split_ascii_whitespace())
+    {
+        let word = word.to_ascii_lowercase();
+        if STORY.iter().any(|story| word.contains(story)) {
+            return false;
+        }
+        furniture |= FURNITURE.iter().any(|hint| word.contains(hint));
+    }
+    furniture
 }
 
 /// Elements without content: never closed, so never counted as open.
@@ -111,7 +179,7 @@ impl TokenSink for TextSink {
 
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
         match token {
-            Token::CharacterTokens(text) if self.skipping.get().is_none() => {
+            Token::CharacterTokens(text) if self.skipping.borrow().is_none() => {
                 self.out.borrow_mut().push_str(&text);
             }
             Token::TagToken(tag) => return self.tag(&tag),
@@ -125,13 +193,13 @@ impl TextSink {
     fn tag(&self, tag: &Tag) -> TokenSinkResult<()> {
         let name: &str = &tag.name;
         let start = tag.kind == TagKind::StartTag;
-        // A `/>` closes only SVG and MathML elements (and void ones); `<script/>` is open.
-        let opens = start && !VOID.contains(&name) && !(tag.self_closing && is_foreign(name));
-        if let Some(mut skipping) = self.skipping.get() {
-            let element = SKIP[skipping.element];
+        let opens = opens(tag);
+        let skipping = self.skipping.borrow().clone();
+        if let Some(mut skipping) = skipping {
+            let element: &str = &skipping.element;
             if element == "head" && start && !IN_HEAD.contains(&name) && name != "head" {
                 // The body has begun: this tag is read as any other.
-                self.skipping.set(None);
+                *self.skipping.borrow_mut() = None;
                 return self.tag(tag);
             }
             let ended = if name == element {
@@ -156,16 +224,18 @@ impl TextSink {
             } else {
                 false
             };
-            self.skipping.set((!ended).then_some(skipping));
+            *self.skipping.borrow_mut() = (!ended).then_some(skipping);
             return raw_text(name, start);
         }
-        if let Some(element) = SKIP.iter().position(|&s| s == name) {
+        let skipped = SKIP.contains(&name)
+            || (self.furniture && start && (FIGURES.contains(&name) || is_furniture(tag)));
+        if skipped {
             if opens {
-                self.skipping.set(Some(Skipping {
-                    element,
+                *self.skipping.borrow_mut() = Some(Skipping {
+                    element: tag.name.clone(),
                     same: 1,
                     depth: 0,
-                }));
+                });
                 return raw_text(name, true);
             }
             return TokenSinkResult::Continue;
@@ -175,6 +245,83 @@ impl TextSink {
         }
         raw_text(name, start)
     }
+}
+
+/// What one linear pass of the tokenizer sees of a page before anything builds its tree (deep
+/// nesting makes tree building slow and walking it recursive).
+#[derive(Debug, Default)]
+pub(crate) struct Shape {
+    /// The most elements open at once.
+    pub deepest: usize,
+    /// Elements in all.
+    pub elements: usize,
+    /// The page's `<link rel="canonical">`, if it has one.
+    pub canonical: Option<String>,
+}
+
+pub(crate) fn shape(body: &str) -> Shape {
+    let sink = ShapeSink::default();
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(body));
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    let sink = tokenizer.sink;
+    Shape {
+        deepest: sink.deepest.get(),
+        elements: sink.elements.get(),
+        canonical: sink.canonical.into_inner(),
+    }
+}
+
+/// Counts elements and how deep they nest, as the tokenizer finds them.
+#[derive(Default)]
+struct ShapeSink {
+    depth: Cell<usize>,
+    deepest: Cell<usize>,
+    elements: Cell<usize>,
+    canonical: RefCell<Option<String>>,
+}
+
+impl TokenSink for ShapeSink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let Token::TagToken(tag) = token else {
+            return TokenSinkResult::Continue;
+        };
+        let name: &str = &tag.name;
+        if tag.kind == TagKind::StartTag {
+            self.elements.set(self.elements.get() + 1);
+            if opens(&tag) {
+                self.depth.set(self.depth.get() + 1);
+                self.deepest.set(self.deepest.get().max(self.depth.get()));
+            }
+            if name == "link" && self.canonical.borrow().is_none() {
+                let attr = |wanted: &str| {
+                    tag.attrs
+                        .iter()
+                        .find(|a| &*a.name.local == wanted)
+                        .map(|a| a.value.trim().to_owned())
+                };
+                if attr("rel").is_some_and(|rel| rel.eq_ignore_ascii_case("canonical")) {
+                    *self.canonical.borrow_mut() = attr("href").filter(|h| !h.is_empty());
+                }
+            }
+            return raw_text(name, true);
+        }
+        self.depth.set(self.depth.get().saturating_sub(1));
+        TokenSinkResult::Continue
+    }
+}
+
+/// Whether `tag` opens an element that stays open until its end tag. A `/>` closes only SVG
+/// and MathML elements (and void ones); `<script/>` is open.
+fn opens(tag: &Tag) -> bool {
+    let name: &str = &tag.name;
+    tag.kind == TagKind::StartTag
+        && !VOID.contains(&name)
+        && !(tag.self_closing && is_foreign(name))
 }
 
 fn is_foreign(name: &str) -> bool {

@@ -16,13 +16,14 @@
 mod html;
 mod language;
 mod normalise;
+pub mod page;
 
 pub use normalise::normalise_text;
 
-/// The text ingest makes of an HTML body: one paragraph per block element, scripts, styles and
-/// page furniture dropped, normalised as every article text is.
+/// The text ingest makes of an HTML body: the page's main content ([`page::read`]), one
+/// paragraph per block, normalised as every article text is.
 pub fn html_text(body: &str) -> String {
-    normalise_text(&html::to_text(body))
+    normalise_text(&page::read(body).text)
 }
 
 use newsflow_proto::{
@@ -30,8 +31,14 @@ use newsflow_proto::{
 };
 use sha2::{Digest, Sha256};
 
-/// Default largest raw message accepted, in bytes (512 KiB).
+/// Default largest raw message accepted, in bytes (512 KiB); for an HTML page, the largest
+/// article text.
 pub const DEFAULT_MAX_BYTES: usize = 512 * 1024;
+
+/// An HTML page may be this many times `NEWSFLOW_INGEST_MAX_BYTES` (6 MiB by default): pages
+/// are mostly markup, and what goes on through the chain is the text of their article, held to
+/// the limit itself.
+pub const HTML_FACTOR: usize = 12;
 
 /// Why a raw article is rejected. Every variant is permanent: retrying cannot help.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +49,16 @@ pub enum IngestError {
         /// Size of the message.
         size: usize,
         /// The limit.
+        limit: usize,
+    },
+    /// An HTML page larger than pages may be.
+    #[error(
+        "the HTML page is {size} bytes; a page may be {limit} bytes ({HTML_FACTOR} times NEWSFLOW_INGEST_MAX_BYTES, as long as its article text is within that limit)"
+    )]
+    PageTooLarge {
+        /// Size of the message.
+        size: usize,
+        /// The limit for pages.
         limit: usize,
     },
     /// The message is not UTF-8.
@@ -70,7 +87,7 @@ impl IngestError {
     /// The article field at fault, when one is: what an HTTP feeder is told beside the reason.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            Self::TooLarge { .. } | Self::EmptyBody => Some("body"),
+            Self::TooLarge { .. } | Self::PageTooLarge { .. } | Self::EmptyBody => Some("body"),
             Self::BadId(_) => Some("id"),
             Self::BadPublishedAt(_) => Some("published_at"),
             Self::BadLanguage(_) => Some("language"),
@@ -100,17 +117,29 @@ impl Default for Limits {
 /// # Errors
 /// An [`IngestError`] saying why the article can never be accepted.
 pub fn ingest(payload: &[u8], limits: Limits, now: &str) -> Result<ArticleIngested, IngestError> {
-    if payload.len() > limits.max_bytes {
-        return Err(IngestError::TooLarge {
+    let too_large = |size| IngestError::TooLarge {
+        size,
+        limit: limits.max_bytes,
+    };
+    let page_limit = limits.max_bytes.saturating_mul(HTML_FACTOR);
+    if payload.len() > page_limit {
+        return Err(IngestError::PageTooLarge {
             size: payload.len(),
-            limit: limits.max_bytes,
+            limit: page_limit,
         });
     }
     let json =
         std::str::from_utf8(payload).map_err(|err| IngestError::NotUtf8(err.valid_up_to()))?;
     let raw: ArticleRaw =
         serde_json::from_str(json).map_err(|err| IngestError::Malformed(err.to_string()))?;
-    ingest_raw(raw, now)
+    if payload.len() > limits.max_bytes && !is_html(&raw) {
+        return Err(too_large(payload.len()));
+    }
+    let article = ingest_raw(raw, now)?;
+    if article.text.len() > limits.max_bytes {
+        return Err(too_large(article.text.len()));
+    }
+    Ok(article)
 }
 
 /// Validates and normalises an already decoded article.
@@ -118,19 +147,21 @@ pub fn ingest(payload: &[u8], limits: Limits, now: &str) -> Result<ArticleIngest
 /// # Errors
 /// As [`ingest`], except the size and encoding checks.
 pub fn ingest_raw(raw: ArticleRaw, now: &str) -> Result<ArticleIngested, IngestError> {
-    let text = body_text(&raw);
+    let (text, page) = body_text(&raw);
     if text.is_empty() {
         return Err(IngestError::EmptyBody);
     }
+    let page = page.unwrap_or_default();
+    // What the feeder gave wins; what the page says of itself fills the rest.
+    let url = non_empty(raw.url).or(page.url);
     let article_id = match raw.id.as_deref().map(str::trim) {
         Some(id) if !id.is_empty() => ArticleId::parse(id)?,
-        _ => derived_id(raw.url.as_deref(), &text),
+        _ => derived_id(url.as_deref(), &text),
     };
-    let published_at = raw
-        .published_at
-        .as_deref()
-        .map(check_published_at)
-        .transpose()?;
+    let published_at = match raw.published_at.as_deref() {
+        Some(given) => Some(check_published_at(given)?),
+        None => page.published.as_deref().and_then(page_time),
+    };
     let language = match raw
         .language
         .as_deref()
@@ -138,22 +169,51 @@ pub fn ingest_raw(raw: ArticleRaw, now: &str) -> Result<ArticleIngested, IngestE
         .filter(|l| !l.is_empty())
     {
         Some(given) => check_language(given)?,
-        None => language::detect(&text),
+        // The text itself before the page's `lang`: templates often declare one language for
+        // every page of a site.
+        None => match language::detect(&text) {
+            unknown if unknown == "und" => page
+                .language
+                .as_deref()
+                .and_then(page_language)
+                .unwrap_or(unknown),
+            detected => detected,
+        },
+    };
+    let line = |value: Option<String>| {
+        value
+            .map(|v| normalise::normalise_line(&v))
+            .filter(|v| !v.is_empty())
     };
     Ok(ArticleIngested {
         article_id,
-        url: non_empty(raw.url),
-        title: raw
-            .title
-            .map(|t| normalise::normalise_line(&t))
-            .filter(|t| !t.is_empty()),
-        source: non_empty(raw.source),
+        url,
+        title: line(raw.title).or_else(|| line(page.title)),
+        source: non_empty(raw.source).or_else(|| line(page.site_name)),
         published_at,
+        byline: line(page.byline),
         language,
         text,
         ingested_at: now.to_owned(),
         revision: FIRST_REVISION,
     })
+}
+
+/// A page's own publication time as RFC 3339 (or its date), when it can be read as one.
+fn page_time(value: &str) -> Option<String> {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    if let Ok(given) = check_published_at(value) {
+        return Some(given);
+    }
+    // Pages write ISO 8601 forms RFC 3339 does not take (`+0000`, no seconds).
+    let parsed = time::OffsetDateTime::parse(value.trim(), &Iso8601::DEFAULT).ok()?;
+    parsed.format(&Rfc3339).ok()
+}
+
+/// A page's `lang` (`en-US`, `pt_BR`) as an ISO 639 code, when it is one.
+fn page_language(value: &str) -> Option<String> {
+    let primary = value.trim().split(['-', '_']).next()?;
+    check_language(primary).ok()
 }
 
 /// The message a feeder publishes on `newsflow.articles.raw`: `payload` as given, once ingest's
@@ -191,8 +251,8 @@ pub fn content_hash(article: &ArticleIngested) -> String {
     hex(&hash.finalize())
 }
 
-/// The id ingest gives `raw`: its own id when valid, else the hash of its URL, else (no URL)
-/// the hash of its normalised body. Feeders use it to de-duplicate before publishing.
+/// The id ingest gives `raw`: its own id when valid, else the hash of its URL (the feeder's, or
+/// the page's own canonical URL), else (no URL) the hash of its normalised body. Feeders use it to de-duplicate before publishing.
 ///
 /// # Errors
 /// When the given id is invalid or the body is empty.
@@ -200,25 +260,33 @@ pub fn article_id(raw: &ArticleRaw) -> Result<ArticleId, IngestError> {
     match raw.id.as_deref().map(str::trim) {
         Some(id) if !id.is_empty() => Ok(ArticleId::parse(id)?),
         _ => {
-            let text = body_text(raw);
+            let (text, page) = body_text(raw);
             if text.is_empty() {
                 return Err(IngestError::EmptyBody);
             }
-            Ok(derived_id(raw.url.as_deref(), &text))
+            let url = non_empty(raw.url.clone()).or(page.and_then(|p| p.url));
+            Ok(derived_id(url.as_deref(), &text))
         }
     }
 }
 
-fn body_text(raw: &ArticleRaw) -> String {
-    let is_html = match raw.format {
+/// Whether `raw`'s body is HTML: as its `format` says, else by its look.
+fn is_html(raw: &ArticleRaw) -> bool {
+    match raw.format {
         Some(BodyFormat::Html) => true,
         Some(BodyFormat::Text) => false,
         None => html::looks_like_html(&raw.body),
-    };
-    if is_html {
-        html_text(&raw.body)
+    }
+}
+
+/// The article's normalised text, and for an HTML body what its page says of itself.
+fn body_text(raw: &ArticleRaw) -> (String, Option<page::Page>) {
+    if is_html(raw) {
+        let mut page = page::read(&raw.body);
+        let text = normalise_text(&std::mem::take(&mut page.text));
+        (text, Some(page))
     } else {
-        normalise_text(&raw.body)
+        (normalise_text(&raw.body), None)
     }
 }
 
@@ -276,6 +344,92 @@ mod tests {
 
     fn ingest_json(json: &str) -> Result<ArticleIngested, IngestError> {
         ingest(json.as_bytes(), Limits::default(), NOW)
+    }
+
+    #[test]
+    fn a_page_fills_what_the_feeder_left_out_and_the_feeder_wins_where_it_gave() {
+        let raw = |extra: serde_json::Value| {
+            let mut raw = serde_json::json!({ "body": crate::page::tests::PAGE, "format": "html" });
+            raw.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            ingest_json(&raw.to_string()).unwrap()
+        };
+        let article = raw(serde_json::json!({}));
+        assert_eq!(
+            article.title.as_deref(),
+            Some("Harbour bridge reopens after two years")
+        );
+        assert_eq!(
+            article.url.as_deref(),
+            Some("https://herald.example/news/harbour-bridge")
+        );
+        assert_eq!(article.source.as_deref(), Some("The Coast Herald"));
+        assert_eq!(article.byline.as_deref(), Some("Maria Lopez"));
+        assert_eq!(
+            article.published_at.as_deref(),
+            Some("2024-03-05T09:30:00+00:00")
+        );
+        assert_eq!(article.language, "en");
+        assert!(article.text.starts_with("The harbour bridge reopened"));
+        // The id comes from the page's own URL: fed again changed, it is the same article.
+        let derived = article.article_id.clone();
+        assert!(derived.as_str().starts_with("a-"));
+        let given = raw(serde_json::json!({
+            "title": "Bridge open", "url": "https://feeder.example/1", "source": "Wire",
+            "published_at": "2024-03-06", "language": "de",
+        }));
+        assert_eq!(given.title.as_deref(), Some("Bridge open"));
+        assert_eq!(given.url.as_deref(), Some("https://feeder.example/1"));
+        assert_eq!(given.source.as_deref(), Some("Wire"));
+        assert_eq!(given.published_at.as_deref(), Some("2024-03-06"));
+        assert_eq!(given.language, "de");
+        assert_ne!(given.article_id, derived);
+    }
+
+    #[test]
+    fn a_page_may_be_larger_than_the_limit_as_long_as_its_text_is_not() {
+        let limits = Limits { max_bytes: 10_000 };
+        let json = |body: &str, format: &str| {
+            serde_json::json!({ "id": "big", "body": body, "format": format }).to_string()
+        };
+        // 50 KB of markup around one paragraph: taken.
+        let markup = "<div class=\"x\"><span></span></div>".repeat(1_500);
+        let page = format!("<html><body>{markup}<p>The story, short.</p>{markup}</body></html>");
+        let article = ingest(json(&page, "html").as_bytes(), limits, NOW).unwrap();
+        assert_eq!(article.text, "The story, short.");
+        // The same size of plain text: refused.
+        let text = "word ".repeat(10_000);
+        assert!(matches!(
+            ingest(json(&text, "text").as_bytes(), limits, NOW),
+            Err(IngestError::TooLarge { .. })
+        ));
+        // A page whose article text is over the limit: refused, the text's size given.
+        let long = format!("<p>{}</p>", "A sentence of the story. ".repeat(1_000));
+        match ingest(json(&long, "html").as_bytes(), limits, NOW) {
+            Err(IngestError::TooLarge { size, limit }) => {
+                assert!(size > limit && size < 30_000, "{size}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A page over twelve times the limit: refused before it is read.
+        let huge = "<p>x</p>".repeat(20_000);
+        assert!(matches!(
+            ingest(json(&huge, "html").as_bytes(), limits, NOW),
+            Err(IngestError::PageTooLarge { limit: 120_000, .. })
+        ));
+    }
+
+    #[test]
+    fn a_page_time_in_iso_8601_but_not_rfc_3339_is_read() {
+        assert_eq!(
+            page_time("2019-11-19T10:48:00+0000").as_deref(),
+            Some("2019-11-19T10:48:00Z")
+        );
+        assert_eq!(page_time("2019-11-19").as_deref(), Some("2019-11-19"));
+        assert_eq!(page_time("Tuesday"), None);
+        assert_eq!(page_language("pt_BR").as_deref(), Some("pt"));
+        assert_eq!(page_language("english"), None);
     }
 
     #[test]

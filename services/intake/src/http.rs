@@ -330,7 +330,9 @@ fn status_of(outcome: &Outcome) -> StatusCode {
     match outcome {
         Outcome::Accepted { .. } => StatusCode::ACCEPTED,
         Outcome::Unchanged { .. } | Outcome::JustFed { .. } => StatusCode::OK,
-        Outcome::Rejected(IngestError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+        Outcome::Rejected(IngestError::TooLarge { .. } | IngestError::PageTooLarge { .. }) => {
+            StatusCode::PAYLOAD_TOO_LARGE
+        }
         Outcome::Rejected(_) => StatusCode::BAD_REQUEST,
         Outcome::Unstored { .. } => StatusCode::SERVICE_UNAVAILABLE,
     }

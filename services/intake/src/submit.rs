@@ -80,6 +80,7 @@ impl Intake {
     pub fn run(&self) -> Run<'_> {
         Run {
             intake: self,
+            reading: tokio::sync::Mutex::new(()),
             ids: Mutex::default(),
         }
     }
@@ -130,6 +131,10 @@ impl Intake {
 /// See [`Intake::run`].
 pub struct Run<'a> {
     intake: &'a Intake,
+    /// Held while one article is read and takes its place in its id's queue, in the order
+    /// articles were handed in (the lock queues its waiters): reading pages is CPU work, done one
+    /// at a time; publishing is not.
+    reading: tokio::sync::Mutex<()>,
     /// Per id: held while one version is decided and published; the last one handed in, as
     /// (content hash, revision it was told).
     ids: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Last>>>>,
@@ -143,9 +148,20 @@ impl Run<'_> {
     /// has of it, and publishes it; returns once the stream has stored it or refused it, with
     /// why the bucket could not be read when it could not.
     pub async fn submit(&self, payload: Vec<u8>) -> (Outcome, Option<String>) {
-        let (article, envelope) = match newsflow_ingest::raw_message(payload, self.intake.limits) {
-            Ok(checked) => checked,
-            Err(err) => return (Outcome::Rejected(err), None),
+        let reading = self.reading.lock().await;
+        // Reading a page is CPU work (up to a few tens of milliseconds for a large one): off the
+        // threads that serve requests.
+        let limits = self.intake.limits;
+        let checked =
+            tokio::task::spawn_blocking(move || newsflow_ingest::raw_message(payload, limits))
+                .await;
+        let (article, envelope) = match checked {
+            Ok(Ok(checked)) => checked,
+            Ok(Err(err)) => return (Outcome::Rejected(err), None),
+            Err(failed) => {
+                let why = format!("ingest could not read it: {failed}");
+                return (Outcome::Rejected(IngestError::Malformed(why)), None);
+            }
         };
         let id = article.article_id.clone();
         let hash = newsflow_ingest::content_hash(&article);
@@ -158,6 +174,7 @@ impl Run<'_> {
             .clone();
         // Taken in the order the articles were handed in: the lock queues its waiters.
         let mut last = slot.lock().await;
+        drop(reading);
         // Read before publishing: once published, ingest may record it at any moment.
         let decided = match last.as_ref() {
             Some((last_hash, revision)) if *last_hash != hash => {

@@ -1,0 +1,396 @@
+//! A web page as an article: its main content as text (navigation, related links, comments,
+//! ads and footers left out) and what the page says of itself — title, byline, date, canonical
+//! URL, site name, language — read from its meta tags, JSON-LD and markup.
+//!
+//! The main content is chosen by Readability's scoring (the `dom_smoothie` crate) over the
+//! page's tree. A page whose tree would be hostile to build (nesting deeper than any real page,
+//! or more elements than one holds) is read by the streaming [`html::to_text`] instead: every
+//! block's text, in one linear pass.
+
+use crate::html;
+use dom_smoothie::{CandidateSelectMode, Config, Readability, TextMode};
+
+/// Nesting no real page reaches: beyond it the tree is not built.
+const MAX_DEPTH: usize = 256;
+/// Elements no real page holds: beyond them the tree is not built.
+const MAX_ELEMENTS: usize = 200_000;
+
+/// What ingest reads from a page.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The main content, one paragraph per block, not yet normalised.
+    pub text: String,
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    pub published: Option<String>,
+    pub url: Option<String>,
+    pub site_name: Option<String>,
+    pub language: Option<String>,
+}
+
+/// Reads `body`, an HTML page or fragment.
+pub fn read(body: &str) -> Page {
+    let everything = || Page {
+        text: html::to_text(body),
+        ..Page::default()
+    };
+    let shape = html::shape(body);
+    if shape.deepest > MAX_DEPTH || shape.elements > MAX_ELEMENTS {
+        return everything();
+    }
+    let config = Config {
+        // Classes tell the furniture inside the content apart (see `html::main_text`).
+        keep_classes: true,
+        text_mode: TextMode::Formatted,
+        candidate_select_mode: CandidateSelectMode::Readability,
+        ..Config::default()
+    };
+    let Ok(mut readability) = Readability::new(body, None, Some(config)) else {
+        return everything();
+    };
+    let Ok(article) = readability.parse() else {
+        return everything();
+    };
+    let text = without_furniture(&html::main_text(&article.content));
+    if text.trim().is_empty() {
+        return everything();
+    }
+    let given =
+        |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    Page {
+        text,
+        title: given(Some(article.title)),
+        byline: given(article.byline),
+        published: given(article.published_time),
+        url: given(shape.canonical)
+            .or_else(|| given(article.url))
+            .filter(|url| url.starts_with("https://") || url.starts_with("http://")),
+        site_name: given(article.site_name),
+        language: given(article.lang),
+    }
+}
+
+/// `text` without the paragraphs that are page furniture by their words (a byline, a time
+/// stamp, a photo credit, a copyright line, a pointer to more stories) and without a
+/// paragraph's second copy. A pointer to more stories in the second half of the text ends the
+/// story there: what follows it is the list.
+fn without_furniture(text: &str) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    // After a pointer to more stories, the headlines it points to (lines that are no sentence).
+    let mut listing = false;
+    for paragraph in text.split("\n\n") {
+        at += paragraph.len() + 2;
+        let line = paragraph.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(more) = more_stories(line) {
+            if more == More::EndsTheStory && at * 10 > text.len() * 7 {
+                break;
+            }
+            listing = true;
+            continue;
+        }
+        if listing && !is_sentence(line) {
+            continue;
+        }
+        listing = false;
+        if is_furniture_line(line) || !seen.insert(line) {
+            continue;
+        }
+        out.push_str(line);
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// The words a line of page furniture starts with, once its leading marks are off, when the
+/// line is no sentence (`By Paul Takahashi`, not `By noon the road was open.`).
+const FURNITURE_LABELS: &[&str] = &[
+    "by ",
+    "updated ",
+    "updated:",
+    "published ",
+    "published:",
+    "posted ",
+    "posted:",
+    "photo ",
+    "image ",
+];
+
+/// The words a line of page furniture starts with, sentence or not.
+const FURNITURE_STARTS: &[&str] = &[
+    "photo:",
+    "photos:",
+    "caption",
+    "close",
+    "advert",
+    "read more",
+    "continue reading",
+    "this slideshow requires",
+    "tell us what you think",
+    "comments",
+    "see more",
+    "related:",
+    "(image",
+    "(photo",
+    "(credit",
+    "follow us",
+    "share this",
+    "sign up",
+    "subscribe",
+    "copyright",
+    "all rights reserved",
+    "tags",
+];
+
+/// The words of a heading that points to other stories after the story's end.
+const STORIES_AFTER: &[&str] = &[
+    "you may also like",
+    "you might also like",
+    "want more stories",
+    "more stories",
+    "related stories",
+    "related articles",
+    "related content",
+    "read next",
+    "most popular",
+    "most read",
+    "most viewed",
+    "top stories",
+    "popular stories",
+    "latest stories",
+    "recommended for you",
+    "trending now",
+    "around the web",
+    "from the web",
+    "sponsored stories",
+    "promoted stories",
+];
+
+/// The words of a heading that points to other stories, inside the story as often as after it.
+const STORIES_BESIDE: &[&str] = &["more from", "don't miss", "see also", "related:"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum More {
+    /// Near the end, the list of other stories follows and the story is over.
+    EndsTheStory,
+    /// Headlines follow; the story may go on after them.
+    Headlines,
+}
+
+fn marks_off(line: &str) -> String {
+    line.trim_start_matches(|c: char| "·|•-–—*>»".contains(c) || c.is_whitespace())
+        .to_lowercase()
+}
+
+fn more_stories(line: &str) -> Option<More> {
+    if line.split_whitespace().count() > 6 {
+        return None;
+    }
+    let lower = marks_off(line);
+    if STORIES_AFTER.iter().any(|m| lower.starts_with(m)) {
+        Some(More::EndsTheStory)
+    } else if STORIES_BESIDE.iter().any(|m| lower.starts_with(m)) {
+        Some(More::Headlines)
+    } else {
+        None
+    }
+}
+
+/// Whether a line ends as a sentence does.
+fn is_sentence(line: &str) -> bool {
+    line.trim_end()
+        .ends_with(['.', '!', '?', '"', '”', '’', '\'', ':', ';', ')'])
+}
+
+/// Short lines pages put around a story: bylines, time stamps, credits, copyright lines,
+/// labels, a lone address.
+fn is_furniture_line(line: &str) -> bool {
+    let words = line.split_whitespace().count();
+    let lower = marks_off(line);
+    // An invitation to a newsletter, however it is worded.
+    if words <= 20 && (lower.contains("newsletter") || lower.contains("your inbox")) {
+        return true;
+    }
+    if words > 14 {
+        return false;
+    }
+    FURNITURE_STARTS
+        .iter()
+        .any(|start| lower.starts_with(start))
+        || (!is_sentence(line) && FURNITURE_LABELS.iter().any(|l| lower.starts_with(l)))
+        || is_shouted(line)
+        || (words <= 12 && (lower.contains('©') || lower.contains("all rights reserved")))
+        || (words <= 4 && line.ends_with(['>', '›', '»']) && !line.starts_with(['<', '‹', '«']))
+        || (words == 1 && (lower.contains('@') || lower.starts_with("twitter.com/")))
+        || (words <= 10 && has_clock_time(line) && !is_sentence(line))
+}
+
+/// Whether `line` holds a time of day such as `5:27` or `17:19`.
+fn has_clock_time(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    bytes.windows(4).enumerate().any(|(i, w)| {
+        w[0].is_ascii_digit()
+            && w[1] == b':'
+            && w[2].is_ascii_digit()
+            && w[3].is_ascii_digit()
+            && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit())
+    })
+}
+
+/// A long line in capitals that is no sentence: a link to another story or an app, set in
+/// capitals to stand out from the story (`CLICK HERE TO GET THE FOX NEWS APP`).
+fn is_shouted(line: &str) -> bool {
+    let letters = line.chars().filter(|c| c.is_alphabetic());
+    let (upper, lower) = letters.fold((0, 0), |(u, l), c| {
+        if c.is_uppercase() {
+            (u + 1, l)
+        } else if c.is_lowercase() {
+            (u, l + 1)
+        } else {
+            (u, l)
+        }
+    });
+    // Section headings are set in capitals too, and are shorter.
+    line.split_whitespace().count() >= 8 && lower * 10 < upper && !is_sentence(line)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A news page as sites write them: the story between navigation, a share bar, a photo with
+    /// its caption, a related-stories list, a newsletter box and a footer.
+    pub(crate) const PAGE: &str = r##"<!doctype html><html lang="en-GB"><head>
+<title>Harbour bridge reopens | The Coast Herald</title>
+<meta property="og:title" content="Harbour bridge reopens after two years">
+<meta property="og:site_name" content="The Coast Herald">
+<meta name="author" content="Maria Lopez">
+<link rel="canonical" href="https://herald.example/news/harbour-bridge">
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Harbour bridge reopens after two years","datePublished":"2024-03-05T09:30:00+00:00","author":{"@type":"Person","name":"Maria Lopez"}}</script>
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<header class="site-header"><a href="/">The Coast Herald</a></header>
+<main><article class="story">
+<h1>Harbour bridge reopens after two years</h1>
+<div class="byline">By Maria Lopez</div>
+<time datetime="2024-03-05T09:30:00Z">Updated 9:30 am GMT, March 5, 2024</time>
+<div class="share-bar"><a href="#">Share on Facebook</a> <a href="#">Share on X</a></div>
+<figure><img src="bridge.jpg"><figcaption>The bridge at dawn. Photo: Sam Reed</figcaption></figure>
+<div class="story-body">
+<p>The harbour bridge reopened to traffic on Tuesday morning after two years of repairs, the city council said.</p>
+<p>"We are proud of the crews who worked through two winters," the mayor, Ana Ruiz, told reporters at the ceremony.</p>
+<p>About 40,000 vehicles are expected to cross the bridge each day once the ferry service winds down next month.</p>
+<p>Engineers replaced the deck, the cables and both approach ramps, and added a lane for bicycles along the eastern side.</p>
+</div>
+<div class="related-stories"><h3>Related stories</h3><ul>
+<li><a href="/a">Ferry fares to rise in spring</a></li><li><a href="/b">Council approves new budget</a></li></ul></div>
+<div class="newsletter-signup"><p>Get the morning briefing in your inbox every day.</p></div>
+</article></main>
+<aside><h3>Most read</h3><ol><li><a href="/c">Storm warning for the weekend</a></li></ol></aside>
+<footer><p>© 2024 The Coast Herald. All rights reserved.</p><p>12 Quay Street, Port Town</p></footer>
+</body></html>"##;
+
+    #[test]
+    fn a_news_page_gives_its_story_and_what_it_says_of_itself() {
+        let page = read(PAGE);
+        let paragraphs: Vec<&str> = page
+            .text
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        assert_eq!(paragraphs.len(), 4, "{:#?}", page.text);
+        assert!(paragraphs[0].starts_with("The harbour bridge reopened"));
+        assert!(paragraphs[3].starts_with("Engineers replaced the deck"));
+        for furniture in [
+            "Home",
+            "Share on",
+            "Photo: Sam Reed",
+            "Ferry fares",
+            "morning briefing",
+            "Storm warning",
+            "©",
+            "Quay Street",
+            "By Maria",
+        ] {
+            assert!(
+                !page.text.contains(furniture),
+                "{furniture} in {:?}",
+                page.text
+            );
+        }
+        assert_eq!(
+            page.title.as_deref(),
+            Some("Harbour bridge reopens after two years")
+        );
+        assert_eq!(page.byline.as_deref(), Some("Maria Lopez"));
+        assert_eq!(page.published.as_deref(), Some("2024-03-05T09:30:00+00:00"));
+        assert_eq!(
+            page.url.as_deref(),
+            Some("https://herald.example/news/harbour-bridge")
+        );
+        assert_eq!(page.site_name.as_deref(), Some("The Coast Herald"));
+        assert_eq!(page.language.as_deref(), Some("en-GB"));
+    }
+
+    #[test]
+    fn a_page_too_deep_for_a_tree_is_read_block_by_block() {
+        let page = format!(
+            "<div><p>Kept.</p>{}deep{}</div>",
+            "<div>".repeat(10_000),
+            "</div>".repeat(10_000)
+        );
+        let read = read(&page);
+        assert!(
+            read.text.contains("Kept.") && read.text.contains("deep"),
+            "{:?}",
+            read.text
+        );
+        assert_eq!(read.title, None);
+    }
+
+    #[test]
+    fn lines_of_furniture_go_and_the_story_stays() {
+        for line in [
+            "By Paul Takahashi",
+            "Updated 5:27 am CST, Wednesday, November 20, 2019",
+            "PUBLISHED: 10:48, Tue, Nov 19, 2019",
+            "· Updated: Nov 18, 2019 @17:26 PM",
+            "Photo: Hau Dinh, AP",
+            "Image 1 of 8",
+            "© 2019 Capitol Hill Publishing Corp.",
+            "News >",
+            "paul.takahashi@chron.com",
+            "CLICK HERE TO GET THE FOX NEWS APP ON YOUR PHONE",
+        ] {
+            assert!(is_furniture_line(line), "{line}");
+        }
+        for line in [
+            "By the time the crews arrived, the fire had spread to the second floor.",
+            "WHAT YOU NEED TO MAKE JAM",
+            "The meeting started at 10:30 and ended after midnight.",
+            "Updated figures from the ministry show a 4% rise.",
+        ] {
+            assert!(!is_furniture_line(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_list_of_other_stories_ends_the_story_near_its_end_and_is_left_out_inside_it() {
+        let story =
+            "One sentence of the story.\n\nAnother sentence of it.\n\nA third one here.\n\n";
+        let text = format!("{story}You may also like\n\nFerry fares to rise\n\nBudget approved.");
+        assert_eq!(without_furniture(&text), story);
+        let text = format!(
+            "A first sentence.\n\nDon't miss\n\nFerry fares to rise\n\nThe story goes on.\n\n{story}"
+        );
+        assert_eq!(
+            without_furniture(&text),
+            format!("A first sentence.\n\nThe story goes on.\n\n{story}")
+        );
+    }
+}
