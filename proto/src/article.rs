@@ -85,6 +85,15 @@ pub struct ArticleIngested {
 /// The revision of an article the first time it is seen.
 pub const FIRST_REVISION: u32 = 1;
 
+impl ArticleIngested {
+    /// Why the English-only stages leave this article's text alone, when they do: its language
+    /// is known and is not English (`und`, unknown, is read as English).
+    pub fn not_english(&self) -> Option<String> {
+        (!matches!(self.language.as_str(), "en" | "und"))
+            .then(|| format!("the text is in {}", self.language))
+    }
+}
+
 /// Serde default of every `revision` field: messages written before revisions existed are the
 /// first revision.
 pub(crate) const fn first_revision() -> u32 {

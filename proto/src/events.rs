@@ -88,6 +88,11 @@ pub struct EventArticle {
     pub entities: Vec<Entity>,
     /// Quotes and reported statements.
     pub quotes: Vec<Quote>,
+    /// The work a stage did not do on this article, and why: the English-only stages leave a
+    /// text in another language alone rather than find noise in it (`entities: the text is in
+    /// pt; the tagger reads English only`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
 }
 
 /// One quote. Published on `newsflow.events.quote`.

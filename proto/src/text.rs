@@ -303,6 +303,9 @@ pub struct ArticleEntities {
     pub segmentation: Segmentation,
     /// Entity mentions and groups.
     pub entities: Entities,
+    /// The work a stage did not do on this article, and why (`entities: the text is in pt; …`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
 }
 
 /// An article with its quotes. Published by `quotes` on `newsflow.articles.quotes`.
@@ -316,6 +319,9 @@ pub struct ArticleQuotes {
     pub entities: Entities,
     /// Quotes and reported statements in reading order.
     pub quotes: Vec<Quote>,
+    /// The work a stage did not do on this article, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
 }
 
 /// Lets the runtime name an output's `Nats-Msg-Id` after its article and revision

@@ -78,12 +78,21 @@ const AMBIGUOUS_PLACES: &[&str] = &[
 /// The stage: the article with its entities. The tokens stop here: no later stage reads them,
 /// and they were most of what the next hops would carry.
 pub fn entities(mut msg: ArticleSegmented) -> ArticleEntities {
-    let entities = recognise(&msg.article.text, &msg.segmentation);
+    let mut skipped = Vec::new();
+    let entities = match msg.article.not_english() {
+        // Trained on English news: on another language it finds noise.
+        Some(why) => {
+            skipped.push(format!("entities: {why}; the tagger reads English only"));
+            Entities::default()
+        }
+        None => recognise(&msg.article.text, &msg.segmentation),
+    };
     msg.segmentation.tokens = Vec::new();
     ArticleEntities {
         article: msg.article,
         segmentation: msg.segmentation,
         entities,
+        skipped,
     }
 }
 

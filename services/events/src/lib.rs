@@ -63,6 +63,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         segmentation,
         entities,
         quotes,
+        skipped,
     } = input;
     let text = &article.text;
     let slice = |what: &'static str, start: usize, end: usize| {
@@ -183,6 +184,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         sentences,
         entities: grouped,
         quotes,
+        skipped,
     };
     Ok(EventBatch {
         article: article_event,
@@ -324,6 +326,7 @@ mod tests {
                 speaker: Some("Blinken".into()),
                 confidence: 0.9,
             }],
+            skipped: Vec::new(),
         }
     }
 

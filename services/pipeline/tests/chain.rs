@@ -80,6 +80,36 @@ fn the_reference_article_resolves_every_direct_quote_to_its_speaker() {
     assert_eq!(quote_events.count(), article.quotes.len());
 }
 
+/// A Portuguese article flows through with its language marked; the English-only stages say
+/// they left it alone rather than find noise in it. The same article said to be English is
+/// read (and finds its speaker), so the skip is the language's doing.
+#[test]
+fn an_article_in_another_language_is_marked_and_the_english_only_stages_say_they_skipped_it() {
+    let text = "O presidente da câmara, João Silva, disse na terça-feira que a ponte será \
+                reaberta em março. \u{201c}Estamos orgulhosos das equipas que trabalharam \
+                durante dois invernos\u{201d}, afirmou o autarca aos jornalistas em Lisboa.\n\n\
+                Cerca de quarenta mil veículos deverão atravessar a ponte todos os dias, \
+                segundo as previsões da empresa que gere a travessia.";
+    let chain = Chain::new(&Settings::default());
+    let events = chain.process(&raw(text)).unwrap();
+    let article: EventArticle = serde_json::from_slice(&events[0].payload).unwrap();
+    assert_eq!(article.language, "pt");
+    assert!(article.entities.is_empty() && article.quotes.is_empty());
+    assert_eq!(
+        article.skipped,
+        [
+            "entities: the text is in pt; the tagger reads English only",
+            "quotes: the text is in pt; the attribution rules read English only",
+        ]
+    );
+    assert_eq!(events.len(), 1, "no quote or entity events");
+    let said_english = serde_json::json!({ "body": text, "language": "en" }).to_string();
+    let events = chain.process(said_english.as_bytes()).unwrap();
+    let article: EventArticle = serde_json::from_slice(&events[0].payload).unwrap();
+    assert!(article.skipped.is_empty());
+    assert!(!article.entities.is_empty());
+}
+
 #[test]
 fn an_article_the_chain_rejects_says_why() {
     let err = Chain::new(&Settings::default())

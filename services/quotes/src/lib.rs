@@ -40,12 +40,23 @@ use newsflow_proto::{ArticleEntities, ArticleQuotes, Entities, Quote, QuoteKind,
 
 /// The stage: the article with its quotes and reported statements.
 pub fn quotes(input: ArticleEntities) -> ArticleQuotes {
-    let quotes = find_quotes(&input.article.text, &input.segmentation, &input.entities);
+    let mut skipped = input.skipped;
+    let quotes = match input.article.not_english() {
+        // Its cues and rules are English words and English punctuation habits.
+        Some(why) => {
+            skipped.push(format!(
+                "quotes: {why}; the attribution rules read English only"
+            ));
+            Vec::new()
+        }
+        None => find_quotes(&input.article.text, &input.segmentation, &input.entities),
+    };
     ArticleQuotes {
         article: input.article,
         segmentation: input.segmentation,
         entities: input.entities,
         quotes,
+        skipped,
     }
 }
 
