@@ -273,9 +273,17 @@ async fn losing_nodes(articles: usize) {
     let client = connect_any(&url).await;
     let js = jetstream::new(client.clone());
     wait_for_jetstream(&js).await;
+    // A short ack wait brings back quickly what a lost node held; each delivery sent to a
+    // connection that died with its node counts as one, so more deliveries are allowed before a
+    // message is given up on than the default 5 (a give-up would be a dead letter, not a loss,
+    // which the test prints with its reason when articles are missing).
     let _stages = start_chain(
         &url,
-        &[("NEWSFLOW_REPLICAS", "3"), ("NEWSFLOW_ACK_WAIT", "2s")],
+        &[
+            ("NEWSFLOW_REPLICAS", "3"),
+            ("NEWSFLOW_ACK_WAIT", "2s"),
+            ("NEWSFLOW_MAX_DELIVER", "20"),
+        ],
     );
     let started = Instant::now();
     let feeder = {

@@ -406,3 +406,84 @@ async fn the_feeder_is_told_new_unchanged_or_new_revision_as_ingest_will_decide(
     let articles = article_events(&client, 2, WAIT * 12).await;
     assert_eq!(json(&articles[1])["revision"], 2);
 }
+
+/// A folder of HTML pages fed twice comes out once: the second feed is told every page is
+/// unchanged, and nothing more comes out. Each page's title and canonical URL come from the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_of_html_pages_fed_twice_comes_out_once() {
+    let (server, _stages, _admin, client) = running_chain().await;
+    let dir = tempfile::tempdir().unwrap();
+    let samples = newsflow_pipeline::samples::SAMPLES;
+    for (n, (_, text)) in samples.iter().take(3).enumerate() {
+        let paragraphs: String = text
+            .split("\n\n")
+            .map(|p| format!("<p>{p}</p>\n"))
+            .collect();
+        let page = format!(
+            "<!doctype html><html lang=\"en\"><head><title>Page {n} | Site</title>\
+             <meta property=\"og:title\" content=\"Story number {n}\">\
+             <link rel=\"canonical\" href=\"https://site.example/story-{n}\"></head>\
+             <body><nav><a href=\"/\">Site front page</a> <a href=\"/news\">All the news</a></nav>\
+             <article><h1>Story number {n}</h1>{paragraphs}</article>\
+             <footer>© 2024 Site. All rights reserved.</footer></body></html>"
+        );
+        std::fs::write(dir.path().join(format!("page-{n}.html")), page).unwrap();
+    }
+    let feed = || {
+        let output = std::process::Command::new(newsflow_e2e::newsflow_bin())
+            .arg("feed")
+            .arg(dir.path())
+            .env("NATS_URL", server.url())
+            .output()
+            .expect("newsflow feed runs");
+        let said = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{said}");
+        said
+    };
+    let said = feed();
+    assert!(
+        said.contains("3 new, 0 new revision(s), 0 unchanged"),
+        "{said}"
+    );
+    let events = article_events(&client, 3, WAIT * 12).await;
+    assert_eq!(events.len(), 3);
+    settled(&client).await;
+    let mut pages: Vec<(String, String)> = events
+        .iter()
+        .map(json)
+        .map(|e| {
+            (
+                e["title"].as_str().unwrap().to_owned(),
+                e["url"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    pages.sort();
+    assert_eq!(
+        pages[0],
+        (
+            "Story number 0".to_owned(),
+            "https://site.example/story-0".to_owned()
+        )
+    );
+    for event in events.iter().map(json) {
+        let text = event["text"].as_str().unwrap();
+        assert!(
+            !text.contains("Site front page") && !text.contains("rights reserved"),
+            "{text}"
+        );
+    }
+
+    let said = feed();
+    assert!(
+        said.contains("0 new, 0 new revision(s), 3 unchanged"),
+        "{said}"
+    );
+    assert_eq!(
+        article_events(&client, 4, Duration::from_secs(3))
+            .await
+            .len(),
+        3,
+        "nothing more came out"
+    );
+}
