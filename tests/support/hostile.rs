@@ -136,7 +136,7 @@ pub fn corpus() -> Vec<Case> {
         refused(
             "7 MB that is not UTF-8",
             vec![0xFF; 7_000_000],
-            "a page may be 6291456 bytes",
+            "may be at most 6291456 bytes",
         ),
         refused(
             "an HTML page whose article text is over the limit",
@@ -241,6 +241,22 @@ pub fn corpus() -> Vec<Case> {
             html(
                 "h-foreign",
                 &format!("<p>Text.</p>{}<p>More.</p>", nested("<svg><math>", "</math></svg>", 20_000)),
+            ),
+        ),
+        // Shapes that look shallow to a tag count and are deep or huge as a tree.
+        events(
+            "50,000 divs each followed by a stray end tag",
+            html("h-stray-ends", &format!("<p>Story.</p>{}Deep.", "<div></x>".repeat(50_000))),
+        ),
+        events(
+            "a style inside svg, then 50,000 divs",
+            html("h-svg-style", &format!("<p>Story.</p><svg><style>{}Deep.", "<div>".repeat(50_000))),
+        ),
+        events(
+            "250 bold tags left open, then 20,000 paragraphs",
+            html(
+                "h-reopened",
+                &format!("<p>{}</p>{}", "<b id=k>".repeat(250), "<p>Again.</p>".repeat(20_000)),
             ),
         ),
         // Text built to be expensive.

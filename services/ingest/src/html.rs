@@ -108,56 +108,122 @@ struct Skipping {
     depth: u32,
 }
 
-/// Figures and their captions: beside the story, not in it.
-const FIGURES: &[&str] = &["figure", "figcaption", "picture"];
+/// Whether `tag` opens a picture or its caption: beside the story, not in it. A figure that
+/// holds a table, an embed or a quote (as WordPress blocks do) is part of the story.
+fn is_figure(tag: &Tag) -> bool {
+    match &*tag.name {
+        "figcaption" | "picture" => true,
+        "figure" => !tag
+            .attrs
+            .iter()
+            .filter(|attr| &*attr.name.local == "class")
+            .flat_map(|attr| {
+                attr.value
+                    .split_ascii_whitespace()
+                    .flat_map(name_words)
+                    .collect::<Vec<_>>()
+            })
+            .any(|w| matches!(w.as_str(), "table" | "embed" | "quote" | "pullquote")),
+        _ => false,
+    }
+}
 
-/// Words in a class or id that name page furniture rather than the story.
+/// Words in a class or id that name page furniture whatever else the name says
+/// (`related-content`, `comment-body`).
 const FURNITURE: &[&str] = &[
-    "caption",
-    "credit",
-    "gallery",
     "related",
     "share",
     "sharing",
     "social",
+    "newsletter",
+    "advert",
+    "advertisement",
+    "ad",
+    "ads",
+    "sponsor",
+    "sponsored",
+    "promo",
+    "comment",
+    "comments",
+    "breadcrumb",
+    "breadcrumbs",
+];
+
+/// Words that name furniture in a name that does not also name the story (`byline`, not
+/// `entry-content-read-more`).
+const FURNITURE_UNLESS_STORY: &[&str] = &[
+    "caption",
+    "credit",
+    "credits",
+    "gallery",
     "byline",
     "timestamp",
     "dateline",
-    "newsletter",
-    "promo",
-    "advert",
-    "sponsor",
-    "comment",
-    "breadcrumb",
     "subscribe",
     "signup",
     "recommend",
-    "more-stories",
-    "read-more",
+    "recommended",
     "toolbar",
-    "sr-only",
-    "visually-hidden",
-    "screen-reader",
+    "more",
+    "visually",
+    "sr",
+    "screen",
 ];
 
-/// Words in a class or id that name the story itself: an element named with one is never
-/// furniture (`entry-content entry-content-read-more` holds the story).
-const STORY: &[&str] = &["content", "body", "entry", "main", "text"];
+/// Words that name the story itself, as Readability reads them: an element one of whose names
+/// is the story's (`entry-content`) is never furniture.
+const STORY: &[&str] = &[
+    "article", "body", "column", "content", "main", "entry", "story",
+];
 
-/// Whether `tag`'s class or id names page furniture, and none of them the story.
+/// The words of a class or id: split at `-`, `_` and a lower-case letter before a capital
+/// (`relatedLinks`), in lower case.
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        let boundary = c == '-' || c == '_' || (c.is_ascii_uppercase() && previous_lower);
+        if boundary && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c != '-' && c != '_' {
+            word.push(c.to_ascii_lowercase());
+        }
+        previous_lower = c.is_ascii_lowercase();
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Whether `tag`'s class or id names page furniture, and none of its names the story. Names a
+/// CMS gives from the article's category or tags (`category-social-affairs`) say nothing.
 fn is_furniture(tag: &Tag) -> bool {
     let mut furniture = false;
-    for word in tag
+    for name in tag
         .attrs
         .iter()
         .filter(|attr| matches!(&*attr.name.local, "class" | "id"))
         .flat_map(|attr| attr.value.split_ascii_whitespace())
     {
-        let word = word.to_ascii_lowercase();
-        if STORY.iter().any(|story| word.contains(story)) {
-            return false;
+        let lower = name.to_ascii_lowercase();
+        if ["category-", "tag-", "post-", "type-", "format-"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        {
+            continue;
         }
-        furniture |= FURNITURE.iter().any(|hint| word.contains(hint));
+        let words = name_words(name);
+        let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+        if has(FURNITURE) {
+            furniture = true;
+        } else if has(STORY) {
+            return false;
+        } else if has(FURNITURE_UNLESS_STORY) {
+            furniture = true;
+        }
     }
     furniture
 }
@@ -228,7 +294,7 @@ impl TextSink {
             return raw_text(name, start);
         }
         let skipped = SKIP.contains(&name)
-            || (self.furniture && start && (FIGURES.contains(&name) || is_furniture(tag)));
+            || (self.furniture && start && (is_figure(tag) || is_furniture(tag)));
         if skipped {
             if opens {
                 *self.skipping.borrow_mut() = Some(Skipping {
@@ -247,17 +313,35 @@ impl TextSink {
     }
 }
 
-/// What one linear pass of the tokenizer sees of a page before anything builds its tree (deep
-/// nesting makes tree building slow and walking it recursive).
+/// What one linear pass of the tokenizer sees of a page before anything builds its tree:
+/// whether the tree would be hostile to build (deep nesting makes tree building slow and
+/// walking it recursive; formatting elements left open are re-created in every block after
+/// them), and the page's canonical URL.
 #[derive(Debug, Default)]
 pub(crate) struct Shape {
-    /// The most elements open at once.
-    pub deepest: usize,
-    /// Elements in all.
-    pub elements: usize,
+    /// Why the page's tree would be hostile to build, when it would be.
+    pub hostile: Option<&'static str>,
     /// The page's `<link rel="canonical">`, if it has one.
     pub canonical: Option<String>,
 }
+
+/// Nesting no real page reaches.
+pub(crate) const MAX_DEPTH: usize = 256;
+/// Elements no real page holds.
+pub(crate) const MAX_ELEMENTS: usize = 200_000;
+/// Formatting elements (`<b>`, `<a>`, …) opened and not yet closed: a tree builder re-creates
+/// each of them in every block that follows, so a few hundred of them make millions of nodes.
+const MAX_OPEN_FORMATTING: usize = 32;
+
+/// Elements a tree builder re-creates when they were left open across blocks.
+const FORMATTING: &[&str] = &[
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+];
+
+/// Elements a start tag of the same name closes when one is the current element.
+const CLOSED_BY_SIBLING: &[&str] = &[
+    "p", "li", "option", "optgroup", "dt", "dd", "tr", "td", "th", "rb", "rt", "rp",
+];
 
 pub(crate) fn shape(body: &str) -> Shape {
     let sink = ShapeSink::default();
@@ -268,18 +352,23 @@ pub(crate) fn shape(body: &str) -> Shape {
     tokenizer.end();
     let sink = tokenizer.sink;
     Shape {
-        deepest: sink.deepest.get(),
-        elements: sink.elements.get(),
+        hostile: sink.hostile.get(),
         canonical: sink.canonical.into_inner(),
     }
 }
 
-/// Counts elements and how deep they nest, as the tokenizer finds them.
+/// Follows the elements a tree builder would hold open, as closely as matters for the limits
+/// and never more loosely: an end tag closes only an element it names (a stray one closes
+/// nothing, as in a browser), a start tag of a `<p>` or `<li>` closes the one it follows, and
+/// inside SVG or MathML `<style>` and `<script>` hold markup, not text. Past a limit it stops
+/// following: the answer is known.
 #[derive(Default)]
 struct ShapeSink {
-    depth: Cell<usize>,
-    deepest: Cell<usize>,
+    open: RefCell<Vec<html5ever::LocalName>>,
     elements: Cell<usize>,
+    open_formatting: Cell<usize>,
+    foreign: Cell<usize>,
+    hostile: Cell<Option<&'static str>>,
     canonical: RefCell<Option<String>>,
 }
 
@@ -290,28 +379,70 @@ impl TokenSink for ShapeSink {
         let Token::TagToken(tag) = token else {
             return TokenSinkResult::Continue;
         };
-        let name: &str = &tag.name;
-        if tag.kind == TagKind::StartTag {
-            self.elements.set(self.elements.get() + 1);
-            if opens(&tag) {
-                self.depth.set(self.depth.get() + 1);
-                self.deepest.set(self.deepest.get().max(self.depth.get()));
-            }
-            if name == "link" && self.canonical.borrow().is_none() {
-                let attr = |wanted: &str| {
-                    tag.attrs
-                        .iter()
-                        .find(|a| &*a.name.local == wanted)
-                        .map(|a| a.value.trim().to_owned())
-                };
-                if attr("rel").is_some_and(|rel| rel.eq_ignore_ascii_case("canonical")) {
-                    *self.canonical.borrow_mut() = attr("href").filter(|h| !h.is_empty());
-                }
-            }
-            return raw_text(name, true);
+        if self.hostile.get().is_some() {
+            return self.raw_text(&tag);
         }
-        self.depth.set(self.depth.get().saturating_sub(1));
-        TokenSinkResult::Continue
+        let name: &str = &tag.name;
+        if tag.kind == TagKind::EndTag {
+            if FORMATTING.contains(&name) {
+                self.open_formatting
+                    .set(self.open_formatting.get().saturating_sub(1));
+            }
+            let mut open = self.open.borrow_mut();
+            if let Some(at) = open.iter().rposition(|n| n == &tag.name) {
+                let closed = open.split_off(at);
+                let foreign = closed.iter().filter(|n| is_foreign(n)).count();
+                self.foreign.set(self.foreign.get().saturating_sub(foreign));
+            }
+            return TokenSinkResult::Continue;
+        }
+        self.elements.set(self.elements.get() + 1);
+        if self.elements.get() > MAX_ELEMENTS {
+            self.hostile
+                .set(Some("more elements than any real page holds"));
+        }
+        if FORMATTING.contains(&name) {
+            self.open_formatting.set(self.open_formatting.get() + 1);
+            if self.open_formatting.get() > MAX_OPEN_FORMATTING {
+                self.hostile
+                    .set(Some("hundreds of formatting elements left open"));
+            }
+        }
+        if opens(&tag) {
+            let mut open = self.open.borrow_mut();
+            if CLOSED_BY_SIBLING.contains(&name) && open.last() == Some(&tag.name) {
+                open.pop();
+            }
+            open.push(tag.name.clone());
+            if is_foreign(name) {
+                self.foreign.set(self.foreign.get() + 1);
+            }
+            if open.len() > MAX_DEPTH {
+                self.hostile.set(Some("nesting deeper than any real page"));
+            }
+        }
+        if name == "link" && self.canonical.borrow().is_none() {
+            let attr = |wanted: &str| {
+                tag.attrs
+                    .iter()
+                    .find(|a| &*a.name.local == wanted)
+                    .map(|a| a.value.trim().to_owned())
+            };
+            if attr("rel").is_some_and(|rel| rel.eq_ignore_ascii_case("canonical")) {
+                *self.canonical.borrow_mut() = attr("href").filter(|h| !h.is_empty());
+            }
+        }
+        self.raw_text(&tag)
+    }
+}
+
+impl ShapeSink {
+    /// As [`raw_text`], except inside SVG or MathML, where no element holds raw text.
+    fn raw_text(&self, tag: &Tag) -> TokenSinkResult<()> {
+        if self.foreign.get() > 0 {
+            return TokenSinkResult::Continue;
+        }
+        raw_text(&tag.name, tag.kind == TagKind::StartTag)
     }
 }
 
@@ -399,6 +530,35 @@ mod tests {
             "Story"
         );
         assert_eq!(to_text("<p>A</p><svg/><p>B</p>").trim(), "A\n\n\n\nB");
+    }
+
+    #[test]
+    fn furniture_is_told_by_whole_words_of_its_names() {
+        let named = |class: &str| main_text(&format!("<div class=\"{class}\">Words.</div>"));
+        for furniture in [
+            "related-content",
+            "comment-body",
+            "byline",
+            "screen-reader-text",
+            "sr-only",
+            "socialShareBar",
+        ] {
+            assert_eq!(named(furniture).trim(), "", "{furniture}");
+        }
+        for story in [
+            "entry-content entry-content-read-more",
+            "article--commentary",
+            "story-body__caption-free",
+            "category-social-affairs",
+            "promotion",
+            "loaded",
+        ] {
+            assert_eq!(named(story).trim(), "Words.", "{story}");
+        }
+        // A figure holding a table is the story's; a photo's is not.
+        let figures = "<figure class=\"wp-block-table\"><table><tr><td>Cell</td></tr></table></figure>\
+                       <figure><img src=a.jpg><figcaption>A photo.</figcaption></figure>";
+        assert_eq!(main_text(figures).trim(), "Cell");
     }
 
     #[test]

@@ -11,7 +11,8 @@ pub(crate) fn detect(text: &str) -> String {
     iso_639_1(code).unwrap_or(code).to_owned()
 }
 
-fn iso_639_1(code: &str) -> Option<&'static str> {
+/// The ISO 639-1 code of an ISO 639-3 one, for the languages the detector knows.
+pub(crate) fn iso_639_1(code: &str) -> Option<&'static str> {
     Some(match code {
         "eng" => "en",
         "fra" => "fr",

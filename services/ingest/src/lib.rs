@@ -53,7 +53,7 @@ pub enum IngestError {
     },
     /// An HTML page larger than pages may be.
     #[error(
-        "the HTML page is {size} bytes; a page may be {limit} bytes ({HTML_FACTOR} times NEWSFLOW_INGEST_MAX_BYTES, as long as its article text is within that limit)"
+        "the raw article is {size} bytes; even an HTML page may be at most {limit} bytes ({HTML_FACTOR} times NEWSFLOW_INGEST_MAX_BYTES, its article text within that limit)"
     )]
     PageTooLarge {
         /// Size of the message.
@@ -135,6 +135,11 @@ pub fn ingest(payload: &[u8], limits: Limits, now: &str) -> Result<ArticleIngest
     if payload.len() > limits.max_bytes && !is_html(&raw) {
         return Err(too_large(payload.len()));
     }
+    // Only the page may be larger: what rides along with the text on every hop may not.
+    let besides_the_page = payload.len().saturating_sub(raw.body.len());
+    if besides_the_page > limits.max_bytes {
+        return Err(too_large(besides_the_page));
+    }
     let article = ingest_raw(raw, now)?;
     if article.text.len() > limits.max_bytes {
         return Err(too_large(article.text.len()));
@@ -152,12 +157,15 @@ pub fn ingest_raw(raw: ArticleRaw, now: &str) -> Result<ArticleIngested, IngestE
         return Err(IngestError::EmptyBody);
     }
     let page = page.unwrap_or_default();
-    // What the feeder gave wins; what the page says of itself fills the rest.
-    let url = non_empty(raw.url).or(page.url);
+    let given_url = non_empty(raw.url);
+    // The id comes from what the feeder gave, never from the page: sites point many pages at
+    // one canonical URL (every page of a story at its first, copies at the original).
     let article_id = match raw.id.as_deref().map(str::trim) {
         Some(id) if !id.is_empty() => ArticleId::parse(id)?,
-        _ => derived_id(url.as_deref(), &text),
+        _ => derived_id(given_url.as_deref(), &text),
     };
+    // What the feeder gave wins; what the page says of itself fills the rest.
+    let url = given_url.or(page.url);
     let published_at = match raw.published_at.as_deref() {
         Some(given) => Some(check_published_at(given)?),
         None => page.published.as_deref().and_then(page_time),
@@ -251,8 +259,8 @@ pub fn content_hash(article: &ArticleIngested) -> String {
     hex(&hash.finalize())
 }
 
-/// The id ingest gives `raw`: its own id when valid, else the hash of its URL (the feeder's, or
-/// the page's own canonical URL), else (no URL) the hash of its normalised body. Feeders use it to de-duplicate before publishing.
+/// The id ingest gives `raw`: its own id when valid, else the hash of its URL, else (no URL)
+/// the hash of its normalised body. Feeders use it to de-duplicate before publishing.
 ///
 /// # Errors
 /// When the given id is invalid or the body is empty.
@@ -260,12 +268,11 @@ pub fn article_id(raw: &ArticleRaw) -> Result<ArticleId, IngestError> {
     match raw.id.as_deref().map(str::trim) {
         Some(id) if !id.is_empty() => Ok(ArticleId::parse(id)?),
         _ => {
-            let (text, page) = body_text(raw);
+            let (text, _) = body_text(raw);
             if text.is_empty() {
                 return Err(IngestError::EmptyBody);
             }
-            let url = non_empty(raw.url.clone()).or(page.and_then(|p| p.url));
-            Ok(derived_id(url.as_deref(), &text))
+            Ok(derived_id(raw.url.as_deref(), &text))
         }
     }
 }
@@ -330,7 +337,8 @@ fn check_published_at(value: &str) -> Result<String, IngestError> {
 fn check_language(value: &str) -> Result<String, IngestError> {
     let lower = value.to_ascii_lowercase();
     if (2..=3).contains(&lower.len()) && lower.bytes().all(|b| b.is_ascii_lowercase()) {
-        Ok(lower)
+        // One code per language: ISO 639-1 where it has one (`eng` is `en`).
+        Ok(language::iso_639_1(&lower).map_or(lower, str::to_owned))
     } else {
         Err(IngestError::BadLanguage(value.to_owned()))
     }
@@ -372,9 +380,10 @@ mod tests {
         );
         assert_eq!(article.language, "en");
         assert!(article.text.starts_with("The harbour bridge reopened"));
-        // The id comes from the page's own URL: fed again changed, it is the same article.
+        // The id comes from what the feeder gave (here the text), never from the page's URL.
         let derived = article.article_id.clone();
-        assert!(derived.as_str().starts_with("a-"));
+        let text_only = serde_json::json!({ "body": article.text }).to_string();
+        assert_eq!(ingest_json(&text_only).unwrap().article_id, derived);
         let given = raw(serde_json::json!({
             "title": "Bridge open", "url": "https://feeder.example/1", "source": "Wire",
             "published_at": "2024-03-06", "language": "de",
@@ -430,6 +439,8 @@ mod tests {
         assert_eq!(page_time("Tuesday"), None);
         assert_eq!(page_language("pt_BR").as_deref(), Some("pt"));
         assert_eq!(page_language("english"), None);
+        assert_eq!(check_language("eng").unwrap(), "en");
+        assert_eq!(check_language("haw").unwrap(), "haw");
     }
 
     #[test]

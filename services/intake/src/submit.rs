@@ -133,7 +133,7 @@ pub struct Run<'a> {
     intake: &'a Intake,
     /// Held while one article is read and takes its place in its id's queue, in the order
     /// articles were handed in (the lock queues its waiters): reading pages is CPU work, done one
-    /// at a time; publishing is not.
+    /// at a time per run; waiting for an id's earlier versions and publishing are not.
     reading: tokio::sync::Mutex<()>,
     /// Per id: held while one version is decided and published; the last one handed in, as
     /// (content hash, revision it was told).
@@ -172,9 +172,16 @@ impl Run<'_> {
             .entry(id.to_string())
             .or_default()
             .clone();
-        // Taken in the order the articles were handed in: the lock queues its waiters.
-        let mut last = slot.lock().await;
+        // Queued on its id in the order the articles were handed in (the lock queues its
+        // waiters from their first poll), then the next article may be read while this one
+        // waits for the versions before it.
+        let mut queued = std::pin::pin!(slot.lock_owned());
+        let first = futures::poll!(&mut queued);
         drop(reading);
+        let mut last = match first {
+            std::task::Poll::Ready(last) => last,
+            std::task::Poll::Pending => queued.await,
+        };
         // Read before publishing: once published, ingest may record it at any moment.
         let decided = match last.as_ref() {
             Some((last_hash, revision)) if *last_hash != hash => {
