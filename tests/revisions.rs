@@ -365,17 +365,7 @@ async fn the_feeder_is_told_new_unchanged_or_new_revision_as_ingest_will_decide(
         let article = serde_json::json!({ "url": URL, "title": TITLE, "body": body });
         std::fs::write(&file, article.to_string()).unwrap();
     };
-    let feed = || {
-        let output = std::process::Command::new(newsflow_e2e::newsflow_bin())
-            .arg("feed")
-            .arg(&file)
-            .env("NATS_URL", server.url())
-            .output()
-            .expect("newsflow feed runs");
-        let said = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(output.status.success(), "{said}");
-        said
-    };
+    let feed = || feed(&server.url(), &file);
 
     write(KURSK);
     let said = feed();
@@ -429,17 +419,7 @@ async fn a_folder_of_html_pages_fed_twice_comes_out_once() {
         );
         std::fs::write(dir.path().join(format!("page-{n}.html")), page).unwrap();
     }
-    let feed = || {
-        let output = std::process::Command::new(newsflow_e2e::newsflow_bin())
-            .arg("feed")
-            .arg(dir.path())
-            .env("NATS_URL", server.url())
-            .output()
-            .expect("newsflow feed runs");
-        let said = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(output.status.success(), "{said}");
-        said
-    };
+    let feed = || feed(&server.url(), dir.path());
     let said = feed();
     assert!(
         said.contains("3 new, 0 new revision(s), 0 unchanged"),
@@ -486,4 +466,17 @@ async fn a_folder_of_html_pages_fed_twice_comes_out_once() {
         3,
         "nothing more came out"
     );
+}
+
+/// `newsflow feed PATH` against `url`, to the end; what it said.
+fn feed(url: &str, path: &std::path::Path) -> String {
+    let output = std::process::Command::new(newsflow_e2e::newsflow_bin())
+        .arg("feed")
+        .arg(path)
+        .env("NATS_URL", url)
+        .output()
+        .expect("newsflow feed runs");
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{said}");
+    said
 }

@@ -9,12 +9,11 @@
 //! by their sum so that every page weighs the same; precision is the mean of the per-page
 //! precision, recall of the per-page recall, and F1 the harmonic mean of the two means.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const RUNNER: &str = include_str!("../scripts/trafilatura_runner.py");
@@ -261,38 +260,12 @@ fn trafilatura(pages: &[Page]) -> Result<std::result::Result<(Scores, String), S
         )?);
         input.push('\n');
     }
-    let python = crate::python();
-    let child = Command::new(&python)
-        .arg("-c")
-        .arg(RUNNER)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(err) => {
-            return Ok(Err(format!(
-                "cannot run {}: {err}",
-                python.to_string_lossy()
-            )));
-        }
+    let stdout = match crate::run_python(RUNNER, &[], input, "the trafilatura runner")? {
+        Ok(stdout) => stdout,
+        Err(why) => return Ok(Err(why)),
     };
-    let mut stdin = child.stdin.take().context("opening the runner's stdin")?;
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child
-        .wait_with_output()
-        .context("waiting for trafilatura")?;
-    let _ = writer.join();
-    if !output.status.success() {
-        bail!(
-            "the trafilatura runner failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
     let out: serde_json::Value =
-        serde_json::from_slice(&output.stdout).context("reading the runner's output")?;
+        serde_json::from_slice(&stdout).context("reading the runner's output")?;
     if out["available"] != true {
         return Ok(Err(format!(
             "{}; `pip install trafilatura lxml_html_clean` to compare",

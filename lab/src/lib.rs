@@ -20,3 +20,55 @@ pub mod sizes;
 pub fn python() -> std::ffi::OsString {
     std::env::var_os("NEWSFLOW_PYTHON").unwrap_or_else(|| "python3".into())
 }
+
+/// Runs the Python `script` (`python -c script args…`, see [`python`]) with `input` on its
+/// stdin and returns its stdout; `Ok(Err(why))` when Python cannot be started at all. `what`
+/// names the script in errors.
+///
+/// # Errors
+/// When the script fails (its status and stderr say why).
+pub(crate) fn run_python(
+    script: &str,
+    args: &[&str],
+    input: String,
+    what: &str,
+) -> anyhow::Result<Result<Vec<u8>, String>> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let python = python();
+    let child = Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(err) => {
+            return Ok(Err(format!(
+                "cannot run {}: {err}",
+                python.to_string_lossy()
+            )));
+        }
+    };
+    let mut stdin = child
+        .stdin
+        .take()
+        .with_context(|| format!("opening the stdin of {what}"))?;
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child
+        .wait_with_output()
+        .with_context(|| format!("waiting for {what}"))?;
+    // A write error means the script exited early; its status and stderr say why.
+    let _ = writer.join();
+    anyhow::ensure!(
+        output.status.success(),
+        "{what} failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    Ok(Ok(output.stdout))
+}

@@ -123,32 +123,15 @@ pub fn server_binary() -> PathBuf {
 /// # Panics
 /// When there is no `python3` or the install fails.
 pub fn python_subscriber() -> std::process::Command {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let script = root.join("examples/python/subscriber.py");
     static PYTHONPATH: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let extra = PYTHONPATH.get_or_init(|| {
-        let has_packages = Command::new("python3")
-            .args(["-c", "import nats, jsonschema"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if has_packages {
-            return None;
-        }
-        let target = root.join(".newsflow/python");
-        let requirements = root.join("examples/python/requirements.txt");
-        newsflow_runtime::server::pip_install_target(
-            &target,
-            &["-r", &requirements.to_string_lossy()],
-        )
-        .unwrap_or_else(|err| panic!("installing the Python subscriber's packages: {err:#}"));
-        Some(target)
-    });
-    let mut command = Command::new("python3");
-    command.arg(script);
-    if let Some(path) = extra {
-        command.env("PYTHONPATH", path);
-    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut command = python_with(
+        &PYTHONPATH,
+        "import nats, jsonschema",
+        "python",
+        "examples/python/requirements.txt",
+    );
+    command.arg(root.join("examples/python/subscriber.py"));
     command
 }
 
@@ -159,28 +142,46 @@ pub fn python_subscriber() -> std::process::Command {
 /// # Panics
 /// When there is no `python3` or the install fails.
 pub fn schemathesis() -> std::process::Command {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     static PYTHONPATH: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let extra = PYTHONPATH.get_or_init(|| {
-        let has_it = Command::new("python3")
-            .args(["-c", "import schemathesis.cli"])
+    let mut command = python_with(
+        &PYTHONPATH,
+        "import schemathesis.cli",
+        "schemathesis",
+        "tests/schemathesis-requirements.txt",
+    );
+    command.args(["-m", "schemathesis.cli"]);
+    command
+}
+
+/// `python3` that can run `check`: as it is when it can, else with the packages of
+/// `requirements` (relative to the workspace) installed once into `.newsflow/<dir>/`, kept in
+/// `installed` for the rest of the run.
+fn python_with(
+    installed: &'static std::sync::OnceLock<Option<PathBuf>>,
+    check: &str,
+    dir: &str,
+    requirements: &str,
+) -> Command {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let extra = installed.get_or_init(|| {
+        let has_them = Command::new("python3")
+            .args(["-c", check])
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
-        if has_it {
+        if has_them {
             return None;
         }
-        let target = root.join(".newsflow/schemathesis");
-        let requirements = root.join("tests/schemathesis-requirements.txt");
+        let target = root.join(".newsflow").join(dir);
+        let requirements = root.join(requirements);
         newsflow_runtime::server::pip_install_target(
             &target,
             &["-r", &requirements.to_string_lossy()],
         )
-        .unwrap_or_else(|err| panic!("installing schemathesis: {err:#}"));
+        .unwrap_or_else(|err| panic!("installing {}: {err:#}", requirements.display()));
         Some(target)
     });
     let mut command = Command::new("python3");
-    command.args(["-m", "schemathesis.cli"]);
     if let Some(path) = extra {
         command.env("PYTHONPATH", path);
     }

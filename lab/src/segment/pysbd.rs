@@ -5,10 +5,8 @@
 //! segment`. When Python or pySBD is missing the run is reported as unavailable, never as an
 //! error. The interpreter is `python3`, or `$NEWSFLOW_PYTHON` when set.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde::Deserialize;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 /// The script, embedded so the commands work from any directory.
 const SCRIPT: &str = include_str!("../../scripts/pysbd_runner.py");
@@ -44,37 +42,11 @@ pub(crate) fn run<'a>(
         input.push_str(&line);
         input.push('\n');
     }
-    let python = crate::python();
-    let child = Command::new(&python)
-        .arg("-c")
-        .arg(SCRIPT)
-        .arg(mode)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(err) => {
-            return Ok(Err(format!(
-                "cannot run {}: {err}",
-                python.to_string_lossy()
-            )));
-        }
+    let stdout = match crate::run_python(SCRIPT, &[mode], input, "the pySBD script")? {
+        Ok(stdout) => stdout,
+        Err(why) => return Ok(Err(why)),
     };
-    let mut stdin = child.stdin.take().context("opening pySBD's stdin")?;
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().context("waiting for pySBD")?;
-    // A write error means the script exited early; its status and stderr say why.
-    let _ = writer.join();
-    if !output.status.success() {
-        bail!(
-            "pySBD script failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let parsed: Output = serde_json::from_slice(&output.stdout)
+    let parsed: Output = serde_json::from_slice(&stdout)
         .with_context(|| format!("reading pySBD's output in mode {mode}"))?;
     if !parsed.available {
         let reason = parsed
