@@ -145,3 +145,46 @@ async fn tail_started_before_any_stage_waits_for_the_events_and_prints_them() {
     let event: serde_json::Value = serde_json::from_str(printed.trim()).expect("one JSON line");
     assert_eq!(event["article_id"], "kursk-troops");
 }
+
+/// `newsflow tail --speaker Blinken` finds the quotes filed under `antony-j-blinken` and says
+/// so; a name that names no one says it is waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_finds_a_speaker_by_part_of_the_name() {
+    let server = NatsServer::start();
+    let (_stages, _client) = chain_with_article(&server, "kursk-troops", KURSK).await;
+    let tail = |args: &[&str]| {
+        std::process::Command::new(newsflow_e2e::newsflow_bin())
+            .arg("tail")
+            .args(args)
+            .env("NATS_URL", server.url())
+            .output()
+            .expect("newsflow tail runs")
+    };
+    let output = tail(&["--speaker", "Blinken", "--from-start", "--limit", "1"]);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{said}");
+    assert!(
+        said.contains("reading newsflow.events.quote.antony-j-blinken"),
+        "{said}"
+    );
+    let quote: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one quote");
+    assert_eq!(quote["quote"]["speaker"], "Antony J. Blinken");
+
+    let mut waiting = std::process::Command::new(newsflow_e2e::newsflow_bin())
+        .args(["tail", "--speaker", "Nobody Atall", "--from-start"])
+        .env("NATS_URL", server.url())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("newsflow tail starts");
+    let mut stderr = waiting.stderr.take().unwrap();
+    let mut first = [0u8; 200];
+    let read = std::io::Read::read(&mut stderr, &mut first).unwrap();
+    let _ = waiting.kill();
+    let _ = waiting.wait();
+    let said = String::from_utf8_lossy(&first[..read]);
+    assert!(
+        said.contains("No events name \"Nobody Atall\" yet"),
+        "{said}"
+    );
+}

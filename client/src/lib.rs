@@ -28,7 +28,9 @@
 #![warn(missing_docs)]
 
 mod filter;
+mod names;
 mod subscription;
 
 pub use filter::{ENTITY_TYPES, Filter, FilterError, Kind};
+pub use names::subjects_named;
 pub use subscription::{Delivery, Event, Start, Subscription, subscribe};

@@ -28,10 +28,11 @@ pub struct FilterArgs {
     /// Only this kind of event (implied by --speaker, --entity and --type).
     #[arg(long, value_enum)]
     pub kind: Option<Kind>,
-    /// Only quotes of this speaker: a name (`Antony J. Blinken`) or its slug (`antony-j-blinken`).
+    /// Only quotes of this speaker: a name (`Antony J. Blinken`), its slug (`antony-j-blinken`),
+    /// or part of it (`Blinken`: the speaker whose name holds it with the most quotes).
     #[arg(long)]
     pub speaker: Option<String>,
-    /// Only this entity: a name (`North Korea`) or its slug.
+    /// Only this entity: a name (`North Korea`), its slug, or part of it (as --speaker).
     #[arg(long)]
     pub entity: Option<String>,
     /// Only entities of this type.
@@ -94,12 +95,13 @@ pub async fn tail(
     durable: Option<&str>,
     limit: Option<usize>,
 ) -> anyhow::Result<()> {
-    let filter = Filter::from(filter);
+    let mut filter = Filter::from(filter);
     filter.subject()?;
     let bus = Bus::connect(connection, "newsflow-tail", ConnectMode::FailFast).await?;
     if !wait_for_events_stream(&bus).await? {
         return Ok(());
     }
+    by_part_of_the_name(&bus, &mut filter).await?;
     let mut events = subscribe(bus.nats(), &filter, start.into(), durable).await?;
     let mut printed = 0usize;
     while limit.is_none_or(|l| printed < l) {
@@ -121,6 +123,61 @@ pub async fn tail(
         delivery.ack().await?;
         printed += 1;
     }
+    Ok(())
+}
+
+/// A speaker or entity given by part of its name (`Blinken`) when no events are filed under
+/// that name as it is: reads those of the one whose name holds it with the most events
+/// (`antony-j-blinken`), saying so and naming the others, so the server still filters.
+async fn by_part_of_the_name(bus: &Bus, filter: &mut Filter) -> anyhow::Result<()> {
+    let (kind, given) = match (&filter.speaker, &filter.entity) {
+        (Some(speaker), _) => (newsflow_client::Kind::Quote, speaker.clone()),
+        (None, Some(entity)) => (newsflow_client::Kind::Entity, entity.clone()),
+        (None, None) => return Ok(()),
+    };
+    let exact = filter.subject()?;
+    if streams::count(bus, subjects::EVENTS_STREAM, &exact).await? > 0 {
+        return Ok(());
+    }
+    let all = match kind {
+        newsflow_client::Kind::Quote => format!("{}.>", subjects::EVENTS_QUOTE),
+        _ => match &filter.entity_type {
+            Some(entity_type) => format!("{}.{entity_type}.>", subjects::EVENTS_ENTITY),
+            None => format!("{}.>", subjects::EVENTS_ENTITY),
+        },
+    };
+    let known: Vec<(String, usize)> = streams::subject_counts(bus, subjects::EVENTS_STREAM, &all)
+        .await?
+        .into_iter()
+        .collect();
+    let named = newsflow_client::subjects_named(&given, kind, &known);
+    let Some(best) = named.first() else {
+        eprintln!(
+            "No events name {given:?} yet (nor anyone whose name holds it): waiting for those filed under {exact}."
+        );
+        return Ok(());
+    };
+    // newsflow.events.quote.<name> or newsflow.events.entity.<type>.<name>
+    let mut parts = best.rsplitn(3, '.');
+    let name = parts.next().unwrap_or_default().to_owned();
+    if kind == newsflow_client::Kind::Quote {
+        filter.speaker = Some(name.clone());
+    } else {
+        filter.entity_type = parts.next().map(str::to_owned);
+        filter.entity = Some(name.clone());
+    }
+    let others: Vec<&str> = named[1..]
+        .iter()
+        .filter_map(|s| s.rsplit('.').next())
+        .collect();
+    eprintln!(
+        "No events are filed under {given:?} as it is: reading {best}, the name holding it with the most events{}.",
+        if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (also: {}; give one of them to choose)", others.join(", "))
+        }
+    );
     Ok(())
 }
 

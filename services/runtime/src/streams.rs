@@ -269,12 +269,25 @@ pub async fn consumer_exists(bus: &Bus, stream: &str, name: &str) -> anyhow::Res
 /// # Errors
 /// When JetStream does not answer.
 pub async fn count(bus: &Bus, stream: &str, subject: &str) -> anyhow::Result<u64> {
+    let counts = subject_counts(bus, stream, subject).await?;
+    Ok(counts.values().map(|&n| n as u64).sum())
+}
+
+/// The subjects `stream` holds messages on under the filter `subject`, each with how many
+/// (none when the stream does not exist yet).
+///
+/// # Errors
+/// When JetStream does not answer.
+pub async fn subject_counts(
+    bus: &Bus,
+    stream: &str,
+    subject: &str,
+) -> anyhow::Result<std::collections::HashMap<String, usize>> {
     use futures::TryStreamExt as _;
     if !exists(bus, stream).await? {
-        return Ok(0);
+        return Ok(std::collections::HashMap::new());
     }
-    let counts: std::collections::HashMap<String, usize> = bus
-        .jetstream()
+    bus.jetstream()
         .get_stream(stream)
         .await
         .with_context(|| format!("opening stream {stream}"))?
@@ -283,8 +296,7 @@ pub async fn count(bus: &Bus, stream: &str, subject: &str) -> anyhow::Result<u64
         .with_context(|| format!("counting {subject} in {stream}"))?
         .try_collect()
         .await
-        .with_context(|| format!("counting {subject} in {stream}"))?;
-    Ok(counts.values().map(|&n| n as u64).sum())
+        .with_context(|| format!("counting {subject} in {stream}"))
 }
 
 /// The stream behind the revisions bucket, laid out as a JetStream key-value bucket (what
