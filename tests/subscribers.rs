@@ -147,9 +147,10 @@ async fn tail_started_before_any_stage_waits_for_the_events_and_prints_them() {
 }
 
 /// `newsflow tail --speaker Blinken` finds the quotes filed under `antony-j-blinken` and says
-/// so; a name that names no one says it is waiting.
+/// so, `--entity "North Korea"` the events filed under the country's full name; a name that
+/// names no one says it is waiting.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tail_finds_a_speaker_by_part_of_the_name() {
+async fn tail_finds_a_speaker_by_part_of_the_name_and_a_country_by_another_name() {
     let server = NatsServer::start();
     let (_stages, _client) = chain_with_article(&server, "kursk-troops", KURSK).await;
     let tail = |args: &[&str]| {
@@ -170,6 +171,20 @@ async fn tail_finds_a_speaker_by_part_of_the_name() {
     let quote: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one quote");
     assert_eq!(quote["quote"]["speaker"], "Antony J. Blinken");
 
+    // Another name for the same country: the article files North Korea under its full name.
+    let output = tail(&["--entity", "North Korea", "--from-start", "--limit", "1"]);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{said}");
+    let entity: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one entity");
+    assert_eq!(
+        entity["entity"]["name"]
+            .as_str()
+            .map(|n| n.replace('’', "'"))
+            .as_deref(),
+        Some("Democratic People's Republic of Korea"),
+        "{said}"
+    );
+
     let mut waiting = std::process::Command::new(newsflow_e2e::newsflow_bin())
         .args(["tail", "--speaker", "Nobody Atall", "--from-start"])
         .env("NATS_URL", server.url())
@@ -177,12 +192,14 @@ async fn tail_finds_a_speaker_by_part_of_the_name() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("newsflow tail starts");
-    let mut stderr = waiting.stderr.take().unwrap();
-    let mut first = [0u8; 200];
-    let read = std::io::Read::read(&mut stderr, &mut first).unwrap();
+    let mut said = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(waiting.stderr.take().unwrap()),
+        &mut said,
+    )
+    .unwrap();
     let _ = waiting.kill();
     let _ = waiting.wait();
-    let said = String::from_utf8_lossy(&first[..read]);
     assert!(
         said.contains("No events name \"Nobody Atall\" yet"),
         "{said}"

@@ -6,14 +6,11 @@ use newsflow_proto::{slug, subjects};
 
 /// Of the event subjects `known` (with how many events each holds), those of quotes (`kind`
 /// [`Kind::Quote`]) or entities ([`Kind::Entity`]) whose speaker's or entity's name holds the
-/// words of `query` as whole words in a row, the most used first: "Blinken" finds
-/// `newsflow.events.quote.antony-j-blinken`, not `…quote.blinkenson`.
+/// words of `query`, or of another name for the same thing (`aliases.txt`), as whole words in
+/// a row, the most used first: "Blinken" finds `newsflow.events.quote.antony-j-blinken`, not
+/// `…quote.blinkenson`; "North Korea" finds `…entity.loc.democratic-peoples-republic-of-korea`.
 pub fn subjects_named(query: &str, kind: Kind, known: &[(String, usize)]) -> Vec<String> {
-    let wanted = slug(query);
-    if wanted.is_empty() {
-        return Vec::new();
-    }
-    let width = wanted.split('-').count();
+    let names = with_aliases(query);
     let mut found: Vec<&(String, usize)> = known
         .iter()
         .filter(|(subject, _)| {
@@ -27,17 +24,56 @@ pub fn subjects_named(query: &str, kind: Kind, known: &[(String, usize)]) -> Vec
                 Kind::Article => None,
             };
             name.is_some_and(|name| {
-                name == wanted
-                    || name
-                        .split('-')
-                        .collect::<Vec<_>>()
-                        .windows(width)
-                        .any(|w| w.join("-") == wanted)
+                names
+                    .iter()
+                    .enumerate()
+                    // The name asked for may be part of a longer one; another name for the same
+                    // thing only the whole name (`republic-of-korea` is part of the north's).
+                    .any(|(i, wanted)| {
+                        if i == 0 {
+                            holds(name, wanted)
+                        } else {
+                            name == wanted
+                        }
+                    })
             })
         })
         .collect();
     found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     found.into_iter().map(|(s, _)| s.clone()).collect()
+}
+
+/// Names that stand for the same place or organisation, one group a line (`data/aliases.txt`).
+const ALIASES: &str = include_str!("../data/aliases.txt");
+
+/// The slugs of `query` (first) and of every other name for what it names.
+fn with_aliases(query: &str) -> Vec<String> {
+    let wanted = slug(query);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut names = vec![wanted.clone()];
+    for line in ALIASES
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let group: Vec<String> = line.split(" | ").map(slug).collect();
+        if group.contains(&wanted) {
+            names.extend(group.into_iter().filter(|name| *name != wanted));
+        }
+    }
+    names
+}
+
+/// Whether the slug `name` is `wanted` or holds its words as whole words in a row.
+fn holds(name: &str, wanted: &str) -> bool {
+    let width = wanted.split('-').count();
+    name == wanted
+        || name
+            .split('-')
+            .collect::<Vec<_>>()
+            .windows(width)
+            .any(|w| w.join("-") == wanted)
 }
 
 #[cfg(test)]
@@ -64,6 +100,13 @@ mod tests {
             ["newsflow.events.entity.loc.north-korea"]
         );
         assert!(subjects_named("Korea", Kind::Quote, &known).is_empty());
+        let dprk = vec![(
+            "newsflow.events.entity.loc.democratic-peoples-republic-of-korea".to_owned(),
+            4,
+        )];
+        assert_eq!(subjects_named("North Korea", Kind::Entity, &dprk).len(), 1);
+        assert_eq!(subjects_named("DPRK", Kind::Entity, &dprk).len(), 1);
+        assert!(subjects_named("South Korea", Kind::Entity, &dprk).is_empty());
         assert!(subjects_named("  ", Kind::Quote, &known).is_empty());
     }
 }
