@@ -102,30 +102,27 @@ fn is_mark(c: char) -> bool {
 
 /// Precision, recall and F1 over pages, as the benchmark averages them.
 pub fn metrics(matches: &[[f64; 3]]) -> (f64, f64, f64) {
-    let precision = mean(matches.iter().filter(|[tp, fp, _]| tp + fp > 0.0).map(
-        |&[tp, fp, fn_]| {
-            if fp == 0.0 && fn_ == 0.0 {
-                1.0
-            } else {
-                tp / (tp + fp)
-            }
-        },
-    ));
-    let recall = mean(matches.iter().filter(|[tp, _, fn_]| tp + fn_ > 0.0).map(
-        |&[tp, fp, fn_]| {
-            if fp == 0.0 && fn_ == 0.0 {
-                1.0
-            } else {
-                tp / (tp + fn_)
-            }
-        },
-    ));
+    let precision = mean_share(matches, |m| m[1]);
+    let recall = mean_share(matches, |m| m[2]);
     let f1 = if precision + recall > 0.0 {
         2.0 * precision * recall / (precision + recall)
     } else {
         0.0
     };
     (precision, recall, f1)
+}
+
+/// The mean over pages of tp / (tp + `wrong`) — precision with the false positives, recall
+/// with the false negatives — a page matched exactly counting 1 and a page with nothing to
+/// count left out, as the benchmark's evaluate.py does.
+fn mean_share(matches: &[[f64; 3]], wrong: fn(&[f64; 3]) -> f64) -> f64 {
+    mean(matches.iter().filter(|m| m[0] + wrong(m) > 0.0).map(|m| {
+        if m[1] == 0.0 && m[2] == 0.0 {
+            1.0
+        } else {
+            m[0] / (m[0] + wrong(m))
+        }
+    }))
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> f64 {

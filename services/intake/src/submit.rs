@@ -53,7 +53,6 @@ pub struct Intake {
 /// The revisions bucket as last looked at.
 #[derive(Clone)]
 enum Bucket {
-    Unknown,
     Open(Box<Revisions>),
     /// No stage has made it yet: nothing was ever ingested.
     Absent,
@@ -66,7 +65,8 @@ impl Intake {
         Self {
             bus,
             limits,
-            bucket: Mutex::new(Bucket::Unknown),
+            // Looked for on first need, like an absent one.
+            bucket: Mutex::new(Bucket::Absent),
         }
     }
 
@@ -115,7 +115,7 @@ impl Intake {
     async fn decision(&self, id: &ArticleId, hash: &str) -> Result<Decision, String> {
         let bucket = match self.bucket().await {
             Bucket::Open(bucket) => bucket,
-            Bucket::Absent | Bucket::Unknown => {
+            Bucket::Absent => {
                 return Ok(Decision::Reserve(newsflow_proto::FIRST_REVISION));
             }
             Bucket::Unreadable(_, why) => return Err(why),
