@@ -304,6 +304,25 @@ async fn each_user_does_its_work_and_nothing_else() {
         "{}",
         said(&again)
     );
+    // The feeder follows a feed, and remembers it: asked again, the feed has not changed.
+    let site = one_entry_feed().await;
+    let feeds_file = bus.article(
+        "feeds.toml",
+        &format!("[[feed]]\nurl = \"{site}/rss.xml\"\npages = \"never\"\n"),
+    );
+    let followed = bus.newsflow("feeder", &["feeds", feeds_file.to_str().unwrap(), "--once"]);
+    assert!(followed.status.success(), "{}", said(&followed));
+    assert!(
+        said(&followed).contains("1 entries: 1 new"),
+        "{}",
+        said(&followed)
+    );
+    let followed = bus.newsflow("feeder", &["feeds", feeds_file.to_str().unwrap(), "--once"]);
+    assert!(
+        said(&followed).contains("not modified since the last poll"),
+        "{}",
+        said(&followed)
+    );
     let quotes_log = std::fs::read_to_string(bus.dir.path().join("quotes-as-quotes.log")).unwrap();
     assert!(
         quotes_log.contains("run `newsflow setup` as an admin to lift it"),
@@ -583,4 +602,33 @@ fn http_until(port: u16, path: &str, done: impl Fn(&str) -> bool) -> String {
         }
         std::thread::sleep(Duration::from_millis(300));
     }
+}
+
+/// A site on a free port serving `/rss.xml`, one entry with its whole text, with an ETag; its
+/// address.
+async fn one_entry_feed() -> String {
+    use axum::http::{HeaderMap, StatusCode, header};
+    use axum::response::IntoResponse as _;
+    const ETAG: &str = "\"v1\"";
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let rss = format!(
+        "<rss version=\"2.0\"><channel><title>Town Crier</title><item><title>Bridge opens</title>\
+         <link>{address}/bridge.html</link><description>The mayor opened the new bridge over the \
+         river on Friday.</description></item></channel></rss>"
+    );
+    let app = axum::Router::new().route(
+        "/rss.xml",
+        axum::routing::get(move |headers: HeaderMap| async move {
+            if headers
+                .get(header::IF_NONE_MATCH)
+                .is_some_and(|sent| sent == ETAG)
+            {
+                return StatusCode::NOT_MODIFIED.into_response();
+            }
+            ([(header::ETAG, ETAG)], rss).into_response()
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    address
 }

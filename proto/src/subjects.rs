@@ -68,6 +68,9 @@ pub const DEAD_LETTER_SUBJECTS: &str = "newsflow.dlq.>";
 /// Key-value bucket where `ingest` keeps, per article, the content hash and number of its latest
 /// revision (stream `KV_NEWSFLOW_REVISIONS`).
 pub const REVISIONS_BUCKET: &str = "NEWSFLOW_REVISIONS";
+/// Key-value bucket in which `newsflow feeds` remembers, per feed, the entries it handed in and
+/// the validators (ETag, Last-Modified) of the last fetch.
+pub const FEEDS_BUCKET: &str = "NEWSFLOW_FEEDS";
 
 /// Whether `subject` is an event's (held by [`EVENTS_STREAM`]).
 pub fn is_event(subject: &str) -> bool {

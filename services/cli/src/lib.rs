@@ -14,6 +14,7 @@ pub mod tail;
 pub mod up;
 pub mod web;
 
+use anyhow::Context as _;
 use clap::{CommandFactory as _, Parser, Subcommand};
 use newsflow_pipeline::{Chain, STAGES, Settings};
 use newsflow_proto::{EventArticle, schema, subjects};
@@ -114,6 +115,45 @@ enum Command {
         #[command(flatten)]
         connection: Connection,
         /// When `feed` is the first to use the bus, it creates the raw articles' stream.
+        #[command(flatten)]
+        replication: Replication,
+    },
+    /// Follow RSS, Atom and JSON feeds listed in FILE (TOML, or YAML when it ends in .yaml or
+    /// .yml) and put their articles on newsflow.articles.raw, polling each at its interval until
+    /// Ctrl-C. An entry holding only a summary brings its page. Polite: robots.txt obeyed, one
+    /// request per host at a time (`per_host_delay`, or the host's Crawl-delay), conditional
+    /// GETs. What was handed in is remembered in the bucket NEWSFLOW_FEEDS: a restart neither
+    /// feeds an entry again nor loses one. Each poll prints a line: entries new, new revisions,
+    /// unchanged, seen before, given up (with why) and left for the next poll.
+    ///
+    /// FILE, in TOML (every field but `url` may be left out; the values shown are the defaults
+    /// but for `source`, which is the feed's own title when left out):
+    ///
+    ///   [defaults]
+    ///   every = "15m"            # time between polls of a feed
+    ///   per_host_delay = "1s"    # least time between two requests to one host
+    ///   pages = "auto"           # fetch the linked page: auto (entry under min_words), always, never
+    ///   min_words = 150
+    ///
+    ///   [[feed]]
+    ///   url = "https://example.org/news/rss.xml"
+    ///   every = "5m"
+    ///   source = "Example News"
+    ///   language = "en"          # else ingest detects it
+    #[command(verbatim_doc_comment)]
+    Feeds {
+        /// The feeds file.
+        file: PathBuf,
+        /// Poll each feed once and stop (for cron); exits 1 when a feed could not be read.
+        #[arg(long)]
+        once: bool,
+        /// Articles over ingest's size limit are rejected here, before they reach the bus.
+        #[command(flatten)]
+        settings: Settings,
+        #[command(flatten)]
+        connection: Connection,
+        /// When `feeds` is the first to use the bus, it creates the raw articles' stream and its
+        /// own bucket.
         #[command(flatten)]
         replication: Replication,
     },
@@ -335,6 +375,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprint!("{}", summary.render());
             if !summary.rejected.is_empty() {
                 return Ok(ExitCode::from(2));
+            }
+        }
+        Command::Feeds {
+            file,
+            once,
+            settings,
+            connection,
+            replication,
+        } => {
+            let file = newsflow_feeds::FeedsFile::read(&file)?;
+            let bus = Bus::connect(&connection, "newsflow-feeds", ConnectMode::FailFast).await?;
+            streams::ensure_work_stream(&bus, subjects::ARTICLES_RAW, replication).await?;
+            let seen = newsflow_feeds::Seen::new(
+                streams::ensure_feeds_bucket(&bus, replication)
+                    .await
+                    .context(
+                        "newsflow feeds remembers what it handed in in the bucket NEWSFLOW_FEEDS; \
+                         for a user that may not create it, run `newsflow setup` as an admin first",
+                    )?,
+            );
+            let fetcher = newsflow_feeds::Fetcher::new(&file.user_agent, file.per_host_delay)?;
+            let intake = newsflow_intake::Intake::new(bus.clone(), settings.ingest_limits());
+            let follower = newsflow_feeds::Follower::new(fetcher, seen, intake);
+            eprintln!(
+                "Following {} feed(s){}.",
+                file.feeds.len(),
+                if once { ", each once" } else { " until Ctrl-C" }
+            );
+            let say = |feed: &newsflow_feeds::Feed,
+                       report: &anyhow::Result<newsflow_feeds::Report>| {
+                match report {
+                    Ok(report) => eprint!("{}", report.render(&feed.url)),
+                    Err(err) => eprintln!(
+                        "{}: not read ({err:#}); tried again {}",
+                        feed.url,
+                        if once {
+                            "at the next run".to_owned()
+                        } else {
+                            format!("in {}", humantime::format_duration(feed.every))
+                        }
+                    ),
+                }
+            };
+            let failed = tokio::select! {
+                failed = newsflow_feeds::follow(&follower, &file.feeds, once, say) => failed,
+                _ = tokio::signal::ctrl_c() => 0,
+            };
+            bus.flush().await?;
+            if failed > 0 {
+                return Ok(ExitCode::from(1));
             }
         }
         Command::Tail {

@@ -69,11 +69,21 @@ pub fn read(body: &str) -> Page {
     Page {
         text,
         title: given(Some(article.title), 1_000),
-        byline: given(article.byline, 500),
+        byline: given(article.byline.map(|byline| without_by(&byline)), 500),
         published: given(article.published_time, 100),
         url: canonical.or_else(|| given(article.url, 2_048).filter(|url| is_absolute(url))),
         site_name: given(article.site_name, 200),
         language: given(article.lang, 35),
+    }
+}
+
+/// A byline's names without the "By" pages put before them (Readability keeps it when the
+/// byline is the element's whole text).
+fn without_by(byline: &str) -> String {
+    let trimmed = byline.trim();
+    match trimmed.get(..3) {
+        Some(by) if by.eq_ignore_ascii_case("by ") => trimmed[3..].trim().to_owned(),
+        _ => trimmed.to_owned(),
     }
 }
 
@@ -349,6 +359,9 @@ pub(crate) mod tests {
             Some("Harbour bridge reopens after two years")
         );
         assert_eq!(page.byline.as_deref(), Some("Maria Lopez"));
+        assert_eq!(without_by("By Wire Staff"), "Wire Staff");
+        assert_eq!(without_by("BY  Ann Lee "), "Ann Lee");
+        assert_eq!(without_by("Byron Hale"), "Byron Hale");
         assert_eq!(page.published.as_deref(), Some("2024-03-05T09:30:00+00:00"));
         assert_eq!(
             page.url.as_deref(),

@@ -6,7 +6,7 @@ use crate::Bus;
 use crate::config::{Replication, Retention, StageLoop};
 use crate::revisions::Revisions;
 use anyhow::Context as _;
-use async_nats::jetstream::{self, consumer, stream};
+use async_nats::jetstream::{self, consumer, kv, stream};
 use newsflow_proto::subjects;
 use std::time::Duration;
 use tracing::{info, warn};
@@ -14,6 +14,10 @@ use tracing::{info, warn};
 /// De-duplication window of the work and events streams: a redelivery inside it makes no
 /// second output.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+
+/// How long `newsflow feeds` remembers an entry it handed in. An entry still in its feed after
+/// that is handed in again, and the intake finds it unchanged: nothing new comes out.
+pub const FEEDS_REMEMBER: Duration = Duration::from_secs(90 * 24 * 3600);
 
 fn work_stream(name: &str, subject: &str, replication: Replication) -> stream::Config {
     stream::Config {
@@ -299,30 +303,51 @@ pub async fn subject_counts(
         .with_context(|| format!("counting {subject} in {stream}"))
 }
 
-/// The stream behind the revisions bucket, laid out as a JetStream key-value bucket (what
+/// The stream behind the key-value bucket `bucket`, laid out as JetStream lays out a bucket (what
 /// `nats kv` and every client's KV API read) with history 1. Written here rather than through
 /// the client's bucket creation, which reads account details that nats-server 2.9 does not send.
-fn revisions_stream(retention: &Retention) -> stream::Config {
-    let bucket = subjects::REVISIONS_BUCKET;
+fn bucket_stream(
+    bucket: &str,
+    description: &str,
+    max_age: Duration,
+    replication: Replication,
+) -> stream::Config {
     stream::Config {
         name: format!("KV_{bucket}"),
-        description: Some(
-            "newsflow revisions: per article, the content hash and number of its latest revision"
-                .to_owned(),
-        ),
+        description: Some(description.to_owned()),
         subjects: vec![format!("$KV.{bucket}.>")],
         max_messages_per_subject: 1,
-        max_age: retention.revisions_max_age,
+        max_age,
         storage: stream::StorageType::File,
         discard: stream::DiscardPolicy::New,
         allow_rollup: true,
         deny_delete: true,
         deny_purge: false,
         allow_direct: true,
-        num_replicas: retention.replication.for_new_streams(),
+        num_replicas: replication.for_new_streams(),
         duplicate_window: DUPLICATE_WINDOW,
         ..Default::default()
     }
+}
+
+/// Opens the key-value bucket `bucket`, creating its stream `stream` unless it exists.
+async fn ensure_bucket(
+    bus: &Bus,
+    stream: stream::Config,
+    bucket: &str,
+    replication: Replication,
+) -> anyhow::Result<kv::Store> {
+    let name = stream.name.clone();
+    let created = bus
+        .jetstream()
+        .get_or_create_stream(stream)
+        .await
+        .with_context(|| format!("creating JetStream stream {name} (the bucket {bucket})"))?;
+    reconcile_replicas(bus, &created, replication).await?;
+    bus.jetstream()
+        .get_key_value(bucket)
+        .await
+        .with_context(|| format!("opening key-value bucket {bucket}"))
 }
 
 /// Opens the revisions bucket (`NEWSFLOW_REVISIONS`), creating it unless it exists. Entries
@@ -331,20 +356,31 @@ fn revisions_stream(retention: &Retention) -> stream::Config {
 /// # Errors
 /// When JetStream is not enabled on the server or refuses the bucket.
 pub async fn ensure_revisions(bus: &Bus, retention: &Retention) -> anyhow::Result<Revisions> {
-    let stream = revisions_stream(retention);
-    let name = stream.name.clone();
-    let created = bus
-        .jetstream()
-        .get_or_create_stream(stream)
-        .await
-        .with_context(|| format!("creating JetStream stream {name} (the revisions bucket)"))?;
-    reconcile_replicas(bus, &created, retention.replication).await?;
-    let store = bus
-        .jetstream()
-        .get_key_value(subjects::REVISIONS_BUCKET)
-        .await
-        .with_context(|| format!("opening key-value bucket {}", subjects::REVISIONS_BUCKET))?;
+    let bucket = subjects::REVISIONS_BUCKET;
+    let stream = bucket_stream(
+        bucket,
+        "newsflow revisions: per article, the content hash and number of its latest revision",
+        retention.revisions_max_age,
+        retention.replication,
+    );
+    let store = ensure_bucket(bus, stream, bucket, retention.replication).await?;
     Ok(Revisions::new(store))
+}
+
+/// Opens the bucket in which `newsflow feeds` remembers what it has seen
+/// (`NEWSFLOW_FEEDS`), creating it unless it exists; its entries go after [`FEEDS_REMEMBER`].
+///
+/// # Errors
+/// When JetStream is not enabled on the server or refuses the bucket.
+pub async fn ensure_feeds_bucket(bus: &Bus, replication: Replication) -> anyhow::Result<kv::Store> {
+    let bucket = subjects::FEEDS_BUCKET;
+    let stream = bucket_stream(
+        bucket,
+        "newsflow feeds: the entries of each feed handed in, and each feed's validators",
+        FEEDS_REMEMBER,
+        replication,
+    );
+    ensure_bucket(bus, stream, bucket, replication).await
 }
 
 /// The revisions bucket as it is, without making it (a feeder's look): `None` when no stage
