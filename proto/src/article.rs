@@ -80,6 +80,11 @@ pub struct ArticleIngested {
     #[serde(default = "first_revision")]
     #[schemars(range(min = 1))]
     pub revision: u32,
+    /// The earlier article this one repeats, when ingest found one within its near-duplicate
+    /// window (the same wire story from another outlet: most of their word sequences shared).
+    /// It is processed all the same; its events carry the same mark. Optional, added in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<ArticleId>,
 }
 
 /// The revision of an article the first time it is seen.

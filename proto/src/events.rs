@@ -74,6 +74,10 @@ pub struct EventArticle {
     /// Who wrote it, as its HTML page names its authors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub byline: Option<String>,
+    /// The earlier article this one repeats (`article.ingested.v1`'s `duplicate_of`): the same
+    /// story published elsewhere. Absent when it is not one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<ArticleId>,
     /// ISO 639-1 language code.
     pub language: String,
     /// When ingest accepted the article, RFC 3339 UTC.
@@ -119,6 +123,10 @@ pub struct EventQuote {
     /// Publication time of the article.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+    /// The earlier article this one repeats (`article.ingested.v1`'s `duplicate_of`): the same
+    /// story published elsewhere. Absent when it is not one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<ArticleId>,
     /// The quote; offsets point into the article's text.
     pub quote: Quote,
     /// The text of the quote's source span, when it has one.
@@ -151,6 +159,10 @@ pub struct EventEntity {
     /// Publication time of the article.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+    /// The earlier article this one repeats (`article.ingested.v1`'s `duplicate_of`): the same
+    /// story published elsewhere. Absent when it is not one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<ArticleId>,
     /// The entity with its mentions.
     pub entity: Entity,
 }

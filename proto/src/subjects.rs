@@ -68,6 +68,11 @@ pub const DEAD_LETTER_SUBJECTS: &str = "newsflow.dlq.>";
 /// Key-value bucket where `ingest` keeps, per article, the content hash and number of its latest
 /// revision (stream `KV_NEWSFLOW_REVISIONS`).
 pub const REVISIONS_BUCKET: &str = "NEWSFLOW_REVISIONS";
+/// Subject on which `ingest` notes each article's near-duplicate signature once it is published.
+pub const SIGNATURES: &str = "newsflow.signatures";
+/// Stream of the signatures, kept for the near-duplicate window: what every copy of `ingest`
+/// follows to know the articles before it.
+pub const SIGNATURES_STREAM: &str = "NEWSFLOW_SIGNATURES";
 /// Key-value bucket in which `newsflow feeds` remembers, per feed, the entries it handed in and
 /// the validators (ETag, Last-Modified) of the last fetch.
 pub const FEEDS_BUCKET: &str = "NEWSFLOW_FEEDS";

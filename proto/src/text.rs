@@ -357,11 +357,23 @@ impl HasArticleId for ArticleIngested {
 pub trait Revisable: HasArticleId {
     /// Sets the revision of the article the message is about.
     fn set_revision(&mut self, revision: u32);
+    /// The text near-duplicates are told by.
+    fn text(&self) -> &str;
+    /// Marks the article as repeating the earlier article `earlier`.
+    fn set_duplicate_of(&mut self, earlier: crate::ArticleId);
 }
 
 impl Revisable for ArticleIngested {
     fn set_revision(&mut self, revision: u32) {
         self.revision = revision;
+    }
+
+    fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn set_duplicate_of(&mut self, earlier: crate::ArticleId) {
+        self.duplicate_of = Some(earlier);
     }
 }
 

@@ -1,5 +1,6 @@
 //! `newsflow setup`: creates everything the chain keeps on the bus (the streams, the revisions
-//! bucket, `newsflow feeds`' bucket and every stage's durable consumer) as a user allowed to, so the stages and feeders
+//! bucket, `newsflow feeds`' bucket, ingest's near-duplicate signatures and every stage's
+//! durable consumer) as a user allowed to, so the stages and feeders
 //! can run as users that may only use them (`deploy/nats/permissions.conf`).
 
 use newsflow_proto::subjects;
@@ -19,6 +20,7 @@ pub async fn setup(bus: &Bus, config: &Config) -> anyhow::Result<String> {
         subjects::DEAD_LETTER_STREAM.to_owned(),
         format!("KV_{}", subjects::REVISIONS_BUCKET),
         format!("KV_{}", subjects::FEEDS_BUCKET),
+        subjects::SIGNATURES_STREAM.to_owned(),
     ]);
     let mut there = Vec::new();
     for name in &names {
@@ -27,6 +29,7 @@ pub async fn setup(bus: &Bus, config: &Config) -> anyhow::Result<String> {
     streams::ensure_streams(bus, &config.retention).await?;
     streams::ensure_revisions(bus, &config.retention).await?;
     streams::ensure_feeds_bucket(bus, config.retention.replication).await?;
+    streams::ensure_signatures(bus, config.near, config.retention.replication).await?;
     let mut out = String::new();
     for (name, was) in names.iter().zip(there) {
         out.push_str(&format!("stream   {name:<30} {}\n", said(was)));

@@ -138,6 +138,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
             url: article.url.clone(),
             title: article.title.clone(),
             published_at: article.published_at.clone(),
+            duplicate_of: article.duplicate_of.clone(),
             quote: quote.clone(),
             source_text,
             cue_text,
@@ -156,6 +157,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
                 url: article.url.clone(),
                 title: article.title.clone(),
                 published_at: article.published_at.clone(),
+                duplicate_of: article.duplicate_of.clone(),
                 entity: entity.clone(),
             };
             (
@@ -173,6 +175,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         source: article.source,
         published_at: article.published_at,
         byline: article.byline,
+        duplicate_of: article.duplicate_of,
         language: article.language,
         ingested_at: article.ingested_at,
         paragraphs: segmentation
@@ -276,6 +279,7 @@ mod tests {
             text: text.into(),
             ingested_at: "2024-11-01T00:00:00Z".into(),
             revision: 1,
+            duplicate_of: None,
         }
     }
 
@@ -396,6 +400,28 @@ mod tests {
         assert_eq!(batch.quotes[0].1.revision, 2);
         assert_eq!(batch.entities[0].1.event_id, "t-1.r2.entity.person.blinken");
         assert_eq!(batch.entities[0].1.revision, 2);
+    }
+
+    #[test]
+    fn an_article_repeating_an_earlier_one_says_so_in_every_event() {
+        let mut input = sample();
+        let earlier = ArticleId::parse("wire-1").unwrap();
+        input.article.duplicate_of = Some(earlier.clone());
+        let batch = events(input).unwrap();
+        assert_eq!(batch.article.duplicate_of.as_ref(), Some(&earlier));
+        assert!(
+            batch
+                .quotes
+                .iter()
+                .all(|(_, q)| q.duplicate_of.as_ref() == Some(&earlier))
+        );
+        assert!(
+            batch
+                .entities
+                .iter()
+                .all(|(_, e)| e.duplicate_of.as_ref() == Some(&earlier))
+        );
+        assert_eq!(events(sample()).unwrap().article.duplicate_of, None);
     }
 
     #[test]

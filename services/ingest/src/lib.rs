@@ -204,6 +204,8 @@ pub fn ingest_raw(raw: ArticleRaw, now: &str) -> Result<ArticleIngested, IngestE
         text,
         ingested_at: now.to_owned(),
         revision: FIRST_REVISION,
+        // Decided by the runtime against the articles before it (see `newsflow_runtime::near`).
+        duplicate_of: None,
     })
 }
 

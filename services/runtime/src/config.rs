@@ -127,6 +127,33 @@ pub struct Retention {
     pub replication: Replication,
 }
 
+/// How `ingest` finds an article that repeats an earlier one under another id (the same wire
+/// story from another outlet): processed all the same, marked `duplicate_of` the earlier one.
+#[derive(Debug, Clone, Copy, Args)]
+#[command(next_help_heading = "Near-duplicates (ingest)")]
+pub struct NearDuplicates {
+    /// How far back to look for the earlier article, e.g. `48h`; `0s` turns the check off.
+    /// Applied to the stream NEWSFLOW_SIGNATURES when it is created.
+    #[arg(long = "near-duplicates-window", env = "NEWSFLOW_NEAR_DUPLICATES_WINDOW", default_value = "48h", value_parser = parse_duration)]
+    pub window: Duration,
+    /// Estimated share of their five-word sequences two articles must have in common (0.3 to
+    /// 1; distinct stories share almost none, a republished one with its own headline and a
+    /// paragraph cut 0.8 or more, an updated one with paragraphs added 0.6 or more).
+    #[arg(long = "near-duplicates-similarity", env = "NEWSFLOW_NEAR_DUPLICATES_SIMILARITY", default_value_t = 0.6, value_parser = parse_similarity)]
+    pub similarity: f64,
+    /// Most articles kept in each copy's memory to compare with (about 600 bytes each); the
+    /// oldest go first.
+    #[arg(long = "near-duplicates-max", env = "NEWSFLOW_NEAR_DUPLICATES_MAX", default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_articles: u32,
+}
+
+fn parse_similarity(value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(share) if (0.3..=1.0).contains(&share) => Ok(share),
+        _ => Err("expected a share between 0.3 and 1, such as 0.6".to_owned()),
+    }
+}
+
 /// How many servers of a cluster keep a copy of each stream: what every process that may create
 /// a stream takes (the stages, `up`, and `feed` for the raw articles' stream).
 #[derive(Debug, Clone, Copy, Default, Args)]
@@ -160,6 +187,9 @@ pub struct Config {
     /// How long the streams keep what they hold.
     #[command(flatten)]
     pub retention: Retention,
+    /// How `ingest` tells an article that repeats an earlier one.
+    #[command(flatten)]
+    pub near: NearDuplicates,
     /// Log format: `pretty` for people, `json` for collectors.
     #[arg(
         long,

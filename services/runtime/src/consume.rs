@@ -7,6 +7,7 @@ use crate::metrics::{
     DEAD_LETTERED, DUPLICATES, FAILED, LABEL_ERROR_TYPE, LABEL_STAGE, PROCESS_DURATION, PROCESSED,
     RECEIVED,
 };
+use crate::near::Near;
 use crate::revisions::{Published, Revisions, Unpublished};
 use crate::stage::{Handled, Handler, Pending};
 use crate::{Bus, Config, ConnectMode, Stage, StageError, report, streams};
@@ -182,11 +183,31 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
     )));
     // Kept across re-binds: messages still in flight from before a re-bind hold its locks.
     let mut earlier: Option<Arc<Revisions>> = None;
+    // Made on the first bind and kept: its index of the window follows the stream itself.
+    let mut near: Option<Option<Arc<Near>>> = None;
     while !stop.is_cancelled() {
         let bound = async {
             streams::ensure_streams(&ctx.bus, &ctx.config.retention).await?;
             let revisions = if stage.keeps_revisions() {
                 let opened = streams::ensure_revisions(&ctx.bus, &ctx.config.retention).await?;
+                let near = match &near {
+                    Some(near) => near.clone(),
+                    None => {
+                        let replication = ctx.config.retention.replication;
+                        // The chain goes on without the check rather than stop for it.
+                        Near::start(&ctx.bus, ctx.config.near, replication, &stop)
+                            .await
+                            .unwrap_or_else(|err| {
+                                warn!(
+                                    stage = stage.name,
+                                    error = format!("{err:#}"),
+                                    "Near-duplicates are not marked: the stream NEWSFLOW_SIGNATURES cannot be used (for a user that may not create it, run `newsflow setup`)."
+                                );
+                                None
+                            })
+                    }
+                };
+                let opened = opened.with_near(near);
                 Some(Arc::new(match &earlier {
                     Some(earlier) => opened.with_locks_of(earlier),
                     None => opened,
@@ -219,6 +240,9 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
                 }
             },
         };
+        if let Some(revisions) = &revisions {
+            near.get_or_insert_with(|| revisions.near());
+        }
         earlier.clone_from(&revisions);
         ctx.readiness.set_bound(stage.name, true);
         info!(stage = stage.name, subject = stage.input, "Consumer bound.");

@@ -31,6 +31,7 @@ mod consume;
 mod dead_letter;
 pub mod dead_letters;
 pub mod metrics;
+mod near;
 pub mod report;
 pub mod revisions;
 pub mod server;
@@ -43,7 +44,9 @@ mod trace;
 
 pub use admin::same_token;
 pub use bus::{Bus, ConnectMode, PublishOutcome, last_refusal, without_passwords};
-pub use config::{Config, Connection, LogFormat, Replication, Retention, StageLoop};
+pub use config::{
+    Config, Connection, LogFormat, NearDuplicates, Replication, Retention, StageLoop,
+};
 pub use consume::{ExtraRoutes, MakeRoutes, run, run_many, run_serving};
 pub use newsflow_proto::Envelope;
 pub use shutdown::shutdown_signal;

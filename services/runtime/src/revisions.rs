@@ -26,6 +26,7 @@
 //! is acked, its revision being out.
 
 use crate::StageError;
+use crate::near::Near;
 use crate::stage::Pending;
 use anyhow::Context as _;
 use async_nats::jetstream::kv::{self, CreateErrorKind, UpdateErrorKind};
@@ -118,6 +119,8 @@ pub enum CommitError {
 pub struct Revisions {
     store: kv::Store,
     deciding: Locks,
+    /// Where an article repeating an earlier one is found, when the check is on.
+    near: Option<Arc<Near>>,
 }
 
 /// Held while the revision of one id is decided, published and recorded: see
@@ -165,7 +168,21 @@ impl Revisions {
         Self {
             store,
             deciding: Locks::default(),
+            near: None,
         }
+    }
+
+    /// What marks near-duplicates, when the check is on.
+    pub(crate) fn near(&self) -> Option<Arc<Near>> {
+        self.near.clone()
+    }
+
+    /// This bucket handle, marking each article that repeats an earlier one of `near`'s
+    /// window before it is published, and noting each in `near` once it is.
+    #[must_use]
+    pub(crate) fn with_near(mut self, near: Option<Arc<Near>>) -> Self {
+        self.near = near;
+        self
     }
 
     /// This bucket handle with the per-id locks of `earlier`, so messages in flight through a
@@ -289,6 +306,7 @@ impl Revisions {
         F: FnOnce(Envelope) -> Fut,
         Fut: Future<Output = anyhow::Result<()>>,
     {
+        let mut pending = pending;
         let id = pending.id.clone();
         let _deciding = self.deciding(&id).await;
         let read = self
@@ -305,6 +323,11 @@ impl Revisions {
             Decision::Duplicate(revision) => return Ok(Published::Duplicate(revision)),
             Decision::Republish(revision) | Decision::Reserve(revision) => revision,
         };
+        let near = self.near.as_deref().zip(pending.signature.clone());
+        if let Some((near, signature)) = &near {
+            pending.duplicate_of = near.find(&id, signature);
+        }
+        let root = pending.duplicate_of.as_ref().map(ToString::to_string);
         // Before reserving, so content the stage rejects never takes a revision number.
         let envelope = pending
             .stamp(seen.revision)
@@ -316,6 +339,18 @@ impl Revisions {
         publish(envelope)
             .await
             .map_err(|err| Unpublished::Retry("publish", format!("{err:#}")))?;
+        if let Some((near, signature)) = near
+            && let Err(err) = near
+                .note(
+                    &id,
+                    root.as_deref().unwrap_or(&id),
+                    seen.revision,
+                    signature,
+                )
+                .await
+        {
+            tracing::warn!(%id, error = format!("{err:#}"), "Near-duplicates: the article's signature was not stored; later copies of it go unmarked.");
+        }
         seen.stored = true;
         match self.commit(&id, &reserved, &seen).await {
             Ok(_) => Ok(Published::Stored(seen.revision)),

@@ -2,7 +2,8 @@
 //! publish ([`Envelope`]s); or, for a stage whose input comes in revisions (`ingest`), to a
 //! message whose revision the runtime decides and stamps on it (see [`crate::revisions`]).
 
-use newsflow_proto::{Envelope, FIRST_REVISION, HasArticleId, Revisable};
+use crate::near::Signature;
+use newsflow_proto::{ArticleId, Envelope, FIRST_REVISION, HasArticleId, Revisable};
 use serde::{Serialize, de::DeserializeOwned};
 use std::sync::Arc;
 /// Why a stage could not process a message, and so what the runtime does with it.
@@ -34,13 +35,18 @@ pub struct Revisioned<M> {
 pub(crate) struct Pending {
     pub(crate) id: String,
     pub(crate) content_hash: String,
+    /// What near-duplicates are told by; `None` for a text too short to tell.
+    pub(crate) signature: Option<Signature>,
+    /// The earlier article it repeats, once looked up.
+    pub(crate) duplicate_of: Option<ArticleId>,
     message: Box<dyn Stamp>,
 }
 
 impl Pending {
-    /// Stamps `revision` on the message and gives the envelope to publish.
+    /// Stamps `revision` (and the earlier article it repeats) on the message and gives the
+    /// envelope to publish.
     pub(crate) fn stamp(self, revision: u32) -> Result<Envelope, StageError> {
-        self.message.stamp(revision)
+        self.message.stamp(revision, self.duplicate_of)
     }
 }
 
@@ -54,7 +60,11 @@ impl std::fmt::Debug for Pending {
 }
 
 trait Stamp: Send {
-    fn stamp(self: Box<Self>, revision: u32) -> Result<Envelope, StageError>;
+    fn stamp(
+        self: Box<Self>,
+        revision: u32,
+        duplicate_of: Option<ArticleId>,
+    ) -> Result<Envelope, StageError>;
 }
 
 /// A typed message and where it goes, before its revision is known.
@@ -66,8 +76,15 @@ struct Unstamped<M> {
 }
 
 impl<M: Serialize + Revisable + Send> Stamp for Unstamped<M> {
-    fn stamp(mut self: Box<Self>, revision: u32) -> Result<Envelope, StageError> {
+    fn stamp(
+        mut self: Box<Self>,
+        revision: u32,
+        duplicate_of: Option<ArticleId>,
+    ) -> Result<Envelope, StageError> {
         self.message.set_revision(revision);
+        if let Some(earlier) = duplicate_of {
+            self.message.set_duplicate_of(earlier);
+        }
         outgoing(self.stage, self.output, self.schema, &self.message)
     }
 }
@@ -217,6 +234,8 @@ impl Stage {
             Ok(Pending {
                 id: found.message.article_id().to_string(),
                 content_hash: found.content_hash,
+                signature: Signature::of(found.message.text()),
+                duplicate_of: None,
                 message: Box::new(Unstamped {
                     message: found.message,
                     stage: name,

@@ -3,7 +3,7 @@
 //! need a setup step.
 
 use crate::Bus;
-use crate::config::{Replication, Retention, StageLoop};
+use crate::config::{NearDuplicates, Replication, Retention, StageLoop};
 use crate::revisions::Revisions;
 use anyhow::Context as _;
 use async_nats::jetstream::{self, consumer, kv, stream};
@@ -365,6 +365,24 @@ pub async fn ensure_revisions(bus: &Bus, retention: &Retention) -> anyhow::Resul
     );
     let store = ensure_bucket(bus, stream, bucket, retention.replication).await?;
     Ok(Revisions::new(store))
+}
+
+/// Creates the stream of near-duplicate signatures (`NEWSFLOW_SIGNATURES`, kept for the window
+/// of `near`) unless it exists.
+///
+/// # Errors
+/// When JetStream is not enabled on the server or refuses the stream.
+pub async fn ensure_signatures(
+    bus: &Bus,
+    near: NearDuplicates,
+    replication: Replication,
+) -> anyhow::Result<()> {
+    create(
+        bus,
+        crate::near::stream_config(near, replication),
+        replication,
+    )
+    .await
 }
 
 /// Opens the bucket in which `newsflow feeds` remembers what it has seen
