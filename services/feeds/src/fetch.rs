@@ -116,9 +116,7 @@ impl Fetcher {
     /// # Errors
     /// When the HTTP client cannot be built (no TLS roots on this system).
     pub fn new(user_agent: &str, delay: Duration) -> anyhow::Result<Self> {
-        // reqwest is built without a TLS crypto provider, so that the process has one: ring,
-        // which async-nats already uses. Installing it again is refused, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        newsflow_runtime::telemetry::install_tls_provider();
         let client = reqwest::Client::builder()
             .user_agent(user_agent)
             .connect_timeout(Duration::from_secs(10))

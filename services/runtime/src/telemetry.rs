@@ -83,9 +83,17 @@ fn otlp_endpoint() -> Option<String> {
     .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
 }
 
+/// Makes ring the process's TLS crypto provider, the one async-nats already brings: reqwest (the
+/// OTLP exporter's client, and `newsflow feeds`') is built without one and cannot make a
+/// client until there is one. Installing it again is refused, which is fine.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 fn provider() -> anyhow::Result<SdkTracerProvider> {
     // The exporter reads the endpoint, headers and timeout from the OTEL_EXPORTER_OTLP_*
     // variables; the resource OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
+    install_tls_provider();
     let exporter = opentelemetry_otlp::SpanExporter::builder()
         .with_http()
         .build()
