@@ -3,7 +3,7 @@
 
 use anyhow::{Context as _, bail};
 use reqwest::StatusCode;
-use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -46,11 +46,12 @@ impl Validators {
 /// What a fetch brought.
 #[derive(Debug)]
 pub enum Fetched {
-    /// The resource, from `url` (after redirects).
+    /// The resource, from `url` (after redirects), with its `Content-Type`.
     Body {
         bytes: Vec<u8>,
         url: Url,
         validators: Validators,
+        content_type: Option<String>,
     },
     /// Unchanged since the validators sent.
     NotModified,
@@ -178,12 +179,14 @@ impl Fetcher {
             etag: header(ETAG),
             last_modified: header(LAST_MODIFIED),
         };
+        let content_type = header(CONTENT_TYPE);
         let url = response.url().clone();
         let bytes = read_at_most(response, max_bytes).await?;
         Ok(Fetched::Body {
             bytes,
             url,
             validators,
+            content_type,
         })
     }
 
@@ -278,6 +281,28 @@ impl Fetcher {
     }
 }
 
+/// A page's text: decoded from the charset its `Content-Type` names, else the one a
+/// `<meta charset>` near its start names, else UTF-8 (bytes that are not, replaced).
+pub fn page_text(bytes: &[u8], content_type: Option<&str>) -> String {
+    let named = |text: &str| {
+        let lower = text.to_ascii_lowercase();
+        let at = lower.find("charset=")? + "charset=".len();
+        let label: String = lower[at..]
+            .trim_start_matches(['"', '\''])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+            .collect();
+        encoding_rs::Encoding::for_label(label.as_bytes())
+    };
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]);
+    let encoding = content_type
+        .and_then(named)
+        .or_else(|| named(&head))
+        .unwrap_or(encoding_rs::UTF_8);
+    let (text, _, _) = encoding.decode(bytes);
+    text.into_owned()
+}
+
 /// The body of `response`, refused once it passes `max_bytes`.
 async fn read_at_most(
     mut response: reqwest::Response,
@@ -350,6 +375,22 @@ mod tests {
             .get(&failing.join("news/x").unwrap(), None, 100)
             .await;
         assert!(matches!(fetched, Ok(Fetched::Disallowed(why)) if why.contains("503")));
+    }
+
+    #[test]
+    fn a_page_is_read_in_the_charset_it_names() {
+        let latin1 = b"<p>Caf\xe9 au lait</p>";
+        assert_eq!(
+            page_text(latin1, Some("text/html; charset=ISO-8859-1")),
+            "<p>Caf\u{e9} au lait</p>"
+        );
+        let meta = [
+            &b"<html><head><meta charset=\"windows-1252\"></head>"[..],
+            latin1,
+        ]
+        .concat();
+        assert!(page_text(&meta, Some("text/html")).ends_with("<p>Caf\u{e9} au lait</p>"));
+        assert_eq!(page_text("<p>Café</p>".as_bytes(), None), "<p>Café</p>");
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@
 //! remembered once the bus has stored it.
 
 use crate::config::{Feed, Pages};
-use crate::fetch::{Fetched, Fetcher};
+use crate::fetch::{Fetched, Fetcher, page_text};
 use crate::seen::{self, Seen};
 use chrono::{DateTime, Utc};
 use newsflow_intake::{Fate, Intake, Outcome};
@@ -116,6 +116,7 @@ impl Follower {
                 bytes,
                 url,
                 validators,
+                ..
             } => (bytes, url, validators),
         };
         let parsed = feed_rs::parser::Builder::new()
@@ -165,9 +166,15 @@ impl Follower {
         report: &mut Report,
     ) {
         let link = entry.links.first().map(|link| link.href.clone());
+        // An entry with no id, link or title is known by its text.
+        let key = if entry.id.is_empty() {
+            entry_text(entry).map_or_else(String::new, |text| format!("text:{}", text.body))
+        } else {
+            entry.id.clone()
+        };
         let name = link.clone().unwrap_or_else(|| entry.id.clone());
         let updated = changed(entry).map(|at| at.to_rfc3339());
-        match self.seen.entry(&feed.url, &entry.id).await {
+        match self.seen.entry(&feed.url, &key).await {
             Ok(Some(seen)) if seen.updated >= updated => {
                 report.known += 1;
                 return;
@@ -181,7 +188,7 @@ impl Follower {
         let article = match self.article(feed, source, entry, link.as_deref()).await {
             Ok(Ok(article)) => article,
             Ok(Err(why)) => {
-                self.remember(feed, entry, updated, &why, report).await;
+                self.remember(feed, &key, updated, &why, report).await;
                 report.given_up.push((name, why));
                 return;
             }
@@ -224,7 +231,7 @@ impl Follower {
                 return;
             }
         };
-        self.remember(feed, entry, updated, &said, report).await;
+        self.remember(feed, &key, updated, &said, report).await;
     }
 
     /// Remembers an entry dealt with; when the bucket refuses, it is handed in again at the next
@@ -232,7 +239,7 @@ impl Follower {
     async fn remember(
         &self,
         feed: &Feed,
-        entry: &feed_rs::model::Entry,
+        key: &str,
         updated: Option<String>,
         outcome: &str,
         report: &mut Report,
@@ -241,8 +248,8 @@ impl Follower {
             updated,
             outcome: outcome.to_owned(),
         };
-        if let Err(err) = self.seen.remember(&feed.url, &entry.id, &seen).await {
-            report.again.push((entry.id.clone(), format!("{err:#}")));
+        if let Err(err) = self.seen.remember(&feed.url, key, &seen).await {
+            report.again.push((key.to_owned(), format!("{err:#}")));
         }
     }
 
@@ -270,7 +277,11 @@ impl Follower {
                     .max_bytes
                     .saturating_mul(newsflow_ingest::HTML_FACTOR);
                 match self.fetcher.get(&page_url, None, max_bytes).await {
-                    Ok(Fetched::Body { bytes, .. }) => Some(Ok(bytes)),
+                    Ok(Fetched::Body {
+                        bytes,
+                        content_type,
+                        ..
+                    }) => Some(Ok(page_text(&bytes, content_type.as_deref()))),
                     Ok(Fetched::Disallowed(why)) => Some(Err(why)),
                     Ok(Fetched::NotModified) => None,
                     Err(err) => return Err(format!("{err:#}")),
@@ -279,10 +290,7 @@ impl Follower {
             _ => None,
         };
         let (body, format) = match (page, own) {
-            (Some(Ok(bytes)), _) => (
-                String::from_utf8_lossy(&bytes).into_owned(),
-                BodyFormat::Html,
-            ),
+            (Some(Ok(page)), _) => (page, BodyFormat::Html),
             // A page robots.txt keeps us from: the entry's own text when it has one.
             (Some(Err(_)), Some(own)) | (None, Some(own)) => (own.body, own.format),
             (Some(Err(why)), None) => return Ok(Err(why)),
