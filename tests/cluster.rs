@@ -139,6 +139,7 @@ async fn every_stream_is_kept_by_all_three_servers_and_articles_go_through() {
             "NEWSFLOW_QUOTES",
             "NEWSFLOW_RAW",
             "NEWSFLOW_SEGMENTED",
+            "NEWSFLOW_SIGNATURES",
         ]
     );
     for name in &names {

@@ -323,6 +323,12 @@ async fn each_user_does_its_work_and_nothing_else() {
         "{}",
         said(&followed)
     );
+    // Ingest read the near-duplicate window back and listens for it as its own user.
+    let ingest_log = std::fs::read_to_string(bus.dir.path().join("ingest-as-ingest.log")).unwrap();
+    assert!(
+        !ingest_log.contains("Near-duplicates") && !ingest_log.contains("ermission"),
+        "{ingest_log}"
+    );
     let quotes_log = std::fs::read_to_string(bus.dir.path().join("quotes-as-quotes.log")).unwrap();
     assert!(
         quotes_log.contains("run `newsflow setup` as an admin to lift it"),
@@ -509,6 +515,12 @@ async fn each_user_does_its_work_and_nothing_else() {
             Attempt::Request,
             "$JS.API.DIRECT.GET.KV_NEWSFLOW_REVISIONS.$KV.NEWSFLOW_REVISIONS.x",
             "KV_NEWSFLOW_REVISIONS",
+        ),
+        (
+            "ingest",
+            Attempt::Request,
+            "$JS.API.CONSUMER.CREATE.NEWSFLOW_SIGNATURES",
+            "CONSUMER.CREATE.NEWSFLOW_SIGNATURES",
         ),
         (
             "segment",

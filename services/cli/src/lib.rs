@@ -118,28 +118,31 @@ enum Command {
         #[command(flatten)]
         replication: Replication,
     },
-    /// Follow RSS, Atom and JSON feeds listed in FILE (TOML, or YAML when it ends in .yaml or
-    /// .yml) and put their articles on newsflow.articles.raw, polling each at its interval until
-    /// Ctrl-C. An entry holding only a summary brings its page. Polite: robots.txt obeyed, one
-    /// request per host at a time (`per_host_delay`, or the host's Crawl-delay), conditional
-    /// GETs. What was handed in is remembered in the bucket NEWSFLOW_FEEDS: a restart neither
-    /// feeds an entry again nor loses one. Each poll prints a line: entries new, new revisions,
+    /// Follow RSS, Atom and JSON feeds listed in a file and put their articles on the bus
+    ///
+    /// Polls each feed at its interval until Ctrl-C (or once, with --once) and puts each new
+    /// entry on newsflow.articles.raw; an entry holding only a summary brings its page. Polite:
+    /// robots.txt obeyed (token `newsflow`), one request per host at a time with
+    /// `per_host_delay` (or the host's Crawl-delay) between them, conditional GETs. What was
+    /// handed in is remembered in the bucket NEWSFLOW_FEEDS: a restart neither feeds an entry
+    /// again nor loses one. Each poll prints a line per feed: entries new, new revisions,
     /// unchanged, seen before, given up (with why) and left for the next poll.
     ///
-    /// FILE, in TOML (every field but `url` may be left out; the values shown are the defaults
-    /// but for `source`, which is the feed's own title when left out):
+    /// FILE is TOML, or YAML (a `feeds:` list) when its name ends in .yaml or .yml. Every
+    /// field but `url` may be left out; the values under [defaults] are the defaults:
     ///
     ///   [defaults]
     ///   every = "15m"            # time between polls of a feed
     ///   per_host_delay = "1s"    # least time between two requests to one host
     ///   pages = "auto"           # fetch the linked page: auto (entry under min_words), always, never
     ///   min_words = 150
+    ///   user_agent = "newsflow/<version> (feeds; robots.txt token newsflow)"
+    ///   # language = "en"        # every feed's, unless it says (else ingest detects it)
     ///
     ///   [[feed]]
     ///   url = "https://example.org/news/rss.xml"
-    ///   every = "5m"
-    ///   source = "Example News"
-    ///   language = "en"          # else ingest detects it
+    ///   every = "5m"             # and pages, min_words, language, as in [defaults]
+    ///   source = "Example News"  # the articles' source; the feed's own title when left out
     #[command(verbatim_doc_comment)]
     Feeds {
         /// The feeds file.

@@ -144,11 +144,18 @@ impl FeedsFile {
                     humantime::format_duration(MIN_EVERY)
                 );
             }
+            // Checked as ingest will: a wrong one would have every article rejected.
+            let language = feed
+                .language
+                .or_else(|| defaults.language.clone())
+                .map(|language| newsflow_ingest::check_language(&language))
+                .transpose()
+                .with_context(|| format!("{at}: language"))?;
             feeds.push(Feed {
                 url,
                 every,
                 source: feed.source,
-                language: feed.language.or_else(|| defaults.language.clone()),
+                language,
                 pages: feed.pages.or(defaults.pages).unwrap_or(Pages::Auto),
                 min_words: feed.min_words.or(defaults.min_words).unwrap_or(MIN_WORDS),
             });
@@ -241,5 +248,9 @@ feeds:
                 .contains("feed 2 (https://e.org/a): listed twice")
         );
         assert!(wrong("[[feed]]\nurl = \"https://e.org/a\"\nevrey = \"1m\"").contains("evrey"));
+        assert!(
+            wrong("[[feed]]\nurl = \"https://e.org/a\"\nlanguage = \"english\"")
+                .contains("feed 1 (https://e.org/a): language")
+        );
     }
 }

@@ -3,7 +3,9 @@
 
 use anyhow::{Context as _, bail};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{
+    CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -57,7 +59,13 @@ pub enum Fetched {
     NotModified,
     /// The host's robots.txt does not let newsflow fetch it, with why.
     Disallowed(String),
+    /// Not there and not coming (a 4xx answer other than 408 and 429, or larger than asked
+    /// for), with why: asking again will not help.
+    Gone(String),
 }
+
+/// Redirects followed, each hop checked against its host's robots.txt and turn.
+const MAX_REDIRECTS: usize = 10;
 
 /// Fetches over HTTP for every feed followed, keeping each host's robots.txt and turn.
 pub struct Fetcher {
@@ -86,13 +94,21 @@ enum Rules {
     Read(Arc<Robot>),
 }
 
+/// What robots.txt says of one URL.
+enum Verdict {
+    Allowed,
+    Disallowed(String),
+    /// It could not be read: ask again later.
+    Unknown(String),
+}
+
 impl Rules {
-    fn allows(&self, url: &Url) -> Result<(), String> {
+    fn allows(&self, url: &Url) -> Verdict {
         match self {
-            Self::Everything => Ok(()),
-            Self::Nothing(why) => Err(why.clone()),
-            Self::Read(robot) if robot.allowed(url.as_str()) => Ok(()),
-            Self::Read(_) => Err(format!(
+            Self::Everything => Verdict::Allowed,
+            Self::Nothing(why) => Verdict::Unknown(why.clone()),
+            Self::Read(robot) if robot.allowed(url.as_str()) => Verdict::Allowed,
+            Self::Read(_) => Verdict::Disallowed(format!(
                 "the robots.txt of {} disallows {} for {ROBOTS_TOKEN}",
                 url.origin().ascii_serialization(),
                 url.path()
@@ -105,7 +121,8 @@ impl Rules {
             Self::Read(robot) => robot
                 .delay
                 .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
-                .map(|seconds| Duration::from_secs_f32(seconds).min(MAX_CRAWL_DELAY)),
+                // Capped before it becomes a duration: a huge one would not fit.
+                .map(|seconds| Duration::from_secs_f32(seconds.min(MAX_CRAWL_DELAY.as_secs_f32()))),
             _ => None,
         }
     }
@@ -122,6 +139,8 @@ impl Fetcher {
             .user_agent(user_agent)
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
+            // Followed by hand, so that each hop asks its own host's robots.txt and waits its turn.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .context("building the HTTP client")?;
         Ok(Self {
@@ -132,62 +151,88 @@ impl Fetcher {
     }
 
     /// Fetches `url` once robots.txt allows it and the host's turn has come, sending
-    /// `validators` back; reads at most `max_bytes` of it.
+    /// `validators` back; reads at most `max_bytes` of it. Redirects are followed, up to
+    /// [`MAX_REDIRECTS`], each as a request of its own.
     ///
     /// # Errors
-    /// When the request fails, the server answers other than 2xx or 304, or the body is larger
-    /// than `max_bytes`: worth trying again later.
+    /// When it may work later: the request fails, the server answers 5xx, 408 or 429, the
+    /// host's robots.txt cannot be read, or redirects go on and on.
     pub async fn get(
         &self,
         url: &Url,
         validators: Option<&Validators>,
         max_bytes: usize,
     ) -> anyhow::Result<Fetched> {
-        let origin = url.origin().ascii_serialization();
-        let rules = self.rules(url, &origin).await;
-        if let Err(why) = rules.allows(url) {
-            return Ok(Fetched::Disallowed(why));
-        }
-        let _gate = self.turn(&origin, rules.crawl_delay()).await;
-        let mut request = self.client.get(url.clone());
-        if let Some(validators) = validators {
-            if let Some(etag) = &validators.etag {
-                request = request.header(IF_NONE_MATCH, etag);
+        let mut url = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let origin = url.origin().ascii_serialization();
+            let rules = self.rules(&url, &origin).await;
+            match rules.allows(&url) {
+                Verdict::Allowed => {}
+                Verdict::Disallowed(why) => return Ok(Fetched::Disallowed(why)),
+                Verdict::Unknown(why) => bail!("{why}"),
             }
-            if let Some(modified) = &validators.last_modified {
-                request = request.header(IF_MODIFIED_SINCE, modified);
+            let _gate = self.turn(&origin, rules.crawl_delay()).await;
+            let mut request = self.client.get(url.clone());
+            if let Some(validators) = validators {
+                if let Some(etag) = &validators.etag {
+                    request = request.header(IF_NONE_MATCH, etag);
+                }
+                if let Some(modified) = &validators.last_modified {
+                    request = request.header(IF_MODIFIED_SINCE, modified);
+                }
             }
+            let response = request
+                .send()
+                .await
+                .with_context(|| format!("fetching {url}"))?;
+            let status = response.status();
+            let header = |name| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|value: &reqwest::header::HeaderValue| value.to_str().ok())
+                    .map(str::to_owned)
+            };
+            if status == StatusCode::NOT_MODIFIED {
+                return Ok(Fetched::NotModified);
+            }
+            if status.is_redirection()
+                && let Some(next) = header(LOCATION).and_then(|to| url.join(&to).ok())
+            {
+                url = next;
+                continue;
+            }
+            if status.is_client_error()
+                && !matches!(
+                    status,
+                    StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS
+                )
+            {
+                return Ok(Fetched::Gone(format!("{url} answered {status}")));
+            }
+            if !status.is_success() {
+                bail!("{url} answered {status}");
+            }
+            let validators = Validators {
+                etag: header(ETAG),
+                last_modified: header(LAST_MODIFIED),
+            };
+            let content_type = header(CONTENT_TYPE);
+            let (bytes, whole) = read_up_to(response, max_bytes).await?;
+            if !whole {
+                return Ok(Fetched::Gone(format!(
+                    "{url} is larger than {max_bytes} bytes"
+                )));
+            }
+            return Ok(Fetched::Body {
+                bytes,
+                url,
+                validators,
+                content_type,
+            });
         }
-        let response = request
-            .send()
-            .await
-            .with_context(|| format!("fetching {url}"))?;
-        if response.status() == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
-        }
-        if !response.status().is_success() {
-            bail!("{url} answered {}", response.status());
-        }
-        let header = |name| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|value: &reqwest::header::HeaderValue| value.to_str().ok())
-                .map(str::to_owned)
-        };
-        let validators = Validators {
-            etag: header(ETAG),
-            last_modified: header(LAST_MODIFIED),
-        };
-        let content_type = header(CONTENT_TYPE);
-        let url = response.url().clone();
-        let bytes = read_at_most(response, max_bytes).await?;
-        Ok(Fetched::Body {
-            bytes,
-            url,
-            validators,
-            content_type,
-        })
+        bail!("{url}: more than {MAX_REDIRECTS} redirects")
     }
 
     /// Waits until no other request to `origin` runs and its delay since the last one has
@@ -260,7 +305,9 @@ impl Fetcher {
             }
         };
         let status = response.status();
-        if status.is_client_error() {
+        // A robots.txt that is not there allows everything; a host asking us to slow down
+        // (429) is not saying that.
+        if status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS {
             return Rules::Everything;
         }
         if !status.is_success() {
@@ -268,8 +315,9 @@ impl Fetcher {
                 "{robots_url} answered {status}: nothing is fetched from {origin} until it answers"
             ));
         }
-        match read_at_most(response, ROBOTS_MAX_BYTES).await {
-            Ok(text) => match Robot::new(ROBOTS_TOKEN, &text) {
+        // Past the limit, the rest is left unread (RFC 9309, 2.5).
+        match read_up_to(response, ROBOTS_MAX_BYTES).await {
+            Ok((text, _)) => match Robot::new(ROBOTS_TOKEN, &text) {
                 Ok(robot) => Rules::Read(Arc::new(robot)),
                 // Unparseable rules forbid nothing a parser could find.
                 Err(_) => Rules::Everything,
@@ -303,17 +351,17 @@ pub fn page_text(bytes: &[u8], content_type: Option<&str>) -> String {
     text.into_owned()
 }
 
-/// The body of `response`, refused once it passes `max_bytes`.
-async fn read_at_most(
+/// The body of `response` up to `max_bytes`, and whether that was all of it.
+async fn read_up_to(
     mut response: reqwest::Response,
     max_bytes: usize,
-) -> anyhow::Result<Vec<u8>> {
+) -> anyhow::Result<(Vec<u8>, bool)> {
     let url = response.url().clone();
     if response
         .content_length()
         .is_some_and(|length| length > max_bytes as u64)
     {
-        bail!("{url} is larger than {max_bytes} bytes");
+        return Ok((Vec::new(), false));
     }
     let mut body = Vec::new();
     while let Some(chunk) = response
@@ -322,11 +370,12 @@ async fn read_at_most(
         .with_context(|| format!("reading {url}"))?
     {
         if body.len() + chunk.len() > max_bytes {
-            bail!("{url} is larger than {max_bytes} bytes");
+            body.extend_from_slice(&chunk[..max_bytes - body.len()]);
+            return Ok((body, false));
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok((body, true))
 }
 
 #[cfg(test)]
@@ -354,7 +403,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn robots_txt_rules_for_newsflow_are_obeyed_and_a_failing_one_forbids_all() {
+    async fn robots_txt_rules_for_newsflow_are_obeyed_and_one_that_fails_holds_fetches_back() {
         let fetcher = Fetcher::new("test", Duration::ZERO).unwrap();
         let rules = site((200, "User-agent: newsflow\nDisallow: /private/\n")).await;
         let fetched = fetcher
@@ -370,11 +419,19 @@ mod tests {
             .await;
         assert!(matches!(fetched, Ok(Fetched::Body { .. })));
 
+        // One that fails to answer: nothing now, asked again later.
         let failing = site((503, "")).await;
         let fetched = fetcher
             .get(&failing.join("news/x").unwrap(), None, 100)
             .await;
-        assert!(matches!(fetched, Ok(Fetched::Disallowed(why)) if why.contains("503")));
+        assert!(format!("{:#}", fetched.unwrap_err()).contains("503"));
+
+        // A Crawl-delay too long for a duration is held to a minute, not a crash.
+        let huge = site((200, "User-agent: *\nCrawl-delay: 1e30\n")).await;
+        let rules = fetcher
+            .rules(&huge, &huge.origin().ascii_serialization())
+            .await;
+        assert_eq!(rules.crawl_delay(), Some(MAX_CRAWL_DELAY));
     }
 
     #[test]
@@ -404,10 +461,7 @@ mod tests {
             fetcher.get(&url, None, 100).await.unwrap();
         }
         assert!(started.elapsed() >= delay * 3, "{:?}", started.elapsed());
-        let err = fetcher.get(&url, None, 1).await.unwrap_err();
-        assert!(
-            format!("{err:#}").contains("larger than 1 bytes"),
-            "{err:#}"
-        );
+        let fetched = fetcher.get(&url, None, 1).await.unwrap();
+        assert!(matches!(fetched, Fetched::Gone(why) if why.contains("larger than 1 bytes")));
     }
 }

@@ -111,7 +111,7 @@ impl Follower {
                     ..Report::default()
                 });
             }
-            Fetched::Disallowed(why) => anyhow::bail!("{why}"),
+            Fetched::Disallowed(why) | Fetched::Gone(why) => anyhow::bail!("{why}"),
             Fetched::Body {
                 bytes,
                 url,
@@ -282,7 +282,8 @@ impl Follower {
                         content_type,
                         ..
                     }) => Some(Ok(page_text(&bytes, content_type.as_deref()))),
-                    Ok(Fetched::Disallowed(why)) => Some(Err(why)),
+                    // For good: the entry's own text, if it has any, is all there is.
+                    Ok(Fetched::Disallowed(why) | Fetched::Gone(why)) => Some(Err(why)),
                     Ok(Fetched::NotModified) => None,
                     Err(err) => return Err(format!("{err:#}")),
                 }
@@ -291,13 +292,16 @@ impl Follower {
         };
         let (body, format) = match (page, own) {
             (Some(Ok(page)), _) => (page, BodyFormat::Html),
-            // A page robots.txt keeps us from: the entry's own text when it has one.
+            // A page robots.txt keeps us from, or that is gone: the entry's own text.
             (Some(Err(_)), Some(own)) | (None, Some(own)) => (own.body, own.format),
             (Some(Err(why)), None) => return Ok(Err(why)),
             (None, None) => {
-                return Ok(Err(
-                    "the entry has no text and no page to read it from".to_owned()
-                ));
+                let why = if link.is_some() && feed.pages == Pages::Never {
+                    "the entry has no text, and its page is not fetched (pages = \"never\")"
+                } else {
+                    "the entry has no text and no page to read it from"
+                };
+                return Ok(Err(why.to_owned()));
             }
         };
         Ok(Ok(ArticleRaw {

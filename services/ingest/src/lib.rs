@@ -336,7 +336,12 @@ fn check_published_at(value: &str) -> Result<String, IngestError> {
     Err(IngestError::BadPublishedAt(value.to_owned()))
 }
 
-fn check_language(value: &str) -> Result<String, IngestError> {
+/// A feeder's `language` as ingest keeps it: a two- or three-letter code, ISO 639-1 where the
+/// language has one.
+///
+/// # Errors
+/// [`IngestError::BadLanguage`] for anything else.
+pub fn check_language(value: &str) -> Result<String, IngestError> {
     let lower = value.to_ascii_lowercase();
     if (2..=3).contains(&lower.len()) && lower.bytes().all(|b| b.is_ascii_lowercase()) {
         // One code per language: ISO 639-1 where it has one (`eng` is `en`).

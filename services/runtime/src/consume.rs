@@ -183,7 +183,7 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
     )));
     // Kept across re-binds: messages still in flight from before a re-bind hold its locks.
     let mut earlier: Option<Arc<Revisions>> = None;
-    // Made on the first bind and kept: its index of the window follows the stream itself.
+    // Made on the first bind that can and kept: its index of the window follows the stream.
     let mut near: Option<Option<Arc<Near>>> = None;
     while !stop.is_cancelled() {
         let bound = async {
@@ -201,7 +201,7 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
                                 warn!(
                                     stage = stage.name,
                                     error = format!("{err:#}"),
-                                    "Near-duplicates are not marked: the stream NEWSFLOW_SIGNATURES cannot be used (for a user that may not create it, run `newsflow setup`)."
+                                    "Near-duplicates are not marked: the stream NEWSFLOW_SIGNATURES cannot be used (for a user that may not create it, run `newsflow setup` as an admin, then restart this stage)."
                                 );
                                 None
                             })
@@ -240,8 +240,9 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
                 }
             },
         };
-        if let Some(revisions) = &revisions {
-            near.get_or_insert_with(|| revisions.near());
+        // A check that could not start is tried again at the next bind.
+        if let Some(started) = revisions.as_ref().and_then(|r| r.near()) {
+            near.get_or_insert(Some(started));
         }
         earlier.clone_from(&revisions);
         ctx.readiness.set_bound(stage.name, true);

@@ -14,7 +14,7 @@
 use crate::Bus;
 use crate::config::{NearDuplicates, Replication};
 use anyhow::Context as _;
-use async_nats::jetstream::{self, consumer, stream};
+use async_nats::jetstream::stream;
 use futures::StreamExt as _;
 use newsflow_proto::{ArticleId, subjects};
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ const BANDS: usize = 20;
 const ROWS: usize = HASHES / BANDS;
 /// Words in a shingle.
 const SHINGLE: usize = 5;
-/// How long a starting copy waits to have read the window before it takes work anyway.
+/// How long a starting copy may take to read the window back before it takes work anyway.
 const CATCH_UP: Duration = Duration::from_secs(30);
 
 /// An article's MinHash signature: per hash function, the least hash of its shingles.
@@ -199,9 +199,10 @@ impl Index {
         }
     }
 
-    /// The root of the earliest article of the window at least `threshold` alike, other than
-    /// `id` and the copies of `id` (a new revision of an article repeats no one's copy of it).
-    fn find(&self, id: &str, signature: &Signature, threshold: f64) -> Option<String> {
+    /// The root of the earliest article of the window (at `now`) at least `threshold` alike,
+    /// other than `id` and the copies of `id`.
+    fn find(&self, id: &str, signature: &Signature, threshold: f64, now: i64) -> Option<String> {
+        let oldest_kept = now.saturating_sub(self.window);
         let mut candidates: Vec<u64> = signature
             .bands()
             .filter_map(|band| self.by_band.get(&band))
@@ -216,16 +217,52 @@ impl Index {
             .find(|entry| {
                 entry.id != id
                     && entry.root != id
+                    && entry.at >= oldest_kept
                     && entry.signature.similarity(signature) >= threshold
             })
             .map(|entry| entry.root.clone())
     }
 
+    /// What article `id` repeats, decided and entered at once, so that copies worked on at the
+    /// same moment see each other: a new revision of an article in the window keeps what its
+    /// article was (a copy of the same one, or no one's copy); another is looked up. Returns the
+    /// root and the entry's place, for [`Index::release`].
+    fn claim(
+        &mut self,
+        id: &str,
+        signature: Signature,
+        threshold: f64,
+        now: i64,
+    ) -> (Option<String>, Option<u64>) {
+        let known = self
+            .by_id
+            .get(id)
+            .and_then(|seq| self.entries.get(seq))
+            .map(|entry| entry.root.clone());
+        let root = match known {
+            Some(root) => (root != id).then_some(root),
+            None => self.find(id, &signature, threshold, now),
+        };
+        let noted = Noted {
+            article_id: id.to_owned(),
+            root: root.clone().unwrap_or_else(|| id.to_owned()),
+            signature,
+        };
+        (root, self.insert(noted, now))
+    }
+
+    /// Takes back the entry a claim made, unless something replaced it since.
+    fn release(&mut self, id: &str, seq: u64) {
+        if self.by_id.get(id) == Some(&seq) {
+            self.remove(seq);
+        }
+    }
+
     /// Adds an article (a later revision of one replaces it), and lets go of what is out of
-    /// the window or over the most kept.
-    fn insert(&mut self, noted: Noted, at: i64) {
+    /// the window or over the most kept; its place, unless it was not taken.
+    fn insert(&mut self, noted: Noted, at: i64) -> Option<u64> {
         if !noted.signature.is_valid() {
-            return;
+            return None;
         }
         if let Some(seq) = self.by_id.get(&noted.article_id).copied() {
             // Its own note coming back from the stream, or another copy's: it keeps its place.
@@ -234,7 +271,7 @@ impl Index {
                 .get(&seq)
                 .is_some_and(|known| known.root == noted.root && known.signature == noted.signature)
             {
-                return;
+                return Some(seq);
             }
             self.remove(seq);
         }
@@ -271,6 +308,7 @@ impl Index {
             self.order.pop_front();
             self.remove(front);
         }
+        self.entries.contains_key(&seq).then_some(seq)
     }
 
     fn remove(&mut self, seq: u64) {
@@ -295,11 +333,40 @@ pub(crate) struct Near {
     bus: Bus,
     threshold: f64,
     index: Mutex<Index>,
+    /// Stops the listener when this view goes.
+    listening: CancellationToken,
+}
+
+impl Drop for Near {
+    fn drop(&mut self) {
+        self.listening.cancel();
+    }
+}
+
+/// An article entered in the window before it is published: what it repeats, and its place.
+pub(crate) struct Claim {
+    id: String,
+    root: Option<String>,
+    signature: Signature,
+    seq: Option<u64>,
+}
+
+impl Claim {
+    /// The earlier article it repeats, when it repeats one.
+    pub(crate) fn duplicate_of(&self) -> Option<ArticleId> {
+        self.root
+            .clone()
+            .and_then(|root| ArticleId::parse(root).ok())
+    }
 }
 
 impl Near {
-    /// Opens the signatures stream (creating it unless it exists), reads the window into
-    /// memory, and follows it until `stop`. `None` when the window is 0 (the check is off).
+    /// Opens the signatures stream (creating it unless it exists), reads the window back into
+    /// memory, and listens for the articles noted from then on until `stop`. `None` when the
+    /// window is 0 (the check is off).
+    ///
+    /// It reads without a consumer (direct gets, then the subject itself), so that a stage's
+    /// user needs no right to make consumers, which could deliver anywhere.
     ///
     /// # Errors
     /// When the stream cannot be made or read.
@@ -313,7 +380,7 @@ impl Near {
             return Ok(None);
         }
         crate::streams::ensure_signatures(bus, settings, replication).await?;
-        let mut stream = bus
+        let stream = bus
             .jetstream()
             .get_stream(subjects::SIGNATURES_STREAM)
             .await
@@ -325,122 +392,122 @@ impl Near {
                 settings.window,
                 usize::try_from(settings.max_articles).unwrap_or(usize::MAX),
             )),
+            listening: stop.child_token(),
         });
-        let last = stream.info().await?.state.last_sequence;
-        let (read_to, mut read) = tokio::sync::watch::channel(0u64);
-        tokio::spawn(follow(
-            bus.jetstream().clone(),
-            Arc::downgrade(&near),
-            read_to,
-            stop.clone(),
-        ));
-        let caught_up = tokio::time::timeout(CATCH_UP, read.wait_for(|seq| *seq >= last)).await;
-        let known = near.index.lock().expect("never poisoned").entries.len();
-        match caught_up {
-            Ok(_) => info!(articles = known, "Near-duplicates: the window is read."),
+        // Listening first, so that nothing noted while the window is read back is missed (what
+        // comes both ways is entered once).
+        let live = bus
+            .nats()
+            .subscribe(subjects::SIGNATURES)
+            .await
+            .with_context(|| format!("subscribing to {}", subjects::SIGNATURES))?;
+        match tokio::time::timeout(CATCH_UP, near.read_back(&stream)).await {
+            Ok(read) => read?,
             Err(_) => warn!(
-                articles = known,
-                "Near-duplicates: the window was not read within {}s; going on with what was.",
+                "Near-duplicates: the window was not read back within {}s; going on with what was.",
                 CATCH_UP.as_secs()
             ),
         }
+        let known = near.index.lock().expect("never poisoned").entries.len();
+        info!(articles = known, "Near-duplicates: the window is read.");
+        tokio::spawn(listen(live, Arc::downgrade(&near), near.listening.clone()));
         Ok(Some(near))
     }
 
-    /// The article `id` repeats, when it repeats one of the window.
-    pub(crate) fn find(&self, id: &str, signature: &Signature) -> Option<ArticleId> {
-        let root =
+    /// Every signature the stream holds, oldest first.
+    async fn read_back(&self, stream: &stream::Stream) -> anyhow::Result<()> {
+        let mut next = 1;
+        loop {
+            let message = match stream
+                .direct_get_next_for_subject(subjects::SIGNATURES, Some(next))
+                .await
+            {
+                Ok(message) => message,
+                Err(err) if err.kind() == stream::DirectGetErrorKind::NotFound => return Ok(()),
+                Err(err) => {
+                    return Err(err)
+                        .with_context(|| format!("reading {} back", subjects::SIGNATURES_STREAM));
+                }
+            };
+            next = message.sequence + 1;
+            if let Ok(noted) = serde_json::from_slice::<Noted>(&message.payload) {
+                let at = message.time.unix_timestamp();
+                self.index.lock().expect("never poisoned").insert(noted, at);
+            }
+        }
+    }
+
+    /// Decides what article `id` repeats and enters it in the window at once (see
+    /// [`Index::claim`]); [`Near::note`] once it is published, [`Near::release`] if it is not.
+    pub(crate) fn claim(&self, id: &str, signature: Signature) -> Claim {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let (root, seq) = self.index.lock().expect("never poisoned").claim(
+            id,
+            signature.clone(),
+            self.threshold,
+            now,
+        );
+        Claim {
+            id: id.to_owned(),
+            root,
+            signature,
+            seq,
+        }
+    }
+
+    /// Takes back a claim whose article was not published.
+    pub(crate) fn release(&self, claim: Claim) {
+        if let Some(seq) = claim.seq {
             self.index
                 .lock()
                 .expect("never poisoned")
-                .find(id, signature, self.threshold)?;
-        ArticleId::parse(root).ok()
+                .release(&claim.id, seq);
+        }
     }
 
-    /// Notes a published article, `root` being what it repeats (or itself), for this copy at
-    /// once and for every copy through the stream.
+    /// Tells every copy of the stage about a published article, through the stream.
     ///
     /// # Errors
-    /// When the stream does not store it: only later articles repeating this one go unmarked.
-    pub(crate) async fn note(
-        &self,
-        id: &str,
-        root: &str,
-        revision: u32,
-        signature: Signature,
-    ) -> anyhow::Result<()> {
+    /// When the stream does not store it: only later articles repeating this one, worked on
+    /// by other copies, go unmarked.
+    pub(crate) async fn note(&self, claim: Claim, revision: u32) -> anyhow::Result<()> {
         let noted = Noted {
-            article_id: id.to_owned(),
-            root: root.to_owned(),
-            signature,
+            root: claim.root.unwrap_or_else(|| claim.id.clone()),
+            article_id: claim.id,
+            signature: claim.signature,
         };
         let payload = serde_json::to_vec(&noted).expect("plain data serialises");
-        self.index
-            .lock()
-            .expect("never poisoned")
-            .insert(noted, time::OffsetDateTime::now_utc().unix_timestamp());
         let envelope = newsflow_proto::Envelope::new(
             subjects::SIGNATURES,
             "signature",
-            format!("{id}.r{revision}.signature"),
-            Some(id.to_owned()),
+            format!("{}.r{revision}.signature", noted.article_id),
+            Some(noted.article_id.clone()),
             payload,
         );
         self.bus.publish(envelope).await.map(|_| ())
     }
 }
 
-/// Reads `newsflow.signatures` into the index from the start of the window, then as articles
-/// are noted, until `stop` or the [`Near`] is dropped; says how far it has read.
-async fn follow(
-    js: jetstream::Context,
+/// Enters the articles other copies (and this one) note, as they are noted, until `stop` or
+/// the [`Near`] goes.
+async fn listen(
+    mut live: async_nats::Subscriber,
     near: std::sync::Weak<Near>,
-    read_to: tokio::sync::watch::Sender<u64>,
     stop: CancellationToken,
 ) {
-    let mut next = 1u64;
-    while !stop.is_cancelled() {
-        let messages = async {
-            js.get_stream(subjects::SIGNATURES_STREAM)
-                .await?
-                .create_consumer(consumer::pull::OrderedConfig {
-                    deliver_policy: consumer::DeliverPolicy::ByStartSequence {
-                        start_sequence: next,
-                    },
-                    ..Default::default()
-                })
-                .await?
-                .messages()
-                .await
-                .map_err(anyhow::Error::from)
+    loop {
+        let message = tokio::select! {
+            () = stop.cancelled() => return,
+            message = live.next() => message,
         };
-        let mut messages = match messages.await {
-            Ok(messages) => messages,
-            Err(err) => {
-                warn!(
-                    error = format!("{err:#}"),
-                    "Near-duplicates: cannot read the signatures; trying again."
-                );
-                tokio::select! {
-                    () = stop.cancelled() => return,
-                    () = tokio::time::sleep(Duration::from_secs(1)) => continue,
-                }
-            }
-        };
-        loop {
-            let message = tokio::select! {
-                () = stop.cancelled() => return,
-                message = messages.next() => message,
-            };
-            let Some(Ok(message)) = message else { break };
-            let Some(near) = near.upgrade() else { return };
-            let Ok(info) = message.info() else { continue };
-            let (seq, at) = (info.stream_sequence, info.published.unix_timestamp());
-            if let Ok(noted) = serde_json::from_slice::<Noted>(&message.payload) {
-                near.index.lock().expect("never poisoned").insert(noted, at);
-            }
-            next = seq + 1;
-            read_to.send_replace(seq);
+        let Some(message) = message else { return };
+        let Some(near) = near.upgrade() else { return };
+        if let Ok(noted) = serde_json::from_slice::<Noted>(&message.payload) {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            near.index
+                .lock()
+                .expect("never poisoned")
+                .insert(noted, now);
         }
     }
 }
@@ -453,9 +520,15 @@ pub(crate) fn stream_config(settings: NearDuplicates, replication: Replication) 
             "newsflow near-duplicates: each article's MinHash signature, for the window".to_owned(),
         ),
         subjects: vec![subjects::SIGNATURES.to_owned()],
-        max_age: settings.window,
+        // A stream made by `newsflow setup` with the check off still lets its notes go.
+        max_age: if settings.window.is_zero() {
+            Duration::from_secs(48 * 3600)
+        } else {
+            settings.window
+        },
         max_messages: i64::from(settings.max_articles),
         discard: stream::DiscardPolicy::Old,
+        allow_direct: true,
         storage: stream::StorageType::File,
         num_replicas: replication.for_new_streams(),
         duplicate_window: crate::streams::DUPLICATE_WINDOW,
@@ -512,27 +585,65 @@ mod tests {
     fn a_repeat_is_marked_with_the_earliest_article_and_never_with_itself() {
         let mut index = Index::new(Duration::from_secs(3600), 100);
         assert_eq!(
-            index.find("wire-1", &Signature::of(KURSK).unwrap(), 0.8),
+            index.find("wire-1", &Signature::of(KURSK).unwrap(), 0.8, 2),
             None
         );
         index.insert(noted("wire-1", "wire-1", KURSK), 0);
         index.insert(noted("nasa", "nasa", NASA), 1);
         let copy = Signature::of(&republished()).unwrap();
         assert_eq!(
-            index.find("outlet-2", &copy, 0.8).as_deref(),
+            index.find("outlet-2", &copy, 0.8, 2).as_deref(),
             Some("wire-1")
         );
         // Its own earlier revision is not an earlier article.
-        assert_eq!(index.find("wire-1", &copy, 0.8), None);
+        assert_eq!(index.find("wire-1", &copy, 0.8, 2), None);
         // A third copy is marked with the first, through the second.
         index.insert(noted("outlet-2", "wire-1", &republished()), 2);
         // Nor is a copy of it.
-        assert_eq!(index.find("wire-1", &copy, 0.8), None);
+        assert_eq!(index.find("wire-1", &copy, 0.8, 2), None);
         index.remove(index.by_id["wire-1"]);
         assert_eq!(
-            index.find("outlet-3", &copy, 0.8).as_deref(),
+            index.find("outlet-3", &copy, 0.8, 2).as_deref(),
             Some("wire-1")
         );
+    }
+
+    #[test]
+    fn copies_claimed_at_the_same_moment_see_each_other_and_a_revision_keeps_its_mark() {
+        let mut index = Index::new(Duration::from_secs(3600), 100);
+        let sig = |text: &str| Signature::of(text).unwrap();
+        // Two copies worked on at once: the second sees the first's claim.
+        let (first, _) = index.claim("wire-1", sig(KURSK), 0.6, 0);
+        let (second, seq) = index.claim("outlet-2", sig(&republished()), 0.6, 0);
+        assert_eq!((first, second.as_deref()), (None, Some("wire-1")));
+        // The first revised: still no one's copy, though its copy is in the window.
+        let revised = format!("{KURSK}\nThis story has been updated.");
+        assert_eq!(index.claim("wire-1", sig(&revised), 0.6, 1).0, None);
+        // The copy revised: still a copy of the first.
+        assert_eq!(
+            index
+                .claim("outlet-2", sig(&republished()), 0.6, 1)
+                .0
+                .as_deref(),
+            Some("wire-1")
+        );
+        // A claim taken back leaves nothing behind.
+        let (_, other) = index.claim("nasa", sig(NASA), 0.6, 2);
+        index.release("nasa", other.unwrap());
+        assert!(!index.by_id.contains_key("nasa"));
+        assert!(seq.is_some());
+    }
+
+    #[test]
+    fn an_article_out_of_the_window_is_no_longer_found() {
+        let mut index = Index::new(Duration::from_secs(60), 100);
+        index.insert(noted("wire-1", "wire-1", KURSK), 0);
+        let copy = Signature::of(&republished()).unwrap();
+        assert_eq!(
+            index.find("outlet-2", &copy, 0.6, 60).as_deref(),
+            Some("wire-1")
+        );
+        assert_eq!(index.find("outlet-2", &copy, 0.6, 61), None);
     }
 
     #[test]

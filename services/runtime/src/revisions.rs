@@ -26,7 +26,7 @@
 //! is acked, its revision being out.
 
 use crate::StageError;
-use crate::near::Near;
+use crate::near::{Claim, Near};
 use crate::stage::Pending;
 use anyhow::Context as _;
 use async_nats::jetstream::kv::{self, CreateErrorKind, UpdateErrorKind};
@@ -323,36 +323,55 @@ impl Revisions {
             Decision::Duplicate(revision) => return Ok(Published::Duplicate(revision)),
             Decision::Republish(revision) | Decision::Reserve(revision) => revision,
         };
-        let near = self.near.as_deref().zip(pending.signature.clone());
-        if let Some((near, signature)) = &near {
-            pending.duplicate_of = near.find(&id, signature);
+        let claim = self
+            .near
+            .as_deref()
+            .zip(pending.signature.take())
+            .map(|(near, signature)| near.claim(&id, signature));
+        pending.duplicate_of = claim.as_ref().and_then(Claim::duplicate_of);
+        let published = self
+            .publish_revision(&id, read, seen, decision, pending, publish)
+            .await;
+        if let (Some(near), Some(claim)) = (self.near.as_deref(), claim) {
+            match &published {
+                Ok(Published::Stored(revision) | Published::Superseded(revision)) => {
+                    if let Err(err) = near.note(claim, *revision).await {
+                        tracing::warn!(%id, error = format!("{err:#}"), "Near-duplicates: the article's signature was not stored; copies of it worked on by other copies of the stage go unmarked.");
+                    }
+                }
+                _ => near.release(claim),
+            }
         }
-        let root = pending.duplicate_of.as_ref().map(ToString::to_string);
+        published
+    }
+
+    /// Steps 2 to 4 of the protocol for a decided revision.
+    async fn publish_revision<F, Fut>(
+        &self,
+        id: &str,
+        read: Lookup,
+        mut seen: Seen,
+        decision: Decision,
+        pending: Pending,
+        publish: F,
+    ) -> Result<Published, Unpublished>
+    where
+        F: FnOnce(Envelope) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
         // Before reserving, so content the stage rejects never takes a revision number.
         let envelope = pending
             .stamp(seen.revision)
             .map_err(Unpublished::Rejected)?;
         let reserved = match decision {
-            Decision::Reserve(_) => self.commit(&id, &read, &seen).await.map_err(retry)?,
+            Decision::Reserve(_) => self.commit(id, &read, &seen).await.map_err(retry)?,
             _ => read,
         };
         publish(envelope)
             .await
             .map_err(|err| Unpublished::Retry("publish", format!("{err:#}")))?;
-        if let Some((near, signature)) = near
-            && let Err(err) = near
-                .note(
-                    &id,
-                    root.as_deref().unwrap_or(&id),
-                    seen.revision,
-                    signature,
-                )
-                .await
-        {
-            tracing::warn!(%id, error = format!("{err:#}"), "Near-duplicates: the article's signature was not stored; later copies of it go unmarked.");
-        }
         seen.stored = true;
-        match self.commit(&id, &reserved, &seen).await {
+        match self.commit(id, &reserved, &seen).await {
             Ok(_) => Ok(Published::Stored(seen.revision)),
             Err(CommitError::Conflict) => Ok(Published::Superseded(seen.revision)),
             Err(err) => Err(retry(err)),
