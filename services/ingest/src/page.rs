@@ -258,6 +258,68 @@ fn is_furniture_line(line: &str) -> bool {
         || (words <= 4 && line.ends_with(['>', '›', '»']) && !line.starts_with(['<', '‹', '«']))
         || (words == 1 && (lower.contains('@') || lower.starts_with("twitter.com/")))
         || (words <= 10 && has_clock_time(line) && !is_sentence(line))
+        || is_date_only(line)
+}
+
+/// A date and nothing else (`November 1, 2024`, `Wed 13 April 2011`, `2024-11-01`): a page's
+/// time stamp, which a story never is.
+fn is_date_only(line: &str) -> bool {
+    const NAMES: [&str; 19] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        "mon", "tue", "wed", "thu", "fri", "sat",
+    ];
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    const DAYS: [&str; 8] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "sun",
+    ];
+    let words: Vec<String> = line
+        .split_whitespace()
+        .map(|word| word.trim_matches([',', '.']).to_lowercase())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let is_iso = |word: &str| {
+        let parts: Vec<&str> = word.split(['-', '/']).collect();
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let is_number = |word: &str| {
+        let digits = ["st", "nd", "rd", "th"]
+            .iter()
+            .find_map(|suffix| word.strip_suffix(suffix))
+            .unwrap_or(word);
+        (1..=4).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    let named =
+        |word: &str| MONTHS.contains(&word) || NAMES.contains(&word) || DAYS.contains(&word);
+    // A lone month could be a word of the story ("March"); a lone ISO date could not.
+    (words.len() >= 2 || words.iter().all(|w| is_iso(w)))
+        && words.len() <= 5
+        && words.iter().all(|w| named(w) || is_number(w) || is_iso(w))
+        && words
+            .iter()
+            .any(|w| is_iso(w) || MONTHS.contains(&w.as_str()) || NAMES[..13].contains(&w.as_str()))
 }
 
 /// Whether `line` holds a time of day such as `5:27` or `17:19`.
@@ -437,6 +499,10 @@ pub(crate) mod tests {
             "News >",
             "paul.takahashi@chron.com",
             "CLICK HERE TO GET THE FOX NEWS APP ON YOUR PHONE",
+            "November 1, 2024",
+            "Wednesday, April 13, 2011",
+            "13 Apr. 2011",
+            "2024-11-01",
         ] {
             assert!(is_furniture_line(line), "{line}");
         }
@@ -451,6 +517,9 @@ pub(crate) mod tests {
             "Comments by the minister drew criticism.",
             "Bystanders filmed the arrest",
             "The newsletter, sent to 40,000 readers, stopped in May.",
+            "May 2024 was the wettest on record.",
+            "March",
+            "1,200",
         ] {
             assert!(!is_furniture_line(line), "{line}");
         }
