@@ -208,6 +208,20 @@ fn fxhash(text: &str) -> u64 {
     })
 }
 
+/// A feed at `path`, counted, made by `render` and answered conditionally.
+fn feed_route(
+    path: &'static str,
+    content_type: &'static str,
+    render: fn(&Site) -> String,
+) -> axum::routing::MethodRouter<Arc<Site>> {
+    get(
+        move |State(site): State<Arc<Site>>, headers: HeaderMap| async move {
+            site.count(path);
+            conditional(&site, &headers, content_type, render(&site))
+        },
+    )
+}
+
 async fn serve(site: Arc<Site>, listener: tokio::net::TcpListener) {
     let app =
         axum::Router::new()
@@ -220,30 +234,15 @@ async fn serve(site: Arc<Site>, listener: tokio::net::TcpListener) {
             )
             .route(
                 "/rss.xml",
-                get(
-                    |State(site): State<Arc<Site>>, headers: HeaderMap| async move {
-                        site.count("/rss.xml");
-                        conditional(&site, &headers, "application/rss+xml", rss(&site))
-                    },
-                ),
+                feed_route("/rss.xml", "application/rss+xml", rss),
             )
             .route(
                 "/atom.xml",
-                get(
-                    |State(site): State<Arc<Site>>, headers: HeaderMap| async move {
-                        site.count("/atom.xml");
-                        conditional(&site, &headers, "application/atom+xml", atom(&site))
-                    },
-                ),
+                feed_route("/atom.xml", "application/atom+xml", atom),
             )
             .route(
                 "/feed.json",
-                get(
-                    |State(site): State<Arc<Site>>, headers: HeaderMap| async move {
-                        site.count("/feed.json");
-                        conditional(&site, &headers, "application/feed+json", json_feed(&site))
-                    },
-                ),
+                feed_route("/feed.json", "application/feed+json", json_feed),
             )
             .route(
                 "/{section}/{file}",

@@ -173,12 +173,12 @@ impl FeedsFile {
     }
 }
 
-/// A duration written as `15m`, `1h 30m` or `90s`.
+/// A duration written as the stages' settings are (`15m`, `1h 30m`, `90s`).
 fn duration(written: Option<&str>, what: &str) -> anyhow::Result<Option<Duration>> {
     written
         .map(|text| {
-            humantime::parse_duration(text)
-                .with_context(|| format!("{what}: {text:?} is not a duration like 15m or 90s"))
+            newsflow_runtime::config::parse_duration(text)
+                .map_err(|err| anyhow::anyhow!("{what}: {text:?}: {err}"))
         })
         .transpose()
 }
@@ -237,7 +237,9 @@ feeds:
         assert!(wrong("[[feed]]\nurl = \"not a url\"").contains("feed 1 (not a url): not a URL"));
         assert!(
             wrong("[[feed]]\nurl = \"https://e.org/a\"\nevery = \"soon\"")
-                .contains("is not a duration")
+                .contains("every: \"soon\": ")
+                && wrong("[[feed]]\nurl = \"https://e.org/a\"\nevery = \"soon\"")
+                    .contains("expected a duration")
         );
         assert!(
             wrong("[[feed]]\nurl = \"https://e.org/a\"\nevery = \"100ms\"")
