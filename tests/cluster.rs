@@ -131,6 +131,7 @@ async fn every_stream_is_kept_by_all_three_servers_and_articles_go_through() {
     assert_eq!(
         names,
         [
+            "KV_NEWSFLOW_ENTITY_KEYS",
             "KV_NEWSFLOW_REVISIONS",
             "NEWSFLOW_DLQ",
             "NEWSFLOW_ENTITIES",

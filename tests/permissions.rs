@@ -284,7 +284,10 @@ async fn each_user_does_its_work_and_nothing_else() {
             _ => bus.stage(s, s),
         })
         .collect();
-    let article = bus.article("one.txt", "The mayor opened the bridge on Monday.\n");
+    let article = bus.article(
+        "one.txt",
+        "Mayor Anne Hidalgo opened the bridge on Monday.\n",
+    );
     let fed = bus.newsflow("feeder", &["feed", article.to_str().unwrap()]);
     assert!(fed.status.success(), "{}", said(&fed));
     let tail = bus.newsflow(
@@ -293,7 +296,7 @@ async fn each_user_does_its_work_and_nothing_else() {
     );
     assert!(tail.status.success(), "{}", said(&tail));
     assert!(
-        said(&tail).contains("The mayor opened the bridge"),
+        said(&tail).contains("Anne Hidalgo opened the bridge"),
         "{}",
         said(&tail)
     );
@@ -328,6 +331,23 @@ async fn each_user_does_its_work_and_nothing_else() {
     assert!(
         !ingest_log.contains("Near-duplicates") && !ingest_log.contains("ermission"),
         "{ingest_log}"
+    );
+    // Entities wrote what it learned to the bucket of entity keys and follows it, as its own user.
+    let entities_log =
+        std::fs::read_to_string(bus.dir.path().join("entities-as-entities.log")).unwrap();
+    assert!(
+        !entities_log.contains("cannot be followed") && !entities_log.contains("ermission"),
+        "{entities_log}"
+    );
+    let (admin, _) = bus.client("admin").await;
+    let keys = async_nats::jetstream::new(admin)
+        .get_key_value(newsflow_proto::subjects::ENTITY_KEYS_BUCKET)
+        .await
+        .unwrap();
+    assert_eq!(
+        keys.get("person.anne-hidalgo").await.unwrap().as_deref(),
+        Some(&b"anne-hidalgo"[..]),
+        "the key of the name the article taught"
     );
     let quotes_log = std::fs::read_to_string(bus.dir.path().join("quotes-as-quotes.log")).unwrap();
     assert!(

@@ -2,11 +2,11 @@
 //! their full name (`antony-j-blinken`), and a subscriber often knows only part of it.
 
 use crate::Kind;
-use newsflow_proto::{slug, subjects};
+use newsflow_proto::{aliases, slug, subjects};
 
 /// Of the event subjects `known` (with how many events each holds), those of quotes (`kind`
 /// [`Kind::Quote`]) or entities ([`Kind::Entity`]) whose speaker's or entity's name holds the
-/// words of `query`, or of another name for the same thing (`aliases.txt`), as whole words in
+/// words of `query`, or of another name for the same thing (the shipped alias list), as whole words in
 /// a row, the most used first: "Blinken" finds `newsflow.events.quote.antony-j-blinken`, not
 /// `…quote.blinkenson`; "North Korea" finds `…entity.loc.democratic-peoples-republic-of-korea`.
 pub fn subjects_named(query: &str, kind: Kind, known: &[(String, usize)]) -> Vec<String> {
@@ -43,21 +43,16 @@ pub fn subjects_named(query: &str, kind: Kind, known: &[(String, usize)]) -> Vec
     found.into_iter().map(|(s, _)| s.clone()).collect()
 }
 
-/// Names that stand for the same place or organisation, one group a line (`data/aliases.txt`).
-const ALIASES: &str = include_str!("../data/aliases.txt");
-
-/// The slugs of `query` (first) and of every other name for what it names.
+/// The slugs of `query` (first) and of every other name for what it names
+/// ([`newsflow_proto::aliases`]).
 fn with_aliases(query: &str) -> Vec<String> {
     let wanted = slug(query);
     if wanted.is_empty() {
         return Vec::new();
     }
     let mut names = vec![wanted.clone()];
-    for line in ALIASES
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let group: Vec<String> = line.split(" | ").map(slug).collect();
+    for group in aliases::groups() {
+        let group: Vec<String> = group.into_iter().map(slug).collect();
         if group.contains(&wanted) {
             names.extend(group.into_iter().filter(|name| *name != wanted));
         }

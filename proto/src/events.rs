@@ -31,6 +31,11 @@ pub struct Entity {
     pub name: String,
     /// Lower-case ASCII slug of `name`, safe as a NATS subject token.
     pub slug: String,
+    /// The entity's key across articles (`antony-blinken`, whichever of `Blinken`, `Antony
+    /// Blinken` or `Antony J. Blinken` this article says), what the subjects of its entity event
+    /// and its quotes name; `slug` in events from before keys.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
     /// Every mention, in reading order.
     pub mentions: Vec<MentionText>,
 }

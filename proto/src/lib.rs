@@ -17,6 +17,7 @@
 //! consumer.
 #![warn(missing_docs)]
 
+pub mod aliases;
 pub mod article;
 pub mod dead_letter;
 mod envelope;

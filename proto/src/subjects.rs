@@ -76,6 +76,10 @@ pub const SIGNATURES_STREAM: &str = "NEWSFLOW_SIGNATURES";
 /// Key-value bucket in which `newsflow feeds` remembers, per feed, the entries it handed in and
 /// the validators (ETag, Last-Modified) of the last fetch.
 pub const FEEDS_BUCKET: &str = "NEWSFLOW_FEEDS";
+/// Key-value bucket of the entities known across articles: `<type>.<name slug>` gives the key
+/// of the entity that name stood for (`person.blinken` → `antony-blinken`), or `?` when it stood
+/// for more than one. `entities` writes it and follows it.
+pub const ENTITY_KEYS_BUCKET: &str = "NEWSFLOW_ENTITY_KEYS";
 
 /// Whether `subject` is an event's (held by [`EVENTS_STREAM`]).
 pub fn is_event(subject: &str) -> bool {

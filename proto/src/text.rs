@@ -230,6 +230,12 @@ pub struct EntityGroup {
     pub name: String,
     /// Lower-case ASCII slug of `name` (`antony-j-blinken`), safe as a NATS subject token.
     pub slug: String,
+    /// The entity's key across articles, what its events' and its quotes' subjects name: the
+    /// slug of the name other articles knew it by (`antony-blinken` for an article that says
+    /// only `Blinken`), of the preferred name of a shipped alias (`north-korea` for `DPRK`), or
+    /// else `slug`. Empty in messages from before keys, which read it as `slug`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
     /// How many mentions the group has.
     pub mention_count: usize,
 }

@@ -1,9 +1,11 @@
 //! `newsflow setup`: creates everything the chain keeps on the bus (the streams, the revisions
-//! bucket, `newsflow feeds`' bucket, ingest's near-duplicate signatures and every stage's
+//! bucket, `newsflow feeds`' bucket, ingest's near-duplicate signatures, the bucket of entity
+//! keys and every stage's
 //! durable consumer) as a user allowed to, so the stages and feeders
 //! can run as users that may only use them (`deploy/nats/permissions.conf`).
 
 use newsflow_proto::subjects;
+use newsflow_runtime::mirror::Mirror;
 use newsflow_runtime::{Bus, Config, streams};
 
 /// Creates what is missing and says, per stream and consumer, whether it was there.
@@ -21,6 +23,7 @@ pub async fn setup(bus: &Bus, config: &Config) -> anyhow::Result<String> {
         format!("KV_{}", subjects::REVISIONS_BUCKET),
         format!("KV_{}", subjects::FEEDS_BUCKET),
         subjects::SIGNATURES_STREAM.to_owned(),
+        format!("KV_{}", subjects::ENTITY_KEYS_BUCKET),
     ]);
     let mut there = Vec::new();
     for name in &names {
@@ -30,6 +33,9 @@ pub async fn setup(bus: &Bus, config: &Config) -> anyhow::Result<String> {
     streams::ensure_revisions(bus, &config.retention).await?;
     streams::ensure_feeds_bucket(bus, config.retention.replication).await?;
     streams::ensure_signatures(bus, config.near, config.retention.replication).await?;
+    Mirror::entity_keys()
+        .ensure(bus, config.retention.replication)
+        .await?;
     let mut out = String::new();
     for (name, was) in names.iter().zip(there) {
         out.push_str(&format!("stream   {name:<30} {}\n", said(was)));

@@ -331,6 +331,7 @@ pub(crate) fn group(text: &str, mut drafts: Vec<Draft>) -> Entities {
             id: g,
             label,
             slug: newsflow_proto::slug(&name),
+            key: String::new(),
             name,
             mention_count: m.len(),
         });

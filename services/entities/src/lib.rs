@@ -22,8 +22,11 @@
 //! - Mentions of one entity are grouped: surnames with full names, acronyms with their
 //!   expansions, and aliases; each group has a canonical name (the fullest form), a slug and a
 //!   mention count.
+//! - Each named group gets a key across articles ([`keys`]): what the articles before it called
+//!   the same entity, read from a [`keys::Directory`] ([`entities_keyed`]; the runtime keeps one
+//!   in the bucket `NEWSFLOW_ENTITY_KEYS`).
 //!
-//! Pure: no I/O, no clock. Failure: never fails on valid input; tokens whose offsets do not
+//! Pure: no I/O, no clock (the directory is given, and what the article teaches it returned). Failure: never fails on valid input; tokens whose offsets do not
 //! index the text are skipped, never a panic. The stage table (newsflow-pipeline) wires
 //! [`entities`] into the runtime; it runs as `newsflow run entities`.
 //!
@@ -42,6 +45,7 @@
 mod clusters;
 mod gazetteer;
 mod group;
+pub mod keys;
 mod lexicon;
 mod rules;
 mod tagger;
@@ -75,9 +79,26 @@ const AMBIGUOUS_PLACES: &[&str] = &[
     "Gulf",
 ];
 
-/// The stage: the article with its entities. The tokens stop here: no later stage reads them,
-/// and they were most of what the next hops would carry.
-pub fn entities(mut msg: ArticleSegmented) -> ArticleEntities {
+/// The stage on one article alone: the article with its entities, keyed by the article and
+/// the shipped aliases only. The tokens stop here: no later stage reads them, and they were
+/// most of what the next hops would carry.
+pub fn entities(msg: ArticleSegmented) -> ArticleEntities {
+    entities_keyed(msg, &std::collections::HashMap::new()).0
+}
+
+/// The stage with keys across articles: the article with its entities, each group keyed by what
+/// `directory` knows of the articles before it, and the entries it teaches the directory
+/// ([`keys`]).
+pub fn entities_keyed(
+    msg: ArticleSegmented,
+    directory: &dyn keys::Directory,
+) -> (ArticleEntities, Vec<(String, String)>) {
+    let mut found = entities_unkeyed(msg);
+    let learned = keys::assign(&mut found.entities, directory);
+    (found, learned)
+}
+
+fn entities_unkeyed(mut msg: ArticleSegmented) -> ArticleEntities {
     let mut skipped = Vec::new();
     let entities = match msg.article.not_english() {
         // Trained on English news: on another language it finds noise.

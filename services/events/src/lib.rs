@@ -3,11 +3,12 @@
 //! Turns a fully processed article into what subscribers consume: one `event.article.v1` (the
 //! whole record: text, paragraphs, sentences with their text, entities with their mentions,
 //! quotes) on `newsflow.events.article`; one `event.quote.v1` per quote on
-//! `newsflow.events.quote.<speaker slug>` (`unattributed` when no speaker is named, or none
-//! that `quotes` could stand behind); one
+//! `newsflow.events.quote.<speaker key>` (the key across articles `entities` gave the speaker's
+//! group, `antony-blinken`; `unattributed` when no speaker is named, or none that `quotes`
+//! could stand behind); one
 //! `event.entity.v1` per distinct named entity (person, organisation, place, other name, group;
 //! not dates, times and amounts, which stay in the article event) on
-//! `newsflow.events.entity.<type>.<slug>`. Each event
+//! `newsflow.events.entity.<type>.<key>`. Each event
 //! carries the article's `revision` and has a stable `event_id` that names it
 //! (`<article id>.r<revision>.article`, `….quote.<n>`, `….entity.<type>.<slug>`), also used as its
 //! `Nats-Msg-Id`, so a redelivered article publishes no second copy while a new revision of it
@@ -96,6 +97,11 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
             label: g.label,
             name: g.name.clone(),
             slug: g.slug.clone(),
+            key: if g.key.is_empty() {
+                g.slug.clone()
+            } else {
+                g.key.clone()
+            },
             mentions: Vec::new(),
         })
         .collect();
@@ -127,7 +133,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
         let speaker_slug = quote
             .speaker_entity
             .and_then(|e| grouped.get(e))
-            .map(|e| e.slug.clone())
+            .map(|e| e.key.clone())
             .or_else(|| quote.speaker.as_deref().map(slug))
             .unwrap_or_else(|| UNATTRIBUTED.to_owned());
         let event = EventQuote {
@@ -161,7 +167,7 @@ pub fn events(input: ArticleQuotes) -> Result<EventBatch, EventsError> {
                 entity: entity.clone(),
             };
             (
-                format!("{}.{label}.{}", subjects::EVENTS_ENTITY, entity.slug),
+                format!("{}.{label}.{}", subjects::EVENTS_ENTITY, entity.key),
                 event,
             )
         })
@@ -292,6 +298,7 @@ mod tests {
             label: EntityLabel::Person,
             name: "Blinken".into(),
             slug: "blinken".into(),
+            key: "antony-blinken".into(),
             mention_count: 2,
         };
         let mention = |start: usize| Mention {
@@ -338,10 +345,13 @@ mod tests {
     fn events_publish_quotes_under_the_speaker_and_entities_under_type_and_name() {
         let batch = events(sample()).unwrap();
         assert_eq!(batch.quotes.len(), 1);
-        assert_eq!(batch.quotes[0].0, "newsflow.events.quote.blinken");
+        assert_eq!(batch.quotes[0].0, "newsflow.events.quote.antony-blinken");
         assert_eq!(batch.quotes[0].1.event_id, "t-1.r1.quote.0");
         assert_eq!(batch.quotes[0].1.cue_text.as_deref(), Some("said"));
-        assert_eq!(batch.entities[0].0, "newsflow.events.entity.person.blinken");
+        assert_eq!(
+            batch.entities[0].0,
+            "newsflow.events.entity.person.antony-blinken"
+        );
         assert_eq!(batch.entities[0].1.entity.mentions.len(), 2);
         assert_eq!(
             batch.article.sentences[0].text,
@@ -380,11 +390,12 @@ mod tests {
             label: EntityLabel::Date,
             name: "Monday".into(),
             slug: "monday".into(),
+            key: String::new(),
             mention_count: 1,
         });
         let batch = events(input).unwrap();
         let subjects: Vec<&str> = batch.entities.iter().map(|(s, _)| s.as_str()).collect();
-        assert_eq!(subjects, ["newsflow.events.entity.person.blinken"]);
+        assert_eq!(subjects, ["newsflow.events.entity.person.antony-blinken"]);
         let labels: Vec<EntityLabel> = batch.article.entities.iter().map(|e| e.label).collect();
         assert_eq!(labels, [EntityLabel::Person, EntityLabel::Date]);
     }
@@ -446,7 +457,7 @@ mod tests {
         assert_eq!(sent[0].msg_id, "t-1.r1.article");
         assert_eq!(sent[0].payload, serde_json::to_vec(&batch.article).unwrap());
         let quote = &sent[1];
-        assert_eq!(quote.subject, "newsflow.events.quote.blinken");
+        assert_eq!(quote.subject, "newsflow.events.quote.antony-blinken");
         assert_eq!(quote.article_id.as_deref(), Some("t-1"));
         let header = |name: &str| {
             quote

@@ -16,7 +16,8 @@ pub mod samples;
 
 use newsflow_ingest::{IngestError, Limits};
 use newsflow_proto::{Envelope, schema, subjects};
-use newsflow_runtime::{Revisioned, Stage, StageError, now_rfc3339};
+use newsflow_runtime::mirror::Mirror;
+use newsflow_runtime::{Revisioned, Stage, StageError, decode, now_rfc3339, outgoing};
 
 /// Admin port of `newsflow up`, which runs every stage in one process.
 pub const UP_ADMIN_PORT: u16 = 9100;
@@ -32,6 +33,9 @@ pub struct StageRow {
     pub output: &'static str,
     /// The schemas of what it publishes.
     pub schemas: &'static [&'static str],
+    /// The key-value buckets it writes and follows besides its output (entries of schema
+    /// `newsflow_runtime::mirror::ENTRY_SCHEMA`).
+    pub buckets: &'static [&'static str],
     /// Where it serves `/healthz`, `/readyz` and `/metrics` unless `NEWSFLOW_ADMIN_ADDR` says.
     pub admin_port: u16,
     /// The stage as the runtime runs it.
@@ -46,6 +50,7 @@ pub static STAGES: &[StageRow] = &[
         output: subjects::ARTICLES_INGESTED,
         schemas: &[schema::ARTICLE_INGESTED],
         admin_port: 9101,
+        buckets: &[],
         work: ingest,
     },
     StageRow {
@@ -54,6 +59,7 @@ pub static STAGES: &[StageRow] = &[
         output: subjects::ARTICLES_SEGMENTED,
         schemas: &[schema::ARTICLE_SEGMENTED],
         admin_port: 9102,
+        buckets: &[],
         work: |row, _| row.typed(newsflow_segment::segment),
     },
     StageRow {
@@ -62,7 +68,8 @@ pub static STAGES: &[StageRow] = &[
         output: subjects::ARTICLES_ENTITIES,
         schemas: &[schema::ARTICLE_ENTITIES],
         admin_port: 9103,
-        work: |row, _| row.typed(newsflow_entities::entities),
+        buckets: &[subjects::ENTITY_KEYS_BUCKET],
+        work: entities,
     },
     StageRow {
         name: "quotes",
@@ -70,6 +77,7 @@ pub static STAGES: &[StageRow] = &[
         output: subjects::ARTICLES_QUOTES,
         schemas: &[schema::ARTICLE_QUOTES],
         admin_port: 9104,
+        buckets: &[],
         work: |row, _| row.typed(newsflow_quotes::quotes),
     },
     StageRow {
@@ -82,6 +90,7 @@ pub static STAGES: &[StageRow] = &[
             schema::EVENT_ENTITY,
         ],
         admin_port: 9105,
+        buckets: &[],
         work: events,
     },
 ];
@@ -186,6 +195,34 @@ fn ingest(row: &StageRow, settings: &Settings) -> Stage {
             })
         },
     )
+}
+
+/// `entities`: the article with its entities, each keyed across articles by the bucket of
+/// entity keys, which it teaches what the article adds (see `newsflow_entities::keys`).
+fn entities(row: &StageRow, _: &Settings) -> Stage {
+    let keys = Mirror::entity_keys();
+    let (name, output, schema) = (row.name, row.output, row.schemas[0]);
+    let known = keys.clone();
+    Stage::new(row.name, row.input, row.admin_port, move |payload| {
+        let (found, learned) = newsflow_entities::entities_keyed(decode(payload)?, &Known(&known));
+        let mut out = Vec::with_capacity(1 + learned.len());
+        out.push(outgoing(name, output, schema, &found)?);
+        let article = &found.article;
+        out.extend(learned.iter().enumerate().map(|(n, (entry, key))| {
+            known.write(entry, key, &article.article_id, article.revision, n)
+        }));
+        Ok(out)
+    })
+    .with_mirror(keys)
+}
+
+/// The bucket of entity keys, as `entities` reads it.
+struct Known<'a>(&'a Mirror);
+
+impl newsflow_entities::keys::Directory for Known<'_> {
+    fn key_of(&self, entry: &str) -> Option<String> {
+        self.0.get(entry)
+    }
 }
 
 /// `events`: every event of the article, each on its own subject with its CloudEvents

@@ -12,6 +12,7 @@ fn entities(text: &str, names: &[(&str, EntityLabel)]) -> Entities {
             label: *label,
             name: name.to_string(),
             slug: name.to_lowercase().replace(' ', "-"),
+            key: String::new(),
             mention_count: text.matches(name).count(),
         });
         for (start, m) in text.match_indices(name) {

@@ -186,6 +186,20 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
     // Made on the first bind that can and kept: its index of the window follows the stream.
     let mut near: Option<Option<Arc<Near>>> = None;
     while !stop.is_cancelled() {
+        if let Some(mirror) = stage.mirror.as_ref().filter(|m| !m.is_started()) {
+            // The work goes on with what this process learns rather than stop for the bucket.
+            if let Err(err) = mirror
+                .start(&ctx.bus, ctx.config.retention.replication)
+                .await
+            {
+                warn!(
+                    stage = stage.name,
+                    bucket = mirror.bucket(),
+                    error = format!("{err:#}"),
+                    "The bucket cannot be followed; trying again at the next bind (for a user that may not create it, run `newsflow setup` as an admin)."
+                );
+            }
+        }
         let bound = async {
             streams::ensure_streams(&ctx.bus, &ctx.config.retention).await?;
             let revisions = if stage.keeps_revisions() {

@@ -31,6 +31,7 @@ mod consume;
 mod dead_letter;
 pub mod dead_letters;
 pub mod metrics;
+pub mod mirror;
 mod near;
 pub mod report;
 pub mod revisions;
@@ -50,7 +51,7 @@ pub use config::{
 pub use consume::{ExtraRoutes, MakeRoutes, run, run_many, run_serving};
 pub use newsflow_proto::Envelope;
 pub use shutdown::shutdown_signal;
-pub use stage::{Revisioned, Stage, StageError, decode};
+pub use stage::{Revisioned, Stage, StageError, decode, outgoing};
 pub use trace::new_traceparent;
 
 /// RFC 3339 UTC timestamp of now, for `ingested_at` and `failed_at`.

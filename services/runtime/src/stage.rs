@@ -2,6 +2,7 @@
 //! publish ([`Envelope`]s); or, for a stage whose input comes in revisions (`ingest`), to a
 //! message whose revision the runtime decides and stamps on it (see [`crate::revisions`]).
 
+use crate::mirror::Mirror;
 use crate::near::Signature;
 use newsflow_proto::{ArticleId, Envelope, FIRST_REVISION, HasArticleId, Revisable};
 use serde::{Serialize, de::DeserializeOwned};
@@ -89,8 +90,12 @@ impl<M: Serialize + Revisable + Send> Stamp for Unstamped<M> {
     }
 }
 
-/// `message` on `subject` with `Nats-Msg-Id: <article id>.r<revision>.<stage>`.
-fn outgoing<M: Serialize + HasArticleId>(
+/// `message` on `subject` with `Nats-Msg-Id: <article id>.r<revision>.<stage>`: the output of
+/// a one-in, one-out stage.
+///
+/// # Errors
+/// [`StageError::Invalid`] when the message cannot be serialised.
+pub fn outgoing<M: Serialize + HasArticleId>(
     stage: &str,
     subject: &str,
     schema: &'static str,
@@ -153,6 +158,8 @@ pub struct Stage {
     /// Admin port when `NEWSFLOW_ADMIN_ADDR` is not set.
     pub default_admin_port: u16,
     pub(crate) handler: Handler,
+    /// A bucket the work reads, followed in memory from the first bind on.
+    pub(crate) mirror: Option<Arc<Mirror>>,
 }
 
 impl std::fmt::Debug for Stage {
@@ -165,6 +172,14 @@ impl std::fmt::Debug for Stage {
 }
 
 impl Stage {
+    /// The stage, with `mirror` followed from its first bind on: its work reads what every copy
+    /// of the stage wrote to the bucket (see [`Mirror`]).
+    #[must_use]
+    pub fn with_mirror(mut self, mirror: Arc<Mirror>) -> Self {
+        self.mirror = Some(mirror);
+        self
+    }
+
     /// A stage with a raw handler that may publish any number of messages.
     pub fn new(
         name: &'static str,
@@ -177,6 +192,7 @@ impl Stage {
             input,
             default_admin_port,
             handler: Handler::Outputs(Arc::new(work)),
+            mirror: None,
         }
     }
 
@@ -249,6 +265,7 @@ impl Stage {
             input,
             default_admin_port,
             handler: Handler::Revisioned(Arc::new(work)),
+            mirror: None,
         }
     }
 
@@ -266,6 +283,7 @@ impl Stage {
             input,
             default_admin_port,
             handler: Handler::Forward(output),
+            mirror: None,
         }
     }
 

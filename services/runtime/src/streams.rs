@@ -401,6 +401,29 @@ pub async fn ensure_feeds_bucket(bus: &Bus, replication: Replication) -> anyhow:
     ensure_bucket(bus, stream, bucket, replication).await
 }
 
+/// Makes the key-value bucket `bucket` unless it exists (entries kept for `max_age` after they
+/// were last written) and gives its stream, to read it back ([`crate::mirror::Mirror`]).
+///
+/// # Errors
+/// When JetStream is not enabled on the server or refuses the bucket.
+pub async fn ensure_mirrored_bucket(
+    bus: &Bus,
+    bucket: &str,
+    description: &str,
+    max_age: Duration,
+    replication: Replication,
+) -> anyhow::Result<stream::Stream> {
+    let config = bucket_stream(bucket, description, max_age, replication);
+    let name = config.name.clone();
+    let stream = bus
+        .jetstream()
+        .get_or_create_stream(config)
+        .await
+        .with_context(|| format!("creating JetStream stream {name} (the bucket {bucket})"))?;
+    reconcile_replicas(bus, &stream, replication).await?;
+    Ok(stream)
+}
+
 /// The revisions bucket as it is, without making it (a feeder's look): `None` when no stage
 /// has made it yet, so nothing was ever ingested.
 ///
