@@ -54,7 +54,8 @@ pub enum Eval {
         #[arg(long)]
         json: bool,
     },
-    /// Quotes and attributions on PolNeAR, direct and all, with and without the source.
+    /// Quotes and attributions on PolNeAR, direct and all, with and without the source; content,
+    /// source and cue as spans (exact and overlapping, as Citron reports them); speaker accuracy.
     Quotes {
         /// A PolNeAR split folder (dev for figures; train is for training).
         #[arg(long, default_value = "../shared/data/polnear/dev")]
@@ -62,7 +63,9 @@ pub enum Eval {
         /// Write one BRAT .ann per article into this folder.
         #[arg(long)]
         write_predictions: Option<PathBuf>,
-        /// One JSON object: {"direct": {"precision", "recall", "f1", "f1_with_source"}, "all": {…}}.
+        /// One JSON object: {"direct": {"precision", "recall", "f1", "f1_with_source"}, "all": {…},
+        /// "spans": {"content"|"source"|"cue": {"exact"|"overlap": {"precision", "recall", "f1"}}},
+        /// "speaker_accuracy", "matched"}.
         #[arg(long)]
         json: bool,
     },
