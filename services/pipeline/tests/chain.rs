@@ -88,6 +88,39 @@ fn the_reference_article_resolves_every_direct_quote_to_its_speaker() {
     assert_eq!(quote_events.count(), article.quotes.len());
 }
 
+/// The reference article's reported statements, each with what was said in full and the
+/// speaker a careful reader names: the 8,000 troops are the Biden administration's word (not
+/// Biden's), and `when` it said so is not part of it; the South Korean government's suggestion
+/// starts at the sentence's start; and the U.S. that "has not said" how it will respond said
+/// nothing there.
+#[test]
+fn the_reference_article_gives_its_reported_statements_whole_and_to_the_right_speaker() {
+    let events = Chain::new(&Settings::default())
+        .process(&raw(KURSK))
+        .unwrap();
+    let article: EventArticle = serde_json::from_slice(&events[0].payload).unwrap();
+    let said = |start: &str| {
+        article
+            .quotes
+            .iter()
+            .find(|q| q.text.starts_with(start))
+            .unwrap_or_else(|| panic!("no statement starts {start:?}: {:#?}", article.quotes))
+    };
+    let troops = said("About 8,000 North Korean troops");
+    assert_eq!(troops.speaker.as_deref(), Some("the Biden administration"));
+    assert!(!troops.text.contains("Oct. 31"), "{}", troops.text);
+    let help = said("Moscow could provide Pyongyang help");
+    assert_eq!(help.speaker.as_deref(), Some("the South Korean government"));
+    assert!(
+        !article
+            .quotes
+            .iter()
+            .any(|q| q.text.contains("how it plans")),
+        "{:#?}",
+        article.quotes
+    );
+}
+
 /// A Portuguese article flows through with its language marked; the English-only stages say
 /// they left it alone rather than find noise in it. The same article said to be English is
 /// read (and finds its speaker), so the skip is the language's doing.

@@ -16,8 +16,13 @@
 //!   content) with the cue rules' own findings among its features, trained on PolNeAR train
 //!   (`data/attribution.model`, rebuilt by `newsflow train quotes` through the `learn` module,
 //!   compiled only with the `train` feature); the rules alone are [`find_quotes_by_rules`];
+//!   what the sentence's shape says for certain then tidies what the tagger found (`reported`:
+//!   content fronted before a closing attribution starts with its sentence, a negated cue
+//!   reports nothing said, a date is not what was said);
 //! - each speaker is resolved to an entity group where the text allows: a name inside the
-//!   source, a pronoun to the nearest preceding person, a role through an earlier apposition.
+//!   source (not one that only modifies its head: `the Biden administration` is the speaker,
+//!   not Biden), a pronoun to the nearest preceding person, a role through an earlier
+//!   apposition.
 //!
 //! Failure: never fails on valid input. `find_quotes` is total: any text, segmentation and
 //! entities (even inconsistent ones) give a list, possibly empty; it never panics.
@@ -33,6 +38,7 @@ mod find;
 #[cfg(feature = "train")]
 pub mod learn;
 mod lexicon;
+mod reported;
 mod speaker;
 mod tagger;
 
@@ -121,11 +127,15 @@ fn combine(doc: &doc::Doc, model: &tagger::Model, rules: Vec<find::Found>) -> Ve
         }
     }
     for mut f in tagger::decode(&ctx, &tags) {
+        if reported::negated(doc, &f) {
+            continue;
+        }
         if !f
             .content
             .iter()
             .any(|&(a, b)| taken[a..b].iter().any(|&t| t))
         {
+            reported::widen_fronted(doc, &mut f, &taken);
             let agreed = f.cue.is_some_and(overlaps_rule_cue);
             f.confidence = match (agreed, f.source.is_some()) {
                 (true, true) => 0.8,

@@ -5,6 +5,7 @@
 use crate::doc::Doc;
 use crate::find::Found;
 use crate::lexicon::{is_function_word, is_person_pronoun, is_pronoun, is_speaker_noun};
+use crate::reported;
 use newsflow_proto::{Entities, EntityGroup, EntityLabel, Mention, Quote, QuoteKind, Span};
 
 fn group(entities: &Entities, id: usize) -> Option<&EntityGroup> {
@@ -72,10 +73,38 @@ impl<'e> Mentions<'e> {
     }
 }
 
+/// Whether mention `m` only modifies the head of `source` (`the Biden administration`, `Trump
+/// aides`, `Clinton's lawyers`): the source goes on after it with a lower-case word that is
+/// not a function word, before any comma. The speaker is then the phrase, not the name.
+fn modifies(text: &str, m: &Mention, source: Span) -> bool {
+    let Some(rest) = text.get(m.end.min(source.end)..source.end) else {
+        return false;
+    };
+    let rest = rest
+        .strip_prefix("'s")
+        .or_else(|| rest.strip_prefix("\u{2019}s"))
+        .unwrap_or(rest);
+    let Some(next) = rest
+        .strip_prefix(' ')
+        .and_then(|r| r.split_whitespace().next())
+    else {
+        return false;
+    };
+    let word = next.trim_end_matches(|c: char| !c.is_alphanumeric());
+    word.starts_with(|c: char| c.is_lowercase())
+        && !is_function_word(word)
+        && !word.ends_with("self")
+        && !word.ends_with("selves")
+}
+
 /// The mention that names the speaker inside `source`: the last person, else the last
-/// organisation, else a place or group that is the whole source.
+/// organisation, else a place or group that is the whole source; never a name that only
+/// modifies the source's head ([`modifies`]).
 fn named_in(mentions: &Mentions, text: &str, source: Span) -> Option<usize> {
-    let inside: Vec<&Mention> = mentions.overlapping(source.start, source.end).collect();
+    let inside: Vec<&Mention> = mentions
+        .overlapping(source.start, source.end)
+        .filter(|m| !modifies(text, m, source))
+        .collect();
     if let Some(m) = inside.iter().rev().find(|m| m.label == EntityLabel::Person) {
         return Some(m.group);
     }
@@ -192,6 +221,7 @@ pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Qu
             .collect(),
     );
     let mentions = Mentions::new(entities);
+    let dates = reported::Dates::new(entities);
     let mut out: Vec<Quote> = Vec::with_capacity(found.len());
     for f in found {
         let content: Vec<Span> = f
@@ -200,6 +230,7 @@ pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Qu
             .filter(|r| r.1 > r.0)
             .map(|&r| without_trailing_comma(text, byte_span(doc, r)))
             .collect();
+        let content = dates.dropped_from(text, content);
         let text_joined = content
             .iter()
             .filter_map(|s| s.get(text))
@@ -234,7 +265,11 @@ pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Qu
                     .or_else(|| role_holder(&mentions, text, src));
                 let id = id.filter(|&i| group(entities, i).is_some());
                 let name = id.and_then(|i| group(entities, i)).map(|g| g.name.clone());
-                (id, name.or_else(|| speaker_phrase(src_text)))
+                // A name that modifies the source's head makes it a role or a group.
+                let of_a_name = mentions
+                    .overlapping(src.start, src.end)
+                    .any(|m| modifies(text, m, src));
+                (id, name.or_else(|| speaker_phrase(src_text, of_a_name)))
             }
             (None, None) => (None, None),
         };
@@ -253,11 +288,12 @@ pub(crate) fn resolve(doc: &Doc, found: &[Found], entities: &Entities) -> Vec<Qu
 }
 
 /// The source's own words as the speaker when no entity names one: a role or group (`the
-/// foreign minister`, `U.S. officials`) or a name the tagger missed (`Wikinews`). Never an
-/// unresolved pronoun, a lone function word, a number or a fragment cut at a comma: such a quote
-/// has no speaker (subscribers find it under `unattributed`, its source text beside it), since a
-/// wrong speaker on a speaker's subject is worse than none.
-fn speaker_phrase(source: &str) -> Option<String> {
+/// foreign minister`, `U.S. officials`, any head a name modifies when `of_a_name`: `Obama's
+/// former campaign strategist`) or a name the tagger missed (`Wikinews`). Never an unresolved
+/// pronoun, a lone function word, a number or a fragment cut at a comma: such a quote has no
+/// speaker (subscribers find it under `unattributed`, its source text beside it), since a wrong
+/// speaker on a speaker's subject is worse than none.
+fn speaker_phrase(source: &str, of_a_name: bool) -> Option<String> {
     let phrase = source.trim();
     let last = phrase.split_whitespace().last()?;
     let abbreviation = last.len() > 1 && last.chars().all(|c| c.is_ascii_uppercase() || c == '.');
@@ -278,7 +314,7 @@ fn speaker_phrase(source: &str) -> Option<String> {
         return None;
     }
     let named = word.starts_with(char::is_uppercase);
-    (is_speaker_noun(&head) || names_people(&head) || named).then(|| phrase.to_owned())
+    (is_speaker_noun(&head) || names_people(&head) || named || of_a_name).then(|| phrase.to_owned())
 }
 
 /// Nouns for people and the bodies they speak through, beyond the speech-cue lexicon's:

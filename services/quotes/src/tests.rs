@@ -273,3 +273,64 @@ fn a_source_no_entity_names_is_a_speaker_only_when_it_names_a_role_group_or_name
     assert_eq!(speaker("“We are ready,” they said."), None);
     assert_eq!(speaker("“We are ready,” it said."), None);
 }
+
+#[test]
+fn a_name_that_modifies_the_source_is_not_the_speaker() {
+    for (text, speaker) in [
+        (
+            "“Troops are in Kursk,” the Biden administration said.",
+            "the Biden administration",
+        ),
+        (
+            "“That was outrageous,” Obama's former campaign strategist said.",
+            "Obama's former campaign strategist",
+        ),
+    ] {
+        let name = if text.contains("Biden") {
+            "Biden"
+        } else {
+            "Obama"
+        };
+        let q = run(text, &[(name, EntityLabel::Person)]);
+        assert_eq!(q.len(), 1, "{text}");
+        assert_eq!(q[0].speaker.as_deref(), Some(speaker), "{text}");
+        assert_eq!(q[0].speaker_entity, None, "{text}");
+    }
+    let text = "“We will respond,” Biden said.";
+    let q = run(text, &[("Biden", EntityLabel::Person)]);
+    assert_eq!(
+        q[0].speaker_entity,
+        Some(0),
+        "the name alone is the speaker"
+    );
+}
+
+#[test]
+fn a_negated_cue_reports_nothing_said() {
+    let text = "The ministry has not said how it plans to respond. It did not tell reporters \
+                whether talks would resume.";
+    let q = run(text, &[]);
+    assert!(q.is_empty(), "{q:#?}");
+}
+
+#[test]
+fn content_fronted_before_a_closing_attribution_starts_with_its_sentence() {
+    let text = "It is not clear what Russia offers. Moscow could provide Pyongyang help with \
+                weapons technology, the South Korean government has suggested.";
+    let q = run(
+        text,
+        &[
+            ("Russia", EntityLabel::Loc),
+            ("Moscow", EntityLabel::Loc),
+            ("Pyongyang", EntityLabel::Loc),
+        ],
+    );
+    let help = q
+        .iter()
+        .find(|q| q.text.contains("weapons technology"))
+        .expect("the statement is found");
+    assert_eq!(
+        help.text,
+        "Moscow could provide Pyongyang help with weapons technology"
+    );
+}
