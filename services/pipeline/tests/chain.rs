@@ -196,6 +196,10 @@ fn no_speaker_in_the_bundled_samples_is_a_function_word_a_number_or_a_fragment()
                 speaker.ends_with(char::is_alphanumeric) || abbreviation,
                 "{name}: speaker {speaker:?} is a fragment"
             );
+            assert!(
+                !speaker.ends_with("'s") && !speaker.ends_with("\u{2019}s"),
+                "{name}: speaker {speaker:?} is cut after a possessive"
+            );
         }
     }
     assert!(speakers > 100, "the samples name {speakers} speakers");

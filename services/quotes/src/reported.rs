@@ -14,6 +14,7 @@
 
 use crate::doc::{Doc, Kind};
 use crate::find::Found;
+use crate::lexicon::is_negation;
 use newsflow_proto::{Entities, EntityLabel, QuoteKind, Span};
 
 /// Widens the content of `found` back to its sentence's start where it is fronted before a
@@ -60,7 +61,7 @@ pub(crate) fn negated(doc: &Doc, found: &Found) -> bool {
     };
     (a.saturating_sub(1)..b).any(|i| {
         let word = doc.lower(i);
-        matches!(word, "not" | "never") || word.ends_with("n't") || word.ends_with("n’t")
+        is_negation(word) || word.ends_with("n't") || word.ends_with("n\u{2019}t")
     })
 }
 

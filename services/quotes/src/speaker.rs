@@ -4,7 +4,7 @@
 
 use crate::doc::Doc;
 use crate::find::Found;
-use crate::lexicon::{is_function_word, is_person_pronoun, is_pronoun, is_speaker_noun};
+use crate::lexicon::{hand_cue, is_function_word, is_person_pronoun, is_pronoun, is_speaker_noun};
 use crate::reported;
 use newsflow_proto::{Entities, EntityGroup, EntityLabel, Mention, Quote, QuoteKind, Span};
 
@@ -74,8 +74,9 @@ impl<'e> Mentions<'e> {
 }
 
 /// Whether mention `m` only modifies the head of `source` (`the Biden administration`, `Trump
-/// aides`, `Clinton's lawyers`): the source goes on after it with a lower-case word that is
-/// not a function word, before any comma. The speaker is then the phrase, not the name.
+/// aides`, `Clinton's lawyers`): the source goes on after it with lower-case words, none of them
+/// a function word or a verb (a source the tagger ran on into `cited examples` is not a role).
+/// The speaker is then the phrase, not the name.
 fn modifies(text: &str, m: &Mention, source: Span) -> bool {
     let Some(rest) = text.get(m.end.min(source.end)..source.end) else {
         return false;
@@ -84,17 +85,24 @@ fn modifies(text: &str, m: &Mention, source: Span) -> bool {
         .strip_prefix("'s")
         .or_else(|| rest.strip_prefix("\u{2019}s"))
         .unwrap_or(rest);
-    let Some(next) = rest
-        .strip_prefix(' ')
-        .and_then(|r| r.split_whitespace().next())
-    else {
+    let Some(rest) = rest.strip_prefix(' ') else {
         return false;
     };
-    let word = next.trim_end_matches(|c: char| !c.is_alphanumeric());
-    word.starts_with(|c: char| c.is_lowercase())
-        && !is_function_word(word)
-        && !word.ends_with("self")
-        && !word.ends_with("selves")
+    let mut words = rest
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(|c: char| !c.is_alphanumeric()))
+        .peekable();
+    words.peek().is_some()
+        && words.all(|word| {
+            let lower = word.to_lowercase();
+            word.starts_with(|c: char| c.is_lowercase())
+                && !is_function_word(&lower)
+                && !lower.ends_with("self")
+                && !lower.ends_with("selves")
+                && ((!lower.ends_with("ed") && !hand_cue(&lower))
+                    || is_speaker_noun(&lower)
+                    || names_people(&lower))
+        })
 }
 
 /// The mention that names the speaker inside `source`: the last person, else the last
@@ -301,6 +309,10 @@ fn speaker_phrase(source: &str, of_a_name: bool) -> Option<String> {
         return None;
     }
     if phrase.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    // `Malaysia's` is the start of a phrase the source was cut from.
+    if last.ends_with("'s") || last.ends_with('\u{2019}') || last.ends_with("\u{2019}s") {
         return None;
     }
     let word = last.trim_matches(|c: char| !c.is_alphanumeric());
