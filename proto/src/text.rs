@@ -233,7 +233,7 @@ pub struct EntityGroup {
     /// The entity's key across articles, what its events' and its quotes' subjects name: the
     /// slug of the name other articles knew it by (`antony-blinken` for an article that says
     /// only `Blinken`), of the preferred name of a shipped alias (`north-korea` for `DPRK`), or
-    /// else `slug`. Empty in messages from before keys, which read it as `slug`.
+    /// else `slug`; empty (and left out) when it is `slug`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub key: String,
     /// How many mentions the group has.

@@ -46,15 +46,16 @@ pub fn entry(label: EntityLabel, name_slug: &str) -> String {
     format!("{}.{name_slug}", label.as_str().to_ascii_lowercase())
 }
 
-/// Sets every group's key in `entities` and returns the entries to write into the directory
-/// (entry, key), in the order they were learned.
+/// Sets every group's key in `entities` (left empty where it is the group's own slug) and
+/// returns the entries to write into the directory (entry, key), in the order they were
+/// learned.
 pub fn assign(entities: &mut Entities, directory: &dyn Directory) -> Vec<(String, String)> {
     // This article's own entries come before the directory's: two groups of one article that
     // share a surname make it ambiguous at once.
     let mut written: HashMap<String, String> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     let Entities { mentions, groups } = entities;
-    for group in groups {
+    for group in groups.iter_mut() {
         group.key.clone_from(&group.slug);
         if !group.label.is_named() {
             continue;
@@ -99,6 +100,10 @@ pub fn assign(entities: &mut Entities, directory: &dyn Directory) -> Vec<(String
                 order.push(entry);
             }
         }
+    }
+    // A key that is the group's own slug goes unwritten: the hops carry no second copy of it.
+    for group in groups.iter_mut().filter(|g| g.key == g.slug) {
+        group.key.clear();
     }
     order
         .into_iter()
@@ -196,7 +201,11 @@ mod tests {
             .map(|groups| {
                 let mut entities = article(groups);
                 directory.extend(assign(&mut entities, &directory));
-                entities.groups.into_iter().map(|g| g.key).collect()
+                entities
+                    .groups
+                    .into_iter()
+                    .map(|g| if g.key.is_empty() { g.slug } else { g.key })
+                    .collect()
             })
             .collect()
     }
@@ -290,6 +299,6 @@ mod tests {
     fn values_keep_their_slug_and_teach_nothing() {
         let mut entities = article(&[(EntityLabel::Date, &["Monday"])]);
         assert!(assign(&mut entities, &HashMap::new()).is_empty());
-        assert_eq!(entities.groups[0].key, "monday");
+        assert_eq!(entities.groups[0].key, "", "its own slug");
     }
 }
