@@ -19,6 +19,9 @@
 //!   what the sentence's shape says for certain then tidies what the tagger found (`reported`:
 //!   content fronted before a closing attribution starts with its sentence, a negated cue
 //!   reports nothing said, a date is not what was said);
+//! - **speaker labels** (`labelled`): a paragraph opening with a name or a capitalised label
+//!   and a colon is that speaker's (`PENCE: Well, look, …` in a transcript, quoted whole or
+//!   not; `Pat Caddell: Democrats Worried …` in a headline);
 //! - each speaker is resolved to an entity group where the text allows: a name inside the
 //!   source (not one that only modifies its head: `the Biden administration` is the speaker,
 //!   not Biden), a pronoun to the nearest preceding person, a role through an earlier
@@ -35,6 +38,7 @@ mod doc;
 #[cfg(test)]
 mod fallback;
 mod find;
+mod labelled;
 #[cfg(feature = "train")]
 pub mod learn;
 mod lexicon;
@@ -42,7 +46,9 @@ mod reported;
 mod speaker;
 mod tagger;
 
-use newsflow_proto::{ArticleEntities, ArticleQuotes, Entities, Quote, QuoteKind, Segmentation};
+use newsflow_proto::{
+    ArticleEntities, ArticleQuotes, Entities, EntityLabel, Quote, QuoteKind, Segmentation,
+};
 
 /// The stage: the article with its quotes and reported statements.
 pub fn quotes(input: ArticleEntities) -> ArticleQuotes {
@@ -81,7 +87,7 @@ pub fn find_quotes(text: &str, segmentation: &Segmentation, entities: &Entities)
         Some(model) => combine(&doc, model, rules),
         None => rules,
     };
-    speaker::resolve(&doc, &found, entities)
+    speaker::resolve(&doc, &with_labels(&doc, found, entities), entities)
 }
 
 /// [`find_quotes`] by the rules alone, without the learned tagger: direct quotes and the
@@ -92,7 +98,28 @@ pub fn find_quotes_by_rules(
     entities: &Entities,
 ) -> Vec<Quote> {
     let doc = doc::Doc::new(text, segmentation);
-    speaker::resolve(&doc, &find::find(&doc), entities)
+    let found = with_labels(&doc, find::find(&doc), entities);
+    speaker::resolve(&doc, &found, entities)
+}
+
+/// `found` with the paragraphs a speaker's label opens given to that speaker ([`labelled`]), in
+/// reading order.
+fn with_labels(
+    doc: &doc::Doc,
+    mut found: Vec<find::Found>,
+    entities: &Entities,
+) -> Vec<find::Found> {
+    let mut names: Vec<(usize, usize)> = entities
+        .mentions
+        .iter()
+        .filter(|m| matches!(m.label, EntityLabel::Person | EntityLabel::Org))
+        .map(|m| (m.start, m.end))
+        .collect();
+    names.sort_unstable();
+    labelled::apply(doc, &mut found, &names);
+    found.sort_by_key(|f| f.content.first().map_or(0, |c| c.0));
+    find::fix_continuations(&mut found);
+    found
 }
 
 /// Direct quotes from the rules; every other attribution from the tagger (which sees the rules'

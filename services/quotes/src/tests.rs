@@ -334,3 +334,47 @@ fn content_fronted_before_a_closing_attribution_starts_with_its_sentence() {
         "Moscow could provide Pyongyang help with weapons technology"
     );
 }
+
+#[test]
+fn a_transcript_gives_each_paragraph_to_the_speaker_its_label_names() {
+    let text = "Partial transcript as follows:\n\n\"WALLACE: Let's start with the debate story \
+                tonight.\n\n\"PENCE: Well, look, this is serious business for the country.\n\n\
+                Photo: The two men before the interview began.";
+    let q = run(text, &[]);
+    let said: Vec<(&str, &str)> = q
+        .iter()
+        .map(|q| (q.speaker.as_deref().unwrap_or(""), q.text.as_str()))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("WALLACE", "Let's start with the debate story tonight."),
+            (
+                "PENCE",
+                "Well, look, this is serious business for the country."
+            ),
+        ],
+        "the photo's caption is no one's statement"
+    );
+}
+
+#[test]
+fn a_headline_opening_with_a_name_and_a_colon_is_that_name_s_statement() {
+    let text = "Pat Caddell: Democrat Voters Worried About Clinton's Health\n\n\
+                Stealth Over Health: Clinton Team Avoided the Emergency Room\n\n\
+                The pollster spoke on Monday.";
+    let q = run(text, &[("Pat Caddell", EntityLabel::Person)]);
+    let caddell = q
+        .iter()
+        .find(|q| q.speaker.as_deref() == Some("Pat Caddell"))
+        .unwrap_or_else(|| panic!("{q:#?}"));
+    assert_eq!(
+        caddell.text,
+        "Democrat Voters Worried About Clinton's Health"
+    );
+    assert!(
+        !q.iter()
+            .any(|q| q.speaker.as_deref() == Some("Stealth Over Health")),
+        "a title-case phrase is no speaker: {q:#?}"
+    );
+}
