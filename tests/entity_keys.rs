@@ -76,7 +76,11 @@ async fn one_person_named_two_ways_in_two_articles_has_one_key() {
         key_of(&first, "PERSON", "Antony J. Blinken"),
         "antony-j-blinken"
     );
-    assert_eq!(key_of(&first, "LOC", "North Korea"), "north-korea");
+    assert_eq!(
+        key_of(&first, "LOC", "U.S."),
+        "united-states",
+        "the alias list's preferred name"
+    );
 
     // What entities learned is in the bucket, so a new process knows it.
     let entities: &mut StageProcess = stages.iter_mut().find(|s| s.stage() == "entities").unwrap();

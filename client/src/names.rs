@@ -6,9 +6,10 @@ use newsflow_proto::{aliases, slug, subjects};
 
 /// Of the event subjects `known` (with how many events each holds), those of quotes (`kind`
 /// [`Kind::Quote`]) or entities ([`Kind::Entity`]) whose speaker's or entity's name holds the
-/// words of `query`, or of another name for the same thing (the shipped alias list), as whole words in
-/// a row, the most used first: "Blinken" finds `newsflow.events.quote.antony-j-blinken`, not
-/// `…quote.blinkenson`; "North Korea" finds `…entity.loc.democratic-peoples-republic-of-korea`.
+/// words of `query`, or of another name for the same thing (the shipped alias list), as whole
+/// words in a row, the most used first: "Blinken" finds `newsflow.events.quote.antony-j-blinken`, not
+/// `…quote.blinkenson`; "DPRK" finds `…entity.loc.north-korea` (events from before keys across
+/// articles also `…entity.loc.democratic-peoples-republic-of-korea`).
 pub fn subjects_named(query: &str, kind: Kind, known: &[(String, usize)]) -> Vec<String> {
     let names = with_aliases(query);
     let mut found: Vec<&(String, usize)> = known

@@ -9,20 +9,22 @@
 //! 2. the key the [`Directory`] gives for a name the article calls the group by: its canonical
 //!    name, any longer form of it the article writes, or a person's name without middle initials
 //!    (`Antony J. Blinken` → `antony-blinken`; taken only when the known entity is named without
-//!    them, so that George H. W. Bush and George W. Bush stay apart);
+//!    them, so that George H. W. Bush and George W. Bush stay apart, unless a plain `George
+//!    Bush` was known first: both then join it);
 //! 3. the slug of its canonical name.
 //!
 //! A one-word name is looked up only when it is all the article calls the group: `Blinken`
 //! alone finds `antony-blinken`, but `Lyndon Johnson` is not looked up by `Johnson`, which
 //! other Johnsons share. What each group teaches the directory is returned as entries to
-//! write: every form of the name for the key, where the directory does not know it yet. A
+//! write: every form of the name for the key (a person's surname among them, whether or not the
+//! article writes it alone), where the directory does not know it yet. A
 //! written form keeps the entity that first had it, except one-word names and names without
 //! their middle initials (weak forms): one that stood for two entities becomes
 //! [`AMBIGUOUS`] and is looked up no more, and one that was an entity's own key (an article
 //! that only ever said `Blinken`) is handed to the first fuller name that has it, so later
 //! articles join the full name; the earlier article's events keep the key they were given.
 
-use newsflow_proto::{Entities, EntityLabel, Mention, aliases, slug};
+use newsflow_proto::{Entities, EntityLabel, aliases, slug};
 use std::collections::HashMap;
 
 /// The directory's value for a name that stood for more than one entity.
@@ -55,12 +57,23 @@ pub fn assign(entities: &mut Entities, directory: &dyn Directory) -> Vec<(String
     let mut written: HashMap<String, String> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     let Entities { mentions, groups } = entities;
-    for group in groups.iter_mut() {
+    let mut by_group: Vec<Vec<&str>> = vec![Vec::new(); groups.len()];
+    for mention in mentions.iter() {
+        if let Some(names) = by_group.get_mut(mention.group) {
+            names.push(&mention.text);
+        }
+    }
+    for (at, group) in groups.iter_mut().enumerate() {
         group.key.clone_from(&group.slug);
         if !group.label.is_named() {
             continue;
         }
-        let forms = forms(group.id, &group.slug, group.label, mentions);
+        let written_as = by_group.get(group.id).or_else(|| by_group.get(at));
+        let forms = forms(
+            &group.slug,
+            group.label,
+            written_as.map_or(&[][..], Vec::as_slice),
+        );
         if group.label != EntityLabel::Person
             && let Some(preferred) = forms.iter().find_map(|f| aliases::preferred(&f.slug))
         {
@@ -130,8 +143,10 @@ struct Form {
     strength: Strength,
 }
 
-/// The slugs group `id` goes by in the article, the canonical name first.
-fn forms(id: usize, canonical: &str, label: EntityLabel, mentions: &[Mention]) -> Vec<Form> {
+/// The slugs a group goes by in the article (its canonical name's, then those of how its
+/// mentions are `written`), the canonical name first; for a person also the name without middle
+/// initials and the surname alone.
+fn forms(canonical: &str, label: EntityLabel, written: &[&str]) -> Vec<Form> {
     let mut forms = vec![Form {
         slug: canonical.to_owned(),
         strength: Strength::Canonical,
@@ -141,7 +156,8 @@ fn forms(id: usize, canonical: &str, label: EntityLabel, mentions: &[Mention]) -
             forms.push(Form { slug, strength });
         }
     };
-    if label == EntityLabel::Person {
+    let one_word = |slug: &str| !slug.contains('-') || slug.starts_with("x-");
+    if label == EntityLabel::Person && !one_word(canonical) {
         let words: Vec<&str> = canonical.split('-').collect();
         if words.len() > 2 {
             let (first, rest) = words.split_first().expect("more than two words");
@@ -151,14 +167,17 @@ fn forms(id: usize, canonical: &str, label: EntityLabel, mentions: &[Mention]) -
             }
         }
     }
-    for mention in mentions.iter().filter(|m| m.group == id) {
-        let name = slug(&mention.text);
-        let strength = if name.contains('-') {
-            Strength::Written
-        } else {
+    for name in written.iter().map(|w| slug(w)) {
+        let strength = if one_word(&name) {
             Strength::OneWord
+        } else {
+            Strength::Written
         };
         add(name, strength);
+    }
+    if label == EntityLabel::Person && !one_word(canonical) {
+        let surname = canonical.rsplit('-').next().unwrap_or(canonical);
+        add(surname.to_owned(), Strength::OneWord);
     }
     forms
 }
@@ -166,7 +185,7 @@ fn forms(id: usize, canonical: &str, label: EntityLabel, mentions: &[Mention]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use newsflow_proto::EntityGroup;
+    use newsflow_proto::{EntityGroup, Mention};
 
     /// An article's entities: each group's mentions as written, the first its canonical name.
     fn article(groups: &[(EntityLabel, &[&str])]) -> Entities {
@@ -293,6 +312,15 @@ mod tests {
             "person.boris-johnson".to_owned(),
             "boris-johnson".to_owned()
         )));
+    }
+
+    #[test]
+    fn a_full_name_alone_teaches_its_surname() {
+        let keys = keys(&[
+            &[(Person, &["Antony J. Blinken"])],
+            &[(Person, &["Blinken"])],
+        ]);
+        assert_eq!(keys, [["antony-j-blinken"], ["antony-j-blinken"]]);
     }
 
     #[test]

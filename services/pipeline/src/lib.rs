@@ -208,8 +208,8 @@ fn entities(row: &StageRow, _: &Settings) -> Stage {
         let mut out = Vec::with_capacity(1 + learned.len());
         out.push(outgoing(name, output, schema, &found)?);
         let article = &found.article;
-        out.extend(learned.iter().enumerate().map(|(n, (entry, key))| {
-            known.write(entry, key, &article.article_id, article.revision, n)
+        out.extend(learned.iter().filter_map(|(entry, key)| {
+            known.write(entry, key, &article.article_id, article.revision)
         }));
         Ok(out)
     })

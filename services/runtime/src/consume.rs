@@ -186,7 +186,7 @@ async fn consume(stage: Stage, ctx: Arc<Ctx>, stop: CancellationToken) {
     // Made on the first bind that can and kept: its index of the window follows the stream.
     let mut near: Option<Option<Arc<Near>>> = None;
     while !stop.is_cancelled() {
-        if let Some(mirror) = stage.mirror.as_ref().filter(|m| !m.is_started()) {
+        if let Some(mirror) = stage.mirror.as_ref().filter(|m| !m.is_following()) {
             // The work goes on with what this process learns rather than stop for the bucket.
             if let Err(err) = mirror
                 .start(&ctx.bus, ctx.config.retention.replication)

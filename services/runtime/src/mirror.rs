@@ -3,9 +3,10 @@
 //!
 //! The stage reads the mirror while it works, without a round trip per lookup, and writes by
 //! returning [`Mirror::write`] envelopes among its outputs: they are stored before its input is
-//! acknowledged, like every other output, and every copy of the stage hears them. On start the
-//! bucket is read back with direct gets and then followed on its subjects, so the stage's user
-//! needs no right to make consumers (which could deliver anywhere).
+//! acknowledged, like every other output, and every copy of the stage (this one too) hears them.
+//! On start the bucket is followed on its subjects and read back with direct gets, so the
+//! stage's user needs no right to make consumers (which could deliver anywhere). Two copies
+//! that learn opposite things of one name at the same moment both write; the later write stands.
 
 use crate::Bus;
 use crate::config::Replication;
@@ -23,8 +24,8 @@ use tracing::info;
 /// How long the entity keys bucket keeps a name after it was last written.
 pub const ENTITY_KEYS_REMEMBER: Duration = Duration::from_secs(365 * 24 * 3600);
 
-/// Longest a start waits to read the bucket back before the stage goes on with what it has.
-const CATCH_UP: Duration = Duration::from_secs(30);
+/// Longest a start waits for the bucket to be read back before the stage takes messages.
+const CATCH_UP: Duration = Duration::from_secs(10);
 
 /// Schema of the entries the stages write: a plain UTF-8 value.
 pub const ENTRY_SCHEMA: &str = "kv.entry.v1";
@@ -36,6 +37,7 @@ pub struct Mirror {
     max_age: Duration,
     entries: RwLock<HashMap<String, String>>,
     started: AtomicBool,
+    reading: AtomicBool,
     /// Stops the listener when the mirror goes.
     listening: CancellationToken,
 }
@@ -64,6 +66,7 @@ impl Mirror {
             max_age: ENTITY_KEYS_REMEMBER,
             entries: RwLock::new(HashMap::new()),
             started: AtomicBool::new(false),
+            reading: AtomicBool::new(false),
             listening: CancellationToken::new(),
         })
     }
@@ -92,30 +95,37 @@ impl Mirror {
         self.len() == 0
     }
 
-    /// Sets `key` to `value` here at once and gives the envelope that stores it in the bucket,
-    /// an output of article `article`'s revision `revision` (`n`th of that article's writes).
+    /// Learns that `key` is `value`. Once the whole bucket has been read back, that is the
+    /// envelope that stores it, an output of article `article`'s revision `revision`: every copy
+    /// (this one too) hears it from the bucket once stored, and a retry of the article writes it
+    /// again under the same id. Before (no bus, as in `newsflow process`; a bucket that could not
+    /// be followed; the read-back still going on) it is learned here only: writing from a partial
+    /// view could undo what the bucket knows (a name marked as two entities' own).
     pub fn write(
         &self,
         key: &str,
         value: &str,
         article: &ArticleId,
         revision: u32,
-        n: usize,
-    ) -> Envelope {
-        self.entries
-            .write()
-            .expect("never poisoned")
-            .insert(key.to_owned(), value.to_owned());
-        Envelope::new(
+    ) -> Option<Envelope> {
+        if !self.is_started() {
+            self.entries
+                .write()
+                .expect("never poisoned")
+                .insert(key.to_owned(), value.to_owned());
+            return None;
+        }
+        Some(Envelope::new(
             format!("$KV.{}.{key}", self.bucket),
             ENTRY_SCHEMA,
-            article.message_id(revision, format_args!("kv.{n}")),
+            article.message_id(revision, format_args!("kv.{key}={value}")),
             Some(article.to_string()),
             value.as_bytes().to_vec(),
-        )
+        ))
     }
 
-    pub(crate) fn is_started(&self) -> bool {
+    /// Whether the whole bucket has been read back and is followed: what is written goes to it.
+    pub fn is_started(&self) -> bool {
         self.started.load(Ordering::Acquire)
     }
 
@@ -139,7 +149,9 @@ impl Mirror {
         .await
     }
 
-    /// Makes the bucket unless it exists, reads it back, and follows it from then on.
+    /// Makes the bucket unless it exists and follows it: listens on its subjects, then reads it
+    /// back (waiting up to [`CATCH_UP`], then going on in the background); from when the
+    /// read-back is complete, [`Mirror::write`] writes to it.
     pub(crate) async fn start(
         self: &Arc<Self>,
         bus: &Bus,
@@ -153,18 +165,47 @@ impl Mirror {
             .subscribe(subject.clone())
             .await
             .with_context(|| format!("subscribing to {subject}"))?;
-        match tokio::time::timeout(CATCH_UP, self.read_back(&stream, &subject)).await {
-            Ok(read) => read?,
-            Err(_) => tracing::warn!(
-                bucket = self.bucket,
-                "The bucket was not read back within {}s; going on with what was.",
-                CATCH_UP.as_secs()
-            ),
-        }
-        info!(bucket = self.bucket, keys = self.len(), "Bucket read.");
         tokio::spawn(listen(live, Arc::downgrade(self), self.listening.clone()));
-        self.started.store(true, Ordering::Release);
+        let mirror = Arc::downgrade(self);
+        let stop = self.listening.clone();
+        let reading = tokio::spawn(async move {
+            let read = async {
+                let Some(mirror) = mirror.upgrade() else {
+                    return;
+                };
+                match mirror.read_back(&stream, &subject).await {
+                    Ok(()) => {
+                        mirror.started.store(true, Ordering::Release);
+                        info!(bucket = mirror.bucket, keys = mirror.len(), "Bucket read.");
+                    }
+                    Err(err) => tracing::warn!(
+                        bucket = mirror.bucket,
+                        error = format!("{err:#}"),
+                        "The bucket could not be read back; what this process learns stays in it."
+                    ),
+                }
+            };
+            tokio::select! {
+                () = stop.cancelled() => {},
+                () = read => {},
+            }
+        });
+        self.reading.store(true, Ordering::Release);
+        // A small bucket is read before the stage takes its first message; a large one goes on
+        // being read while the stage works (with what it has read, writing nothing yet).
+        if tokio::time::timeout(CATCH_UP, reading).await.is_err() {
+            info!(
+                bucket = self.bucket,
+                keys = self.len(),
+                "Still reading the bucket back; working meanwhile with what is read."
+            );
+        }
         Ok(())
+    }
+
+    /// Whether following the bucket has begun (it is read back, or being read back).
+    pub(crate) fn is_following(&self) -> bool {
+        self.reading.load(Ordering::Acquire)
     }
 
     async fn read_back(&self, stream: &stream::Stream, subject: &str) -> anyhow::Result<()> {
