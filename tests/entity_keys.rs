@@ -6,7 +6,7 @@
 //! the shipped alias list take its preferred name (`DPRK` is `north-korea`).
 
 use newsflow_e2e::{
-    NatsServer, StageProcess, article_events, ensure_streams, json, publish_raw, read_at_least,
+    NatsServer, StageProcess, article_event_of, ensure_streams, feed_article, json, read_at_least,
     start_chain,
 };
 use newsflow_proto::subjects;
@@ -29,27 +29,6 @@ Blinken met Japan's foreign minister in Tokyo on Tuesday, a day after talks in S
 DPRK's launches threatened the whole region.
 ";
 
-async fn feed(client: &async_nats::Client, id: &str, body: &str) {
-    let article = serde_json::json!({ "id": id, "body": body });
-    publish_raw(
-        &async_nats::jetstream::new(client.clone()),
-        article.to_string(),
-    )
-    .await
-    .expect("the article is published");
-}
-
-/// The article event of `id`, waiting until `count` article events are out.
-async fn article_event(client: &async_nats::Client, count: usize, id: &str) -> serde_json::Value {
-    let events = article_events(client, count, Duration::from_secs(60)).await;
-    assert_eq!(events.len(), count, "{count} article events came out");
-    events
-        .iter()
-        .map(json)
-        .find(|event| event["article_id"] == id)
-        .unwrap_or_else(|| panic!("{id} came out"))
-}
-
 /// The key of the entity of `label` the article event calls `name`.
 fn key_of(article: &serde_json::Value, label: &str, name: &str) -> String {
     article["entities"]
@@ -70,8 +49,8 @@ async fn one_person_named_two_ways_in_two_articles_has_one_key() {
     let mut stages = start_chain(&server.url(), &[]);
     let client = server.client().await;
 
-    feed(&client, "seoul-1", FIRST).await;
-    let first = article_event(&client, 1, "seoul-1").await;
+    feed_article(&client, "seoul-1", FIRST).await;
+    let first = article_event_of(&client, 1, "seoul-1").await;
     assert_eq!(
         key_of(&first, "PERSON", "Antony J. Blinken"),
         "antony-j-blinken"
@@ -87,8 +66,8 @@ async fn one_person_named_two_ways_in_two_articles_has_one_key() {
     entities.kill();
     entities.restart();
 
-    feed(&client, "tokyo-2", SECOND).await;
-    let second = article_event(&client, 2, "tokyo-2").await;
+    feed_article(&client, "tokyo-2", SECOND).await;
+    let second = article_event_of(&client, 2, "tokyo-2").await;
     assert_eq!(
         key_of(&second, "PERSON", "Blinken"),
         "antony-j-blinken",

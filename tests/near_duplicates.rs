@@ -5,7 +5,7 @@
 //! and started again still knows the window, from the stream of signatures.
 
 use newsflow_e2e::{
-    NatsServer, StageProcess, article_events, ensure_streams, json, publish_raw, read_at_least,
+    NatsServer, StageProcess, article_event_of, ensure_streams, feed_article, json, read_at_least,
     start_chain,
 };
 use newsflow_proto::subjects;
@@ -21,29 +21,6 @@ fn republished(headline: &str) -> String {
     format!("{headline}\n\n{kept}").replacen("said", "told reporters", 1)
 }
 
-async fn feed(client: &async_nats::Client, id: &str, body: &str) {
-    let article =
-        serde_json::json!({ "id": id, "url": format!("https://example.com/{id}"), "body": body });
-    publish_raw(
-        &async_nats::jetstream::new(client.clone()),
-        article.to_string(),
-    )
-    .await
-    .expect("the article is published");
-}
-
-/// The article event of `id` (its latest revision), waiting until `count` article events are out.
-async fn article_event(client: &async_nats::Client, count: usize, id: &str) -> serde_json::Value {
-    let events = article_events(client, count, Duration::from_secs(60)).await;
-    assert_eq!(events.len(), count, "{count} article events came out");
-    events
-        .iter()
-        .map(json)
-        .filter(|event| event["article_id"] == id)
-        .last()
-        .unwrap_or_else(|| panic!("{id} came out"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_story_published_again_under_another_id_is_marked_with_the_first() {
     let server = NatsServer::start();
@@ -51,20 +28,20 @@ async fn a_story_published_again_under_another_id_is_marked_with_the_first() {
     let mut stages = start_chain(&server.url(), &[]);
     let client = server.client().await;
 
-    feed(&client, "wire-1", KURSK).await;
-    let first = article_event(&client, 1, "wire-1").await;
+    feed_article(&client, "wire-1", KURSK).await;
+    let first = article_event_of(&client, 1, "wire-1").await;
     assert!(
         first.get("duplicate_of").is_none(),
         "the first is no one's copy"
     );
 
-    feed(
+    feed_article(
         &client,
         "outlet-2",
         &republished("Pyongyang's soldiers reach Russia"),
     )
     .await;
-    let copy = article_event(&client, 2, "outlet-2").await;
+    let copy = article_event_of(&client, 2, "outlet-2").await;
     assert_eq!(copy["duplicate_of"], "wire-1", "marked with the first");
     assert!(
         copy["quotes"].as_array().is_some_and(|q| !q.is_empty())
@@ -90,21 +67,21 @@ async fn a_story_published_again_under_another_id_is_marked_with_the_first() {
         "its quote events say so too"
     );
 
-    feed(&client, "other-3", NASA).await;
-    let other = article_event(&client, 3, "other-3").await;
+    feed_article(&client, "other-3", NASA).await;
+    let other = article_event_of(&client, 3, "other-3").await;
     assert!(
         other.get("duplicate_of").is_none(),
         "another story is not a copy"
     );
 
     // The first, revised: a new revision of itself, not a copy of its copy.
-    feed(
+    feed_article(
         &client,
         "wire-1",
         &format!("{KURSK}\n\nThis story has been updated."),
     )
     .await;
-    let revised = article_event(&client, 4, "wire-1").await;
+    let revised = article_event_of(&client, 4, "wire-1").await;
     assert_eq!(revised["revision"], 2);
     assert!(
         revised.get("duplicate_of").is_none(),
@@ -116,13 +93,13 @@ async fn a_story_published_again_under_another_id_is_marked_with_the_first() {
     let ingest: &mut StageProcess = stages.iter_mut().find(|s| s.stage() == "ingest").unwrap();
     ingest.kill();
     ingest.restart();
-    feed(
+    feed_article(
         &client,
         "outlet-4",
         &republished("North Korean troops in Kursk, US says"),
     )
     .await;
-    let later = article_event(&client, 5, "outlet-4").await;
+    let later = article_event_of(&client, 5, "outlet-4").await;
     assert_eq!(
         later["duplicate_of"], "wire-1",
         "still known after a restart"

@@ -536,6 +536,39 @@ pub fn raw_article(id: &str, body: &str) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "id": id, "body": body })).expect("JSON serialises")
 }
 
+/// Publishes the raw article `id` with `body` (and a URL made of its id), waiting until the raw
+/// stream stored it.
+///
+/// # Panics
+/// When the article cannot be published.
+pub async fn feed_article(client: &async_nats::Client, id: &str, body: &str) {
+    let article =
+        serde_json::json!({ "id": id, "url": format!("https://example.com/{id}"), "body": body });
+    publish_raw(&jetstream::new(client.clone()), article.to_string())
+        .await
+        .expect("the article is published");
+}
+
+/// The article event of `id` (its latest revision), waiting until `count` article events are
+/// out.
+///
+/// # Panics
+/// When fewer than `count` come out within a minute, or none is of `id`.
+pub async fn article_event_of(
+    client: &async_nats::Client,
+    count: usize,
+    id: &str,
+) -> serde_json::Value {
+    let events = article_events(client, count, Duration::from_secs(60)).await;
+    assert_eq!(events.len(), count, "{count} article events came out");
+    events
+        .iter()
+        .map(json)
+        .filter(|event| event["article_id"] == id)
+        .last()
+        .unwrap_or_else(|| panic!("{id} came out"))
+}
+
 /// The JSON payload of a message.
 ///
 /// # Panics

@@ -330,13 +330,14 @@ fn bucket_stream(
     }
 }
 
-/// Opens the key-value bucket `bucket`, creating its stream `stream` unless it exists.
-async fn ensure_bucket(
+/// Creates the stream `stream` of the key-value bucket `bucket` unless it exists, with
+/// `replication`.
+async fn bucket_stream_made(
     bus: &Bus,
     stream: stream::Config,
     bucket: &str,
     replication: Replication,
-) -> anyhow::Result<kv::Store> {
+) -> anyhow::Result<stream::Stream> {
     let name = stream.name.clone();
     let created = bus
         .jetstream()
@@ -344,6 +345,17 @@ async fn ensure_bucket(
         .await
         .with_context(|| format!("creating JetStream stream {name} (the bucket {bucket})"))?;
     reconcile_replicas(bus, &created, replication).await?;
+    Ok(created)
+}
+
+/// Opens the key-value bucket `bucket`, creating its stream `stream` unless it exists.
+async fn ensure_bucket(
+    bus: &Bus,
+    stream: stream::Config,
+    bucket: &str,
+    replication: Replication,
+) -> anyhow::Result<kv::Store> {
+    bucket_stream_made(bus, stream, bucket, replication).await?;
     bus.jetstream()
         .get_key_value(bucket)
         .await
@@ -414,14 +426,7 @@ pub async fn ensure_mirrored_bucket(
     replication: Replication,
 ) -> anyhow::Result<stream::Stream> {
     let config = bucket_stream(bucket, description, max_age, replication);
-    let name = config.name.clone();
-    let stream = bus
-        .jetstream()
-        .get_or_create_stream(config)
-        .await
-        .with_context(|| format!("creating JetStream stream {name} (the bucket {bucket})"))?;
-    reconcile_replicas(bus, &stream, replication).await?;
-    Ok(stream)
+    bucket_stream_made(bus, config, bucket, replication).await
 }
 
 /// The revisions bucket as it is, without making it (a feeder's look): `None` when no stage
