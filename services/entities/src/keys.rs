@@ -63,12 +63,12 @@ pub fn assign(entities: &mut Entities, directory: &dyn Directory) -> Vec<(String
             names.push(&mention.text);
         }
     }
-    for (at, group) in groups.iter_mut().enumerate() {
+    for group in groups.iter_mut() {
         group.key.clone_from(&group.slug);
         if !group.label.is_named() {
             continue;
         }
-        let written_as = by_group.get(group.id).or_else(|| by_group.get(at));
+        let written_as = by_group.get(group.id);
         let forms = forms(
             &group.slug,
             group.label,

@@ -109,13 +109,7 @@ fn with_labels(
     mut found: Vec<find::Found>,
     entities: &Entities,
 ) -> Vec<find::Found> {
-    let mut names: Vec<(usize, usize)> = entities
-        .mentions
-        .iter()
-        .filter(|m| matches!(m.label, EntityLabel::Person | EntityLabel::Org))
-        .map(|m| (m.start, m.end))
-        .collect();
-    names.sort_unstable();
+    let names = reported::spans_of(entities, &[EntityLabel::Person, EntityLabel::Org]);
     labelled::apply(doc, &mut found, &names);
     found.sort_by_key(|f| f.content.first().map_or(0, |c| c.0));
     find::fix_continuations(&mut found);

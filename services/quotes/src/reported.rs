@@ -80,16 +80,21 @@ fn closes_sentence(doc: &Doc, i: usize) -> bool {
 /// The dates and times of an article, to tell content that is only one.
 pub(crate) struct Dates(Vec<(usize, usize)>);
 
+/// The byte spans of the mentions of `labels`, in text order.
+pub(crate) fn spans_of(entities: &Entities, labels: &[EntityLabel]) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = entities
+        .mentions
+        .iter()
+        .filter(|m| labels.contains(&m.label))
+        .map(|m| (m.start, m.end))
+        .collect();
+    spans.sort_unstable();
+    spans
+}
+
 impl Dates {
     pub(crate) fn new(entities: &Entities) -> Self {
-        let mut spans: Vec<(usize, usize)> = entities
-            .mentions
-            .iter()
-            .filter(|m| matches!(m.label, EntityLabel::Date | EntityLabel::Time))
-            .map(|m| (m.start, m.end))
-            .collect();
-        spans.sort_unstable();
-        Self(spans)
+        Self(spans_of(entities, &[EntityLabel::Date, EntityLabel::Time]))
     }
 
     /// Whether every letter and digit of `span` is inside a date or a time.
